@@ -1,0 +1,31 @@
+"""Command-line interface: ``qual <command>``. Each module is a thin wrapper over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from .app import app, setup_logging
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."),
+) -> None:
+    """Offline qualitative interview analysis: ingest -> de-identify -> code -> export."""
+    setup_logging(verbose)
+
+
+def _register() -> None:
+    # Imported for their side effect of adding commands to ``app``; each imports its
+    # library code lazily so that ``qual --help`` stays fast.
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if module.name not in {"app"}:
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+def main() -> None:
+    _register()
+    app()

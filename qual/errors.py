@@ -1,0 +1,43 @@
+"""Errors a user sees. Their messages are one line, name the file, say what to do, and
+never quote the document's text (which may hold an identifier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class QualError(Exception):
+    """A problem the user can act on; the CLI prints ``str(error)`` and no traceback."""
+
+
+class InputFileError(QualError):
+    """One input file could not be read; the batch goes on with the others."""
+
+    def __init__(self, path: str | Path, problem: str, advice: str = "") -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.advice = advice
+        message = f"{self.path}: {problem}"
+        if advice:
+            message += f"; {advice}"
+        super().__init__(message)
+
+
+class KeyFileError(QualError):
+    """The pseudonym key cannot be opened (wrong passphrase, tampered, unreadable)."""
+
+
+class UnsafeOutputError(QualError):
+    """An identifiable file (key, review sheet) was asked to be written among de-identified output."""
+
+
+@dataclass
+class FileFailure:
+    """A failed input in a batch: which file, and the one-line reason."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,182 @@
+"""Reading and writing files safely: atomic writes, owner-only files, hashes, and
+guarded access to zip archives and XML (Word, Excel and REFI-QDA files are zips of XML).
+
+Every module that writes an output or opens a user's zip/XML goes through here, so that
+"no half-written file under a final name" and "no entity bomb, no zip bomb" hold everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from .errors import InputFileError, UnsafeOutputError
+
+# A transcript's XML is a few MB at most; these bounds are far above any real document
+# and far below what a zip bomb unpacks to.
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_MEMBERS = 20_000
+
+OWNER_ONLY = 0o600
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path, mode: int | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.
+
+    For libraries that save to a file name (python-docx, openpyxl, matplotlib). If the
+    block raises or the process dies, ``path`` is untouched and the temporary is removed
+    (or, after a kill, left under a ``.tmp`` name that no reader mistakes for output).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if mode is not None:
+            os.chmod(tmp, mode)
+        yield tmp
+        if mode is not None:
+            os.chmod(tmp, mode)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_open(
+    path: str | Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None,
+    permissions: int | None = None,
+) -> Iterator[IO]:
+    """``open()`` for writing, atomically: readers see the old file or the whole new one."""
+    if "b" in mode:
+        encoding = None
+    with atomic_path(path, permissions) as tmp:
+        with open(tmp, mode, encoding=encoding, newline=newline) as handle:
+            yield handle
+            handle.flush()
+
+
+def write_text(path: str | Path, text: str, permissions: int | None = None) -> None:
+    with atomic_open(path, "w", permissions=permissions) as handle:
+        handle.write(text)
+
+
+def write_bytes(path: str | Path, data: bytes, permissions: int | None = None) -> None:
+    with atomic_open(path, "wb", permissions=permissions) as handle:
+        handle.write(data)
+
+
+def ensure_outside(identifiable: str | Path, output_dir: str | Path, what: str = "the key") -> None:
+    """Refuse to put an identifiable file (key, review sheet) inside the de-identified output."""
+    inner = Path(identifiable).expanduser().resolve()
+    outer = Path(output_dir).expanduser().resolve()
+    if inner == outer or outer in inner.parents:
+        raise UnsafeOutputError(
+            f"{identifiable}: {what} is identifiable and may not be written inside the output "
+            f"folder {output_dir}; give a path outside it"
+        )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_zip(path: str | Path, data: bytes | None = None) -> zipfile.ZipFile:
+    """Open a zip-based document after checking it is not a bomb; errors name the file."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+    except zipfile.BadZipFile:
+        raise InputFileError(path, "not a valid zip-based document (corrupt or truncated)",
+                             "re-save or re-export it") from None
+    except OSError as error:
+        raise InputFileError(path, f"cannot be read ({error.strerror or 'I/O error'})") from None
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        archive.close()
+        raise InputFileError(path, f"archive has {len(members)} members, too many to be a document")
+    total = 0
+    for info in members:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO):
+            archive.close()
+            raise InputFileError(path, f"archive member {info.filename!r} would unpack to "
+                                 f"{info.file_size} bytes; refusing a possible zip bomb")
+    if total > MAX_ARCHIVE_BYTES:
+        archive.close()
+        raise InputFileError(path, f"archive would unpack to {total} bytes; refusing a possible zip bomb")
+    return archive
+
+
+def read_member(archive: zipfile.ZipFile, name: str, path: str | Path = "") -> bytes:
+    """Read one archive member, stopping at the size limit whatever its header claims."""
+    with archive.open(name) as handle:
+        data = handle.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        raise InputFileError(path or archive.filename or "archive",
+                             f"archive member {name!r} is larger than {MAX_MEMBER_BYTES} bytes")
+    return data
+
+
+def safe_xml_parser():
+    """An lxml parser that expands no entities, fetches nothing and refuses huge trees."""
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_comments=False,
+    )
+
+
+def parse_xml(data: bytes, path: str | Path = "", part: str = ""):
+    """Parse untrusted XML bytes (from a .docx, .xlsx, .qde ...) into an lxml element."""
+    from lxml import etree
+
+    if b"<!ENTITY" in data[:65536]:
+        raise InputFileError(path, f"{part or 'XML'} declares entities; refusing a possible "
+                             "entity-expansion attack", "re-save the file in its application")
+    try:
+        return etree.fromstring(data, parser=safe_xml_parser())
+    except etree.XMLSyntaxError as error:
+        where = f" in {part}" if part else ""
+        raise InputFileError(path, f"malformed XML{where} (line {error.position[0]})",
+                             "re-save or re-export it") from None
+
+
+def guard_document(opener: Callable[[], object], path: str | Path) -> object:
+    """Run a library's file opener, turning its exceptions into a one-line error for ``path``.
+
+    Library exceptions may quote document content; the message here never does.
+    """
+    try:
+        return opener()
+    except InputFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any parser failure is the file's problem
+        raise InputFileError(path, f"cannot be read ({type(error).__name__})",
+                             "check that it opens in its application and re-save it") from None
