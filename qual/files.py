@@ -31,6 +31,12 @@ OWNER_ONLY = 0o600
 # --------------------------------------------------------------------------- writing
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.
@@ -46,12 +52,12 @@ def atomic_path(path: str | Path, mode: int | None = None) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp creates 0600; ordinary outputs get the permissions open() would have given.
+    final_mode = mode if mode is not None else 0o666 & ~_current_umask()
     try:
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, final_mode)
         yield tmp
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, final_mode)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
