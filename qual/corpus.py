@@ -17,9 +17,9 @@ from .model import Transcript
 CORPUS_FILE = "corpus.jsonl"
 
 
-def write_corpus(transcripts: Iterable[Transcript], path: str | Path) -> Path:
+def write_corpus(transcripts: Iterable[Transcript], path: str | Path, permissions: int | None = None) -> Path:
     path = Path(path)
-    with atomic_open(path, "w") as handle:
+    with atomic_open(path, "w", permissions=permissions) as handle:
         for transcript in transcripts:
             handle.write(json.dumps(transcript.to_dict(), ensure_ascii=False) + "\n")
     return path

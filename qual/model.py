@@ -192,8 +192,10 @@ def turn_records(transcripts: Iterable[Transcript]) -> list[dict[str, Any]]:
                 "end": turn.end,
                 "words": turn.words,
             }
+            # A case attribute named like a turn column (the sheet's ``role``: SW/TM) is kept
+            # under ``case_<name>`` rather than dropped or overwriting the turn's own value.
             for key, value in transcript.attributes.items():
-                row.setdefault(key, value)
+                row[f"case_{key}" if key in row else key] = value
             rows.append(row)
     return rows
 

@@ -1,1 +1,41 @@
-"""ingest"""
+"""Transcripts in: Word .docx, plain text, WebVTT and SRT captions, and a participants sheet.
+
+    >>> from qual.ingest import ingest, write_ingest
+    >>> result = ingest(["transcripts/"], participants="participants.xlsx")
+    >>> result.summary            # one row per file: turns, speakers, words, status, error
+    >>> result.failures           # files that could not be read, each with a one-line reason
+    >>> write_ingest(result, "out/")   # corpus.jsonl, summary.csv, turns.csv (identifiable!)
+
+``read_transcript(path)`` reads one file into a ``qual.model.Transcript``. Speaker labels
+are detected per document (``qual.ingest.labels``), roles inferred (``qual.ingest.roles``).
+"""
+
+from .batch import IngestResult, find_inputs, ingest, write_ingest
+from .labels import Line, label_kind, segment
+from .participants import (
+    ParticipantSheet,
+    attributes_from_row,
+    find_participants_sheet,
+    participant_id_from_name,
+    read_participants,
+)
+from .reader import read_transcript
+from .roles import infer_roles, role_of_label
+
+__all__ = [
+    "IngestResult",
+    "Line",
+    "ParticipantSheet",
+    "attributes_from_row",
+    "find_inputs",
+    "find_participants_sheet",
+    "infer_roles",
+    "ingest",
+    "label_kind",
+    "participant_id_from_name",
+    "read_participants",
+    "read_transcript",
+    "role_of_label",
+    "segment",
+    "write_ingest",
+]
