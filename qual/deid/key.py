@@ -1,0 +1,251 @@
+"""The pseudonym key: which original belongs to which pseudonym, encrypted at rest.
+
+The key is the one file that can undo de-identification, so:
+
+* it is encrypted with a key derived from a passphrase (scrypt, n=2**17, r=8, p=1) using
+  AES-256-GCM from ``cryptography``: authenticated, so a wrong passphrase or a single
+  altered byte gives a ``KeyFileError`` and never garbage pseudonyms;
+* the file starts with one plain JSON line (format, version, KDF parameters, salt, nonce)
+  that is bound to the ciphertext as associated data, so it cannot be edited either;
+* it is written atomically and owner-only (0600), and never inside the output folder;
+* runs that share a key take a lock beside it (``<key>.lock``, via ``filelock``) for the
+  whole session and write by read-merge-write, so two runs never lose each other's entities
+  or hand one tag to two people.
+
+The passphrase comes from the caller, else from ``QUAL_KEY_PASSPHRASE``; the CLI prompts
+for it when neither is set and a terminal is attached.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import KeyFileError
+from ..files import OWNER_ONLY, ensure_outside, write_bytes
+from .pseudonyms import EntityTable
+
+log = logging.getLogger("qual.deid.key")
+
+PASSPHRASE_ENV = "QUAL_KEY_PASSPHRASE"
+KEY_FORMAT = "qual-pseudonym-key"
+KEY_VERSION = 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1  # ~0.9 s and 128 MB once per run: slow to guess
+# Bounds on what a header may ask for, so a crafted file cannot make scrypt eat the machine.
+MAX_SCRYPT_N, MAX_SCRYPT_R, MAX_SCRYPT_P = 2**20, 16, 4
+MAX_HEADER_BYTES = 4096
+
+
+def resolve_passphrase(passphrase: str | None = None) -> str:
+    """The passphrase given, else ``QUAL_KEY_PASSPHRASE``; an error when there is none."""
+    if passphrase is None:
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase:
+        raise KeyFileError(
+            f"no passphrase for the key: set {PASSPHRASE_ENV} or run interactively to be asked"
+        )
+    return passphrase
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    return base64.b64decode(str(text), validate=True)
+
+
+class KeyFile:
+    """One encrypted key file on disk. ``session()`` is the usual way in.
+
+    >>> with KeyFile("secure/key.qualkey", passphrase).session(out_dir="deid") as table:
+    ...     ...  # link entities; the table is merged into the file on success
+    """
+
+    def __init__(self, path: str | Path, passphrase: str | None = None, *,
+                 lock_timeout: float = -1) -> None:
+        self.path = Path(path).expanduser()
+        self._passphrase = passphrase
+        self.lock_timeout = lock_timeout
+        self._derived: dict[tuple[bytes, int, int, int], bytes] = {}
+        self._salt: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"KeyFile({str(self.path)!r})"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    @property
+    def passphrase(self) -> str:
+        self._passphrase = resolve_passphrase(self._passphrase)
+        return self._passphrase
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # ----------------------------------------------------------------- locking
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the key's lock; a second run waits here until the first has saved."""
+        from filelock import FileLock, Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.lock_path), mode=OWNER_ONLY)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.info("another run is using the key; waiting for it to finish")
+            try:
+                lock.acquire(timeout=self.lock_timeout)
+            except Timeout:
+                raise KeyFileError(f"{self.path}: the key is in use by another run; try again "
+                                   "when it has finished") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # ----------------------------------------------------------------- reading / writing
+
+    def _derive(self, salt: bytes, n: int, r: int, p: int) -> bytes:
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+        cache_key = (salt, n, r, p)
+        if cache_key not in self._derived:
+            self._derived[cache_key] = Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(
+                self.passphrase.encode("utf-8"))
+        return self._derived[cache_key]
+
+    def read_payload(self) -> dict[str, Any]:
+        """Decrypt and return the key's JSON payload (callers normally hold ``lock()``)."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise KeyFileError(f"{self.path}: key file not found") from None
+        except OSError as error:
+            raise KeyFileError(f"{self.path}: key file cannot be read ({error.strerror})") from None
+        header_line, newline, ciphertext = data.partition(b"\n")
+        try:
+            if not newline or len(header_line) > MAX_HEADER_BYTES:
+                raise ValueError
+            header = json.loads(header_line.decode("utf-8"))
+            if header.get("format") != KEY_FORMAT:
+                raise ValueError
+            kdf, cipher = header["kdf"], header["cipher"]
+            salt, nonce = _unb64(kdf["salt"]), _unb64(cipher["nonce"])
+            n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+            if kdf.get("name") != "scrypt" or cipher.get("name") != "AES-256-GCM":
+                raise ValueError
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise KeyFileError(f"{self.path}: not a qual key file, or its header was altered") from None
+        if int(header.get("version", 0)) > KEY_VERSION:
+            raise KeyFileError(f"{self.path}: key format version {header.get('version')} is newer "
+                               "than this qual understands; upgrade qual")
+        if not (2 <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= MAX_SCRYPT_R
+                and 1 <= p <= MAX_SCRYPT_P and len(nonce) == 12 and len(salt) >= 16):
+            raise KeyFileError(f"{self.path}: the key header's parameters are out of range; "
+                               "the file was altered")
+        try:
+            plain = AESGCM(self._derive(salt, n, r, p)).decrypt(nonce, ciphertext, header_line)
+        except InvalidTag:
+            raise KeyFileError(f"{self.path}: wrong passphrase, or the key file was altered or "
+                               "damaged; nothing was changed") from None
+        try:
+            payload = json.loads(plain.decode("utf-8"))
+            if not isinstance(payload, dict) or "table" not in payload:
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            raise KeyFileError(f"{self.path}: the key decrypted but its content is not a qual "
+                               "key") from None
+        self._salt = salt
+        return payload
+
+    def read(self) -> EntityTable:
+        try:
+            return EntityTable.from_payload(self.read_payload()["table"])
+        except KeyFileError:
+            raise
+        except (ValueError, KeyError, TypeError):
+            raise KeyFileError(f"{self.path}: the key's entity table is malformed") from None
+
+    def write(self, table: EntityTable) -> None:
+        """Encrypt ``table`` and write it atomically, owner-only (callers hold ``lock()``)."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        salt = self._salt or os.urandom(16)
+        self._salt = salt
+        nonce = os.urandom(12)  # fresh for every write; the salt may be reused with it
+        header = {
+            "format": KEY_FORMAT, "version": KEY_VERSION,
+            "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64(salt)},
+            "cipher": {"name": "AES-256-GCM", "nonce": _b64(nonce)},
+            "note": "qual pseudonym key: identifiable; keep it apart from de-identified data",
+        }
+        header_line = json.dumps(header, sort_keys=True).encode("utf-8")
+        payload = {
+            "version": KEY_VERSION,
+            "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "table": table.to_payload(),
+        }
+        plain = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        ciphertext = AESGCM(self._derive(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)).encrypt(
+            nonce, plain, header_line)
+        write_bytes(self.path, header_line + b"\n" + ciphertext, permissions=OWNER_ONLY)
+
+    def merge_into_file(self, table: EntityTable) -> EntityTable:
+        """Read-merge-write under the caller's lock; returns what was written."""
+        if self.exists():
+            merged = self.read()
+            clashes = merged.merge(table)
+            if clashes:
+                raise KeyFileError(
+                    f"{self.path}: another run changed the key while this one was working and "
+                    f"{len(clashes)} pseudonyms would clash; the key was not changed, re-run")
+        else:
+            merged = table
+        self.write(merged)
+        return merged
+
+    @contextlib.contextmanager
+    def session(self, out_dir: str | Path | None = None, create: bool = True) -> Iterator[EntityTable]:
+        """Lock the key, yield its table (new if the file does not exist), save on success."""
+        if out_dir is not None:
+            ensure_outside(self.path, out_dir, "the pseudonym key")
+            ensure_outside(self.lock_path, out_dir, "the pseudonym key's lock")
+        if not self.exists() and not create:
+            raise KeyFileError(f"{self.path}: key file not found")
+        self._passphrase = resolve_passphrase(self._passphrase)  # fail before any work if none
+        with self.lock():
+            table = self.read() if self.exists() else EntityTable()
+            yield table
+            self.merge_into_file(table)
+
+
+def load_key(path: str | Path, passphrase: str | None = None) -> EntityTable:
+    """Read a key file into an ``EntityTable`` (for a notebook; the CLI uses a session)."""
+    key = KeyFile(path, passphrase)
+    with key.lock():
+        return key.read()
+
+
+def save_key(table: EntityTable, path: str | Path, passphrase: str | None = None, *,
+             out_dir: str | Path | None = None) -> Path:
+    """Merge ``table`` into the key file at ``path`` (created if absent), owner-only."""
+    key = KeyFile(path, passphrase)
+    if out_dir is not None:
+        ensure_outside(key.path, out_dir, "the pseudonym key")
+    with key.lock():
+        key.merge_into_file(table)
+    return key.path

@@ -1,0 +1,237 @@
+"""Survey free text: de-identify one or more columns of a CSV or Excel table.
+
+The same engine as for transcripts (detection, entity linking, the key's pseudonyms, review)
+runs over every cell of the chosen columns, with detection spread over the machine's cores.
+Each column is treated as one document whose "turns" are its rows, so the log and the review
+sheet say ``document = <file stem>:<column>``, ``turn = <row>`` (0 = first data row).
+
+Only the chosen columns change. Every other column is copied as it was read (as text, so
+"007" stays "007"); a column that itself identifies people (a name or email column) must be
+dropped by the user or named with ``--column`` too.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import InputFileError, QualError
+from ..files import atomic_open, atomic_path, guard_document, open_zip
+from ..model import Role, Transcript, Turn
+from .pipeline import Deidentifier, ParallelAnalyzer
+from .review import ReviewItem
+
+log = logging.getLogger("qual.deid.survey")
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass
+class Table:
+    """A table read as text: sheets of rows (the first row is the header)."""
+
+    path: Path
+    sheets: dict[str, list[list[Any]]]
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+    def __repr__(self) -> str:
+        return f"Table({self.path.name!r}, {len(self.sheets)} sheets)"
+
+
+@dataclass
+class TableResult:
+    """What ``deidentify_table`` did. ``log`` has writer.LOG_COLUMNS."""
+
+    source: Path
+    output: Path
+    columns: list[str]
+    cells: int
+    log: Any
+    review_items: list[ReviewItem] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"TableResult({self.source.name!r} -> {self.output.name!r}, {self.cells} cells, "
+                f"{len(self.log)} replacements)")
+
+
+def read_table(path: str | Path, columns: Sequence[str] = ()) -> Table:
+    """Read a CSV (any common encoding and delimiter) or an .xlsx workbook, every cell as text.
+
+    ``columns``, when given, settles a CSV's delimiter: the one whose header has them.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    if suffix == ".csv":
+        return _read_csv(path, columns)
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    raise InputFileError(path, f"a survey table must be .csv or .xlsx, not {suffix or 'no extension'}")
+
+
+def _read_csv(path: Path, columns: Sequence[str] = ()) -> Table:
+    import io
+
+    from charset_normalizer import from_bytes
+
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            best = from_bytes(data).best()
+            if best is None:
+                raise InputFileError(path, "is not text in any encoding qual recognises",
+                                     "save it as UTF-8 CSV") from None
+            encoding = best.encoding
+    text = data.decode(encoding)
+    candidates = [",", ";", "\t", "|"]
+    try:
+        sniffed = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+        candidates.remove(sniffed)
+        candidates.insert(0, sniffed)
+    except csv.Error:
+        pass
+    rows: list[list[Any]] = []
+    for delimiter in candidates:
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as error:
+            raise InputFileError(path, f"is not a readable CSV ({type(error).__name__})",
+                                 "check the quoting and re-save it") from None
+        header = [h.strip() for h in rows[0]] if rows else []
+        if not columns or all(c in header for c in columns):
+            break
+    return Table(path, {"": rows}, encoding, delimiter)
+
+
+def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    open_zip(path).close()  # refuse bombs before openpyxl unpacks anything
+    workbook = guard_document(lambda: load_workbook(str(path), read_only=True, data_only=True), path)
+    try:
+        sheets = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+                  for sheet in workbook.worksheets}
+    finally:
+        workbook.close()
+    return Table(path, sheets)
+
+
+def write_table(table: Table, path: str | Path) -> Path:
+    """Write ``table`` in its own format. Text stays text: a cell "=..." is no formula."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with atomic_open(path, "w", encoding=table.encoding, newline="") as handle:
+            writer = csv.writer(handle, delimiter=table.delimiter)
+            writer.writerows(next(iter(table.sheets.values())))
+        return path
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in table.sheets.items():
+        sheet = workbook.create_sheet(title or "Sheet1")
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+    with atomic_path(path) as tmp:
+        workbook.save(str(tmp))
+    return path
+
+
+def _column_documents(table: Table, columns: Sequence[str], stem: str) -> list[tuple[str, int, Transcript]]:
+    """One transcript per (sheet, column): a turn per data row, empty cells left empty."""
+    documents = []
+    found = set()
+    for title, rows in table.sheets.items():
+        if not rows:
+            continue
+        header = ["" if h is None else str(h).strip() for h in rows[0]]
+        for column in columns:
+            if column not in header:
+                continue
+            found.add(column)
+            index = header.index(column)
+            turns = []
+            for number, row in enumerate(rows[1:]):
+                value = row[index] if index < len(row) else None
+                text = "" if value is None else str(value)
+                turns.append(Turn(index=number, speaker="", role=Role.OTHER, text=text))
+            name = f"{stem}:{title}:{column}" if title and len(table.sheets) > 1 else f"{stem}:{column}"
+            documents.append((title, index, Transcript(id=name, source=str(table.path), turns=turns)))
+    missing = [c for c in columns if c not in found]
+    if missing:
+        raise InputFileError(table.path, f"has no column named {', '.join(repr(c) for c in missing)}",
+                             "check --column against the header row")
+    return documents
+
+
+def deidentify_table(
+    path: str | Path,
+    columns: str | Sequence[str],
+    out_dir: str | Path,
+    *,
+    engine: Deidentifier | None = None,
+    analyzer=None,
+    workers: int | None = None,
+    surrogates: bool = False,
+) -> TableResult:
+    """De-identify ``columns`` of the table at ``path`` into ``out_dir/<same file name>``.
+
+    ``engine`` carries the key and decisions when the caller has them (``deidentify``
+    passes its own); otherwise a new in-memory one is made around ``analyzer`` (default:
+    the standard analyzer), with detection spread over ``workers`` processes.
+    """
+    path = Path(path)
+    out_dir = Path(out_dir)
+    if isinstance(columns, str):
+        columns = [columns]
+    if not columns:
+        raise QualError("name at least one column to de-identify (--column NAME)")
+    output = out_dir / path.name
+    if output.resolve() == path.resolve():
+        raise QualError(f"{path}: the output would overwrite the input; choose another --out folder")
+    table = read_table(path, columns)
+    documents = _column_documents(table, columns, path.stem)
+    if engine is None:
+        if analyzer is None:
+            from .analyzer import Analyzer
+
+            analyzer = Analyzer()
+        engine = Deidentifier(ParallelAnalyzer(analyzer, workers), surrogates=surrogates)
+    elif workers != 1 and not isinstance(engine.analyzer, ParallelAnalyzer) and engine.analyzer is not None:
+        engine.analyzer = ParallelAnalyzer(engine.analyzer, workers)
+    transcripts = [document for _, _, document in documents]
+    engine.fit(transcripts)
+    cells = 0
+    for title, index, document in documents:
+        clean = engine.transform(document)
+        rows = table.sheets[title]
+        for turn, new in zip(document.turns, clean.turns):
+            if new.text != turn.text:
+                row = rows[turn.index + 1]
+                while len(row) <= index:
+                    row.append(None)
+                row[index] = new.text
+            cells += 1 if turn.text else 0
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_table(table, output)
+    log_frame = engine.log_of(transcripts)
+    review = engine.review_items_of(transcripts)
+    log.info("table de-identified: %d cells in %d columns, %d replacements", cells, len(documents),
+             len(log_frame))
+    return TableResult(source=path, output=output, columns=list(columns), cells=cells, log=log_frame,
+                       review_items=review)

@@ -1,0 +1,151 @@
+"""De-identified outputs: a fresh Word document and a plain text per transcript, and the log.
+
+The .docx is built from nothing (python-docx's blank document), never edited from the
+source, so no header, footer, comment, tracked change, custom XML or document property of
+the source can carry a name across. The blank template's own properties (author
+"python-docx", 2013 dates, a thumbnail) are removed too, so the file says nothing about
+who made it or when.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Iterable
+from xml.sax.saxutils import escape
+
+from ..files import atomic_open, atomic_path, write_text
+from ..model import Transcript
+
+LOG_COLUMNS = ["document", "turn", "type", "pseudonym", "detector", "confidence"]
+
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>qual</Application><DocSecurity>0</DocSecurity></Properties>"
+)
+_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+_CORE_TEXT_FIELDS = (
+    "author", "category", "comments", "content_status", "identifier", "keywords", "language",
+    "last_modified_by", "subject", "title", "version",
+)
+
+
+def safe_stem(name: str) -> str:
+    """A file name stem from a (de-identified) document id: no path, no shell-hostile signs."""
+    stem = re.sub(r"[^\w.\- ]+", "", name, flags=re.ASCII).strip(" .")
+    stem = re.sub(r"\s+", " ", stem)
+    return stem[:100] or "document"
+
+
+def unique_stems(ids: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """One distinct output stem per document id (``P01``, ``P01-2`` when two ids collide).
+
+    Compared without case, as Windows and macOS file systems do.
+    """
+    used = {t.casefold() for t in taken}
+    out = []
+    for document_id in ids:
+        stem = base = safe_stem(document_id)
+        number = 2
+        while stem.casefold() in used:
+            stem = f"{base}-{number}"
+            number += 1
+        used.add(stem.casefold())
+        out.append(stem)
+    return out
+
+
+def blank_document():
+    """python-docx's empty document with every property of its template removed."""
+    from docx import Document
+
+    document = Document()
+    properties = document.core_properties
+    for name in _CORE_TEXT_FIELDS:
+        setattr(properties, name, "")
+    properties.revision = 1
+    core = properties._element  # noqa: SLF001 - python-docx has no API to remove dates
+    for child in list(core):
+        if child.tag.rsplit("}", 1)[-1] in {"created", "modified", "lastPrinted"}:
+            core.remove(child)
+    package = document.part.package
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = _APP_XML  # noqa: SLF001 - a generic Part; its bytes are all there is
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == _THUMBNAIL:
+            del package.rels[rel_id]
+    return document
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> tuple[tuple[str, bytes], ...]:
+    """The parts of the blank document, made once: python-docx builds them, we only add
+    paragraphs to word/document.xml (re-serialising its 800 KB of styles for every
+    transcript would cost a tenth of a second each)."""
+    buffer = io.BytesIO()
+    blank_document().save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        parts = tuple((name, archive.read(name)) for name in archive.namelist())
+    document = dict(parts)["word/document.xml"]
+    if b"<w:body><w:sectPr" not in document and b"<w:body>" not in document:
+        raise RuntimeError("python-docx's blank document has an unexpected body")
+    return parts
+
+
+# Characters XML 1.0 cannot hold (a Word vertical tab, form feed ...): dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text_runs(text: str) -> str:
+    """``<w:t>`` pieces for ``text``, with ``<w:br/>`` for a newline and ``<w:tab/>`` for a tab."""
+    pieces = []
+    for number, line in enumerate(_NOT_XML.sub("", text).split("\n")):
+        if number:
+            pieces.append("<w:br/>")
+        for index, chunk in enumerate(line.split("\t")):
+            if index:
+                pieces.append("<w:tab/>")
+            if chunk:
+                pieces.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
+    return "".join(pieces)
+
+
+def _paragraph(label: str, text: str) -> str:
+    return (f"<w:p><w:r><w:rPr><w:b/></w:rPr>{_text_runs(label + ':')}</w:r>"
+            f"<w:r>{_text_runs(' ' + text)}</w:r></w:p>")
+
+
+def write_docx(transcript: Transcript, path: str | Path) -> Path:
+    """One paragraph per turn, the speaker label in bold; a turn's paragraphs become line breaks."""
+    body = "".join(_paragraph(turn.label, turn.text) for turn in transcript.turns).encode("utf-8")
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in _template():
+                if name == "word/document.xml":
+                    data = data.replace(b"<w:body>", b"<w:body>" + body, 1)
+                # a fixed date: the archive says nothing about when or where it was made
+                archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                                 compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    return path
+
+
+def write_txt(transcript: Transcript, path: str | Path) -> Path:
+    """``Transcript.text`` exactly, so offsets in corpus.jsonl point into this file."""
+    path = Path(path)
+    write_text(path, transcript.text + "\n")
+    return path
+
+
+def write_log(log, path: str | Path) -> Path:
+    """The replacement log: what type went where, under which tag; never the original."""
+    path = Path(path)
+    with atomic_open(path, "w", newline="") as handle:
+        log.reindex(columns=LOG_COLUMNS).to_csv(handle, index=False)
+    return path
