@@ -1,1 +1,28 @@
-"""check"""
+"""``qual check``: the CI gate that fails when a file still holds an identifier.
+
+    from qual.check import check_paths, format_sarif
+    result = check_paths(["deid/"], key="secure/project.qualkey", baseline=".qual-baseline.json")
+    result.exit_code          # 0 clean, 1 findings, 2 unreadable input
+    result.to_frame()         # one row per finding: file, part, location, offset, type, masked ...
+    print(format_sarif(result))
+
+Findings come from the de-identification analyzer (the detectors of ``qual deidentify``) and,
+with a key, from an explicit search for every original in it. A finding says where (file,
+part, paragraph/cell/line, offset), what type, which detector and how sure, and shows the
+identifier only masked. Modules: ``extract`` (text from every place a file hides it, one
+reader per format), ``keysearch``, ``scanner`` (``check_paths``), ``baseline``, ``masking``
+and ``report`` (text, JSON, SARIF).
+"""
+
+from .baseline import Baseline
+from .extract import TextUnit, Unreadable, extract_text_units, register_extractor, supported_suffixes
+from .keysearch import KeySearch
+from .masking import Masker
+from .report import format_json, format_sarif, format_text
+from .scanner import GATE_THRESHOLD, CheckResult, Finding, Scanner, check_paths, update_baseline
+
+__all__ = [
+    "Baseline", "CheckResult", "Finding", "GATE_THRESHOLD", "KeySearch", "Masker", "Scanner",
+    "TextUnit", "Unreadable", "check_paths", "extract_text_units", "format_json", "format_sarif",
+    "format_text", "register_extractor", "supported_suffixes", "update_baseline",
+]

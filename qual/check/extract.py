@@ -1,0 +1,187 @@
+"""Text from every place a file keeps it, as :class:`TextUnit` objects that say where.
+
+``extract_text_units(path)`` picks a reader by the file's suffix; each reader is a small
+function registered with :func:`register_extractor`, so a project can add a format::
+
+    @register_extractor(".odt")
+    def read_odt(name, data):
+        yield TextUnit("content.xml", "paragraph 1", ...)
+
+A unit's ``part`` and ``location`` are built from the file's structure only (part names of
+the format, numbers, a fixed vocabulary): never from its text, so that reporting a location
+cannot repeat an identifier. What a reader cannot read raises ``InputFileError`` with a
+one-line message that names the file and quotes nothing of it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Iterator
+
+from ..errors import InputFileError
+
+log = logging.getLogger("qual.check.extract")
+
+# Bigger inputs are refused rather than read into memory: no transcript, sheet or project
+# comes close, and a gate that runs out of memory in CI is a broken gate.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# How deep documents inside documents (a .docx inside a .qdpx) are followed.
+MAX_NESTING = 3
+_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("qual_check_depth", default=0)
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """One piece of text and where it lives.
+
+    ``part``: the part of the file (``word/document.xml``, ``sheet 2``, ``sources/<guid>.txt``;
+    empty for a plain text file). ``location``: where in the part (``paragraph 12``, ``cell B7``,
+    ``comment 3``). ``first_line``: set when ``text`` is a run of the file's lines starting at
+    that line; findings are then located by line. ``regions``: labelled ranges of ``text``
+    (``tracked deletion``, ``field code``) that a finding inside them is reported with.
+    """
+
+    part: str
+    location: str
+    text: str
+    first_line: int | None = None
+    regions: tuple[tuple[int, int, str], ...] = ()
+
+    def __repr__(self) -> str:  # the text may hold identifiers
+        return f"TextUnit({self.part!r}, {self.location!r}, <{len(self.text)} chars>)"
+
+
+_NUMBER_LIKE = re.compile(r"[\d\s.,:;/+()\-]*")
+_INTEGER = re.compile(r"-?(\d+)(?:\.0+)?")
+
+
+def number_worth_reading(text: str, typed: bool = False) -> bool:
+    """Whether a value made only of digits and separators could be an identifier.
+
+    A typed number (a JSON number, an Excel numeric cell) cannot keep a phone number's leading
+    zero: it is read when it is a whole number of 9 or more digits (a phone without its 0, an
+    NHS number). A string of digits is read when it has 6 or more digits and a separator
+    ("07700 900123", "2019-03-14"), or 9 or more without. Shorter runs are counts, offsets,
+    years and scores, which fill every table qual writes.
+    """
+    if typed:
+        match = _INTEGER.fullmatch(text.strip())
+        return bool(match) and len(match.group(1)) >= 9
+    digits = sum(c.isdigit() for c in text)
+    separated = any(not c.isdigit() for c in text.strip())
+    return digits >= 9 or (digits >= 6 and separated)
+
+
+def is_number_like(text: str) -> bool:
+    return bool(_NUMBER_LIKE.fullmatch(text))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A part of a file whose content qual check cannot read. A part of a type it does not
+    read (a PDF source inside a .qdpx) is a note by default and an error with ``strict``; a
+    damaged part (``damaged=True``) is always an error. The rest of the file is still read."""
+
+    part: str
+    reason: str
+    damaged: bool = False
+
+
+Extractor = Callable[[str, bytes], Iterable["TextUnit | Unreadable"]]
+_EXTRACTORS: dict[str, Extractor] = {}
+
+
+def register_extractor(*suffixes: str) -> Callable[[Extractor], Extractor]:
+    """Register ``reader(name, data) -> Iterable[TextUnit]`` for files with these suffixes."""
+
+    def decorate(reader: Extractor) -> Extractor:
+        for suffix in suffixes:
+            _EXTRACTORS[suffix.lower()] = reader
+        return reader
+
+    return decorate
+
+
+def supported_suffixes() -> frozenset[str]:
+    _load_builtins()
+    return frozenset(_EXTRACTORS)
+
+
+def is_supported(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in supported_suffixes()
+
+
+def extract_text_units(path: str | Path, data: bytes | None = None) -> Iterator["TextUnit | Unreadable"]:
+    """Every piece of text in the file at ``path`` (or in ``data``, named by ``path``), and an
+    :class:`Unreadable` for each part whose content cannot be read as text."""
+    path = Path(path)
+    reader = _reader_for(path.name, path)
+    if data is None:
+        data = read_input(path)
+    yield from reader(str(path), data)
+
+
+def read_input(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputFileError(path, f"is {size} bytes, larger than qual check reads "
+                                 f"({MAX_FILE_BYTES} bytes)", "split it or check it another way")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(path, "is a directory") from None
+    except PermissionError:
+        raise InputFileError(path, "cannot be read (permission denied)") from None
+    except OSError as error:
+        raise InputFileError(path, f"cannot be read ({error.strerror or 'I/O error'})") from None
+
+
+def extract_member(container: str, member: str, data: bytes,
+                   label: str | None = None) -> list["TextUnit | Unreadable"]:
+    """Units of a document stored inside another (a source in a .qdpx, an embedded workbook),
+    each part prefixed with ``label`` (a safe name for the member; ``member`` by default)."""
+    label = label or member
+    depth = _DEPTH.get()
+    if depth >= MAX_NESTING:
+        return [Unreadable(label, "nested too deeply to be read", damaged=True)]
+    reader = _reader_for(member, container)
+    token = _DEPTH.set(depth + 1)
+    units: list[TextUnit | Unreadable] = []
+    try:
+        for unit in reader(container, data):
+            units.append(unit)
+    except InputFileError as error:
+        # a damaged document inside another: reported, and the container is read on
+        units.append(Unreadable("", error.problem, damaged=True))
+    finally:
+        _DEPTH.reset(token)
+    return [Unreadable(f"{label}/{unit.part}" if unit.part else label, unit.reason, unit.damaged)
+            if isinstance(unit, Unreadable) else
+            TextUnit(f"{label}/{unit.part}" if unit.part else label, unit.location, unit.text,
+                     unit.first_line, unit.regions) for unit in units]
+
+
+def can_extract(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in supported_suffixes()
+
+
+def _reader_for(name: str, path: str | Path) -> Extractor:
+    _load_builtins()
+    suffix = PurePosixPath(name).suffix.lower()
+    reader = _EXTRACTORS.get(suffix)
+    if reader is None:
+        kinds = ", ".join(sorted(_EXTRACTORS))
+        raise InputFileError(path, f"is a {suffix or 'suffix-less'} file, which qual check does not read",
+                             f"it reads {kinds}")
+    return reader
+
+
+def _load_builtins() -> None:
+    # importing the reader modules registers their formats
+    from . import office, qdpx, text_formats  # noqa: F401

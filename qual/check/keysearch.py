@@ -1,0 +1,221 @@
+"""Looking for every original of a pseudonym key explicitly: a hit is a certain leak.
+
+From each entity's originals (``variants``) the search builds the forms a transcript uses
+again: the whole form, and for a person each name alone (``Jayden``, ``Smith``, titles
+dropped), for a school, council or organisation its distinctive words (``Castlebrook`` of
+``Castlebrook Academy``), for phone, NHS, NI and case numbers the same characters with any
+spacing (``07700900123`` = ``07700 900 123``). They are matched as whole words in any case
+and with or without accents (``Zoë`` = ``zoe``), possessive or not. A single name that is
+also an everyday word (``Grace``, ``Will``, ``Hope``) is matched only capitalised and not at
+the start of a sentence, where every word is capitalised. Dates and ages are not searched:
+"March" or "nine" in a key would match everywhere and mean nothing.
+
+Only originals the key records as detected with some confidence (``min_confidence``, the
+review threshold of ``qual deidentify``; forms from older keys carry no score and count) are
+searched: a doubtful detection redacted for recall's sake ("Like" opening a sentence) is no
+certain identifier. The analyzer still runs beside the search.
+
+The key's surrogate names (``--surrogates`` output) are no identifiers; ``allowed_forms``
+lists them so that the scanner can blank them before detection.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from ..deid.normalize import normalize
+from ..deid.pseudonyms import (COUNCIL_GENERIC, ORGANISATION_GENERIC, SCHOOL_GENERIC, TITLES,
+                               EntityTable, normal_tokens)
+from ..deid.recognizers.phrases import PhraseMatcher, lower_same_length
+from ..deid.types import EntityType, Span
+
+DETECTOR = "key"
+NOT_SEARCHED = frozenset({EntityType.DATE, EntityType.AGE})
+SPACED_TYPES = frozenset({EntityType.PHONE, EntityType.NHS_NUMBER, EntityType.NI_NUMBER,
+                          EntityType.CASE_NUMBER, EntityType.POSTCODE})
+INSTITUTION_GENERIC = {
+    EntityType.SCHOOL: SCHOOL_GENERIC,
+    EntityType.LOCAL_AUTHORITY: COUNCIL_GENERIC,
+    EntityType.ORGANISATION: ORGANISATION_GENERIC | {"team", "service", "services", "centre", "group"},
+    EntityType.PLACE: frozenset({"the", "road", "street", "lane", "avenue", "close", "drive", "estate",
+                                 "park", "way", "court", "crescent", "grove", "place", "square",
+                                 "green", "hill", "view", "gardens", "terrace", "walk", "rise"}),
+}
+# A single word this common (Zipf) is matched only capitalised, mid-sentence.
+COMMON_WORD_ZIPF = 3.5
+MIN_CONFIDENCE = 0.7
+_SENTENCE_END = ".!?:;\n\r\t\"([\u2026"
+_ALNUM = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class KeyTerm:
+    type: EntityType
+
+    def __repr__(self) -> str:
+        return f"KeyTerm({self.type.value})"
+
+
+def _strip_accents(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """Same length as ``text``: lower-cased (optionally) and without accents."""
+    text = lower_same_length(text) if lower else text
+    if text.isascii():
+        return text
+    table = {ord(c): _strip_accents(c) for c in set(text) if not c.isascii()}
+    return text.translate({k: v for k, v in table.items() if v != chr(k)})
+
+
+def _default_zipf() -> Callable[[str], float]:
+    from ..deid.recognizers.lexicon import load_lexicon
+
+    return load_lexicon().word_zipf
+
+
+class KeySearch:
+    """Finds a key's originals in text; every hit is a ``Span`` with detector ``key``."""
+
+    def __init__(self, table: EntityTable, zipf: Callable[[str], float] | None = None,
+                 min_confidence: float = MIN_CONFIDENCE) -> None:
+        self._zipf = zipf or _default_zipf()
+        self._insensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
+        self._sensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
+        self._spaced: list[tuple[str, KeyTerm]] = []
+        self._spaced_re: re.Pattern[str] | None = None
+        self.surrogates: list[str] = []
+        self.originals = 0
+        for entity in table:
+            if entity.surrogate:
+                self.surrogates.append(entity.surrogate)
+            if entity.type in NOT_SEARCHED:
+                continue
+            term = KeyTerm(entity.type)
+            scores = getattr(entity, "confidence", None) or {}
+            for variant in entity.variants:
+                if scores.get(variant, 1.0) < min_confidence:
+                    continue
+                self.originals += 1
+                self._add_variant(" ".join(str(variant).split()), term)
+        if self._spaced:
+            alternatives = sorted({pattern for pattern, _ in self._spaced}, key=len, reverse=True)
+            self._spaced_re = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alternatives) + r")(?![A-Za-z0-9])",
+                                         re.IGNORECASE)
+            self._spaced_types = {pattern: term for pattern, term in self._spaced}
+
+    def __repr__(self) -> str:
+        return f"KeySearch({self.originals} originals)"
+
+    def __len__(self) -> int:
+        return len(self._insensitive) + len(self._sensitive) + len(self._spaced)
+
+    @classmethod
+    def from_key_file(cls, path, passphrase: str | None = None, zipf=None) -> "KeySearch":
+        from ..deid.key import load_key
+
+        return cls(load_key(path, passphrase), zipf)
+
+    # ----------------------------------------------------------------- building
+
+    def _add_variant(self, variant: str, term: KeyTerm) -> None:
+        if len(variant) < 2 or not _ALNUM.search(variant):
+            return
+        variant = variant.replace("\u2019", "'")
+        self._add_word(variant, term, whole=True)
+        if term.type is EntityType.PERSON:
+            words = [w.strip(".,'\"()") for w in variant.split()]
+            words = [re.sub(r"'s$", "", w, flags=re.IGNORECASE) for w in words]
+            for word in words:
+                if normal_tokens(word) and normal_tokens(word)[0] not in TITLES and len(word) >= 2:
+                    self._add_word(word, term)
+        elif term.type in INSTITUTION_GENERIC:
+            generic = INSTITUTION_GENERIC[term.type]
+            words = [w.strip(".,'\"()") for w in variant.split()]
+            words = [re.sub(r"'s$", "", w, flags=re.IGNORECASE) for w in words]
+            core = [w for w in words if normal_tokens(w) and normal_tokens(w)[0] not in generic]
+            if core and len(core) < len(words):
+                self._add_word(" ".join(core), term)
+            for word in core:
+                if len(word) >= 4 and self._zipf(word) < COMMON_WORD_ZIPF:
+                    self._add_word(word, term)
+        if term.type in SPACED_TYPES:
+            characters = _ALNUM.findall(variant)
+            if len(characters) >= 5:
+                self._spaced.append((r"[\s\-./]?".join(map(re.escape, characters)), term))
+                digits = "".join(characters)
+                if term.type is EntityType.PHONE and digits.startswith("44"):
+                    self._spaced.append((r"[\s\-./]?".join("0" + digits[2:]), term))
+                elif term.type is EntityType.PHONE and digits.startswith("0"):
+                    self._spaced.append((r"\+?" + r"[\s\-./]?".join("44" + digits[1:]), term))
+
+    def _add_word(self, form: str, term: KeyTerm, whole: bool = False) -> None:
+        single = " " not in form
+        common = single and (len(form) <= 2 or self._zipf(form) >= COMMON_WORD_ZIPF)
+        if common and not whole:
+            if form[:1].isupper():
+                self._sensitive.add(fold(form, lower=False), term)
+        elif common and whole:
+            # a whole original that is one everyday word ("Hope"): as written, or in capitals
+            self._sensitive.add(fold(form, lower=False), term)
+            self._sensitive.add(fold(form.upper(), lower=False), term)
+        else:
+            self._insensitive.add(fold(form), term)
+
+    # ----------------------------------------------------------------- searching
+
+    def find(self, text: str) -> list[Span]:
+        """Non-overlapping hits (longest first) as spans on ``text``."""
+        if not len(self):
+            return []
+        normalized = normalize(text)
+        clean = normalized.text
+        hits: list[tuple[int, int, EntityType]] = []
+        for start, end, terms in self._insensitive.find(fold(clean)):
+            hits.append((start, end, terms[0].type))
+        if len(self._sensitive):
+            cased = fold(clean, lower=False)
+            for start, end, terms in self._sensitive.find(cased):
+                if not _sentence_initial(clean, start):
+                    hits.append((start, end, terms[0].type))
+        if self._spaced_re is not None:
+            for match in self._spaced_re.finditer(clean):
+                hits.append((match.start(), match.end(), self._type_of_spaced(match.group())))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        spans: list[Span] = []
+        last_end = -1
+        for start, end, entity_type in hits:
+            if start < last_end:
+                continue
+            last_end = end
+            o_start, o_end = normalized.to_original(start, end)
+            spans.append(Span(o_start, o_end, entity_type, DETECTOR, 1.0, text[o_start:o_end]))
+        return spans
+
+    def _type_of_spaced(self, matched: str) -> EntityType:
+        for pattern, term in self._spaced_types.items():
+            if re.fullmatch(pattern, matched, re.IGNORECASE):
+                return term.type
+        return EntityType.CASE_NUMBER
+
+    def allowed_forms(self) -> list[str]:
+        """Surrogate names and their parts: written by de-identification, no identifiers."""
+        forms: set[str] = set()
+        for surrogate in self.surrogates:
+            forms.add(surrogate)
+            forms.update(word for word in surrogate.split() if len(word) >= 2)
+        return sorted(forms, key=len, reverse=True)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    position = start - 1
+    while position >= 0 and text[position] in " '\u2018\u201c":
+        position -= 1
+    return position < 0 or text[position] in _SENTENCE_END
+

@@ -1,0 +1,100 @@
+"""Showing a finding without showing the identifier: masks, fingerprints, and a last guard.
+
+A finding is shown as a **mask**. The default, ``hash``, is ``#`` and six hex digits of
+HMAC-SHA256 under a salt drawn afresh for every run: two findings of the same string in one
+report have the same mask (so a reviewer sees "the same name, five times"), but a mask
+cannot be looked up in a list of names, since the salt is never written anywhere. The
+``initial`` style (``J****** (7)``, first character and length) helps a reviewer find the
+word and gives a little away; it is there for teams that accept that.
+
+A **fingerprint** is what a baseline records: SHA-256 of the baseline's salt, the file's
+path relative to the baseline, the entity type and the normalised string. No text, no
+offsets: an edit elsewhere in the file keeps it valid; moving or renaming the file does
+not (the finding must be reviewed again in its new place). Anyone holding the baseline can
+test a guess against a fingerprint, so only reviewed false positives belong in it.
+
+:class:`Redactor` is the last guard: every string a report is built from (part, location,
+error) passes through it, and any identifier found in this run is replaced by its mask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from typing import Iterable
+
+MASK_STYLES = ("hash", "initial")
+_POSSESSIVE = re.compile(r"['\u2019]s?$", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """The form two mentions of one identifier share: case, accents, spacing, apostrophes
+    and a possessive ending do not matter."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    text = " ".join(text.split())
+    return _POSSESSIVE.sub("", text) if len(text) > 3 else text
+
+
+def fingerprint(salt: str, relative_path: str, entity_type: str, text: str) -> str:
+    digest = hashlib.sha256()
+    for piece in (salt, relative_path.replace("\\", "/"), entity_type, normalise(text)):
+        digest.update(piece.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class Masker:
+    """Masks identifiers for display; ``style`` is ``hash`` (default) or ``initial``."""
+
+    def __init__(self, style: str = "hash", salt: bytes | None = None) -> None:
+        if style not in MASK_STYLES:
+            raise ValueError(f"unknown mask style {style!r}; use one of {', '.join(MASK_STYLES)}")
+        self.style = style
+        self._salt = salt if salt is not None else secrets.token_bytes(16)
+
+    def __repr__(self) -> str:
+        return f"Masker({self.style!r})"
+
+    def mask(self, text: str) -> str:
+        if self.style == "initial":
+            stripped = text.strip()
+            return f"{stripped[:1]}{'*' * max(len(stripped) - 1, 0)} ({len(stripped)})"
+        digest = hmac.new(self._salt, normalise(text).encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"#{digest[:6]}"
+
+
+class Redactor:
+    """Replaces every known identifier, as it was written, in a string by its mask.
+
+    Locations are made of lower-case vocabulary ("text box 1"); matching the case as found
+    keeps a name that is also a word ("Box") from mangling them."""
+
+    def __init__(self, masker: Masker, originals: Iterable[str] = ()) -> None:
+        self.masker = masker
+        self._originals: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self.update(originals)
+
+    def update(self, originals: Iterable[str]) -> None:
+        for original in originals:
+            original = original.strip()
+            if len(original) >= 2:
+                self._originals.add(original)
+                self._pattern = None
+
+    def __call__(self, text: str) -> str:
+        if not self._originals or not text:
+            return text
+        if self._pattern is None:
+            ordered = sorted(self._originals, key=len, reverse=True)
+            self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in ordered) + r")(?!\w)")
+        return self._pattern.sub(lambda m: self.masker.mask(m.group()), text)

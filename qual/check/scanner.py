@@ -1,0 +1,565 @@
+"""``check_paths``: find identifiers left in files, with the detectors ``qual deidentify`` uses.
+
+For each file, every text unit (see :mod:`qual.check.extract`) is joined into one text
+(units separated by a blank line, so names propagate within the file as they do in a
+transcript), pseudonym tags such as ``[Person 3]`` (and, with a key, its surrogate names)
+are blanked at the same length, and the text goes through the de-identification
+:class:`~qual.deid.analyzer.Analyzer` and, with a key, the search for the key's originals
+(:mod:`qual.check.keysearch`). Each span becomes a :class:`Finding` located by part,
+paragraph/cell/line and character offset, and shown only masked.
+
+What fails the build:
+
+* a **certain** finding (an original from the key) always;
+* otherwise a finding whose confidence is at least ``threshold``: by default
+  :data:`GATE_THRESHOLD`; with ``strict``, every finding the analyzer reports, however
+  unsure (the recall-first guesses at 0.35-0.45 included).
+
+``strict`` also turns what could not be verified into errors (exit 2): files of a type
+qual check does not read inside a folder, and parts of files it cannot read (a PDF source
+in a .qdpx). Without ``strict`` those are listed as not scanned. A finding recorded in the
+baseline is silenced in either mode.
+
+Each file is checked on its own: the result for a file does not depend on which other
+files were checked with it, so a pre-commit run on two changed files and a CI run on the
+whole folder agree. Files are spread over worker processes when there are enough of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import logging
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ..errors import InputFileError, QualError
+from .baseline import Baseline
+from .extract import TextUnit, Unreadable, extract_text_units, is_supported, read_input
+from .masking import Masker, Redactor, fingerprint, new_salt
+
+log = logging.getLogger("qual.check")
+
+# Below this confidence a finding is reported as a note and does not fail the build
+# (unless strict). Every detector with evidence of an identifier (a name list, a title, a
+# context word, a gazetteer, a pattern) reports at 0.5 or more; the recall-first rule
+# reports a capitalised word nothing explains at 0.45 mid-sentence and 0.4 opening a
+# sentence - an unusual child's name not in any list is found only so, and fails - and a
+# word in capitals at 0.35: in this field nearly always an acronym (DSL, MASH, IDVA), so a
+# note unless strict.
+GATE_THRESHOLD = 0.4
+# Units are joined by a blank line holding an invisible separator: a paragraph break for
+# the detectors, but not whitespace, so that no context pattern ("postcode: X") reaches
+# from one cell into the next.
+UNIT_SEPARATOR = "\n\u2063\n"
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules", ".tox",
+                             ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"})
+# Enough work to be worth starting worker processes.
+PARALLEL_MIN_FILES = 4
+PARALLEL_MIN_BYTES = 256 * 1024
+
+
+@dataclass
+class Finding:
+    """One identifier found, located and masked; never the identifier itself.
+
+    ``file``: the path as given. ``part``: the part of the file (``word/footer1.xml``,
+    ``xl/worksheets/sheet1.xml``; empty for plain text). ``location``: where in the part
+    (``paragraph 12``, ``sheet 1, cell B7``, ``line 40``). ``offset``: characters from the
+    start of that paragraph, cell or line. ``masked``: see :mod:`qual.check.masking`.
+    ``fingerprint``: what a baseline records. ``certain``: an original from the key.
+    ``failing``: it fails the build (certain, or confident enough).
+    """
+
+    file: str
+    part: str
+    location: str
+    offset: int
+    type: str
+    detector: str
+    confidence: float
+    masked: str
+    fingerprint: str
+    certain: bool = False
+    failing: bool = True
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckResult:
+    """What ``check_paths`` found. ``errors``: one line per file (or part) that could not be
+    read, naming it and never quoting it. ``not_scanned``: files or parts skipped as
+    unreadable types (errors instead when ``strict``)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    characters_scanned: int = 0
+    not_scanned: list[str] = field(default_factory=list)
+    silenced: int = 0
+    threshold: float = GATE_THRESHOLD
+    strict: bool = False
+    seconds: float = 0.0
+    key_originals: int = 0
+    files: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"CheckResult({self.files_scanned} files, {len(self.failing)} failing findings, "
+                f"{len(self.findings) - len(self.failing)} notes, {len(self.errors)} errors)")
+
+    @property
+    def failing(self) -> list[Finding]:
+        return [f for f in self.findings if f.failing]
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings that fail the build, 2 an input could not be read."""
+        if self.errors:
+            return 2
+        return 1 if self.failing else 0
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def files_with_findings(self) -> list[str]:
+        return list(dict.fromkeys(f.file for f in self.failing))
+
+    def to_frame(self):
+        """The findings as a pandas DataFrame (one row per finding)."""
+        import pandas as pd
+
+        columns = list(Finding.__dataclass_fields__)
+        return pd.DataFrame([f.to_dict() for f in self.findings], columns=columns)
+
+
+@dataclass
+class _FileScan:
+    display: str
+    findings: list[Finding] = field(default_factory=list)
+    originals: list[str] = field(default_factory=list)  # identifiable: for the redactor only
+    errors: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    bytes: int = 0
+    characters: int = 0
+
+    def __repr__(self) -> str:
+        return f"_FileScan({self.display!r}, {len(self.findings)} findings)"
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+class Scanner:
+    """Checks one file at a time. Built once per run; shared by worker processes."""
+
+    def __init__(self, analyzer, key_search=None, *, masker: Masker | None = None,
+                 threshold: float = GATE_THRESHOLD, strict: bool = False, salt: str | None = None,
+                 relative_to: Path | None = None) -> None:
+        from ..deid.pseudonyms import PSEUDONYM_TAG_RE
+
+        self.analyzer = analyzer
+        self.key_search = key_search
+        self.masker = masker or Masker()
+        self.threshold = 0.0 if strict else threshold
+        self.strict = strict
+        self.salt = salt or new_salt()
+        self.relative_to = (relative_to or Path.cwd()).resolve()
+        self._tag_re = PSEUDONYM_TAG_RE
+        self._allowed = None
+        if key_search is not None and key_search.allowed_forms():
+            from ..deid.recognizers.phrases import PhraseMatcher
+
+            self._allowed = PhraseMatcher(((form, form) for form in key_search.allowed_forms()),
+                                          case_sensitive=True)
+
+    def __repr__(self) -> str:
+        return f"Scanner(threshold={self.threshold}, key={self.key_search!r})"
+
+    def relative(self, path: Path) -> str:
+        return Path(os.path.relpath(path.expanduser().resolve(), self.relative_to)).as_posix()
+
+    def scan_file(self, path: Path, display: str | None = None) -> _FileScan:
+        display = display or str(path)
+        scan = _FileScan(display)
+        units: list[TextUnit] = []
+        try:
+            data = read_input(path)
+            scan.bytes = len(data)
+            units.append(TextUnit("", "file name", _file_name_text(path.name)))
+            for unit in extract_text_units(path, data):
+                if isinstance(unit, Unreadable) and unit.damaged:
+                    scan.errors.append(f"{display}: {unit.part}: {unit.reason}")
+                elif isinstance(unit, Unreadable):
+                    scan.unreadable.append(f"{unit.part}: {unit.reason}")
+                else:
+                    units.append(unit)
+        except InputFileError as error:
+            scan.errors.append(_error_line(display, error))
+        except MemoryError:
+            scan.errors.append(f"{display}: too large to check in the memory available")
+        except Exception as error:  # noqa: BLE001 - a reader's failure is this file's problem
+            log.debug("reading failed with %s", type(error).__name__)
+            scan.errors.append(f"{display}: cannot be read ({type(error).__name__}); check that it "
+                               "opens in its application and re-save it")
+        if units:
+            self._analyse(path, display, units, scan)
+        return scan
+
+    def _analyse(self, path: Path, display: str, units: list[TextUnit], scan: _FileScan) -> None:
+        if not units:
+            return
+        starts: list[int] = []
+        position = 0
+        for unit in units:
+            starts.append(position)
+            position += len(unit.text) + len(UNIT_SEPARATOR)
+        text = UNIT_SEPARATOR.join(unit.text for unit in units)
+        scan.characters = len(text)
+        searchable = self._blank_allowed(text)
+        spans = list(self.analyzer.analyze(searchable))
+        if self.key_search is not None:
+            certain = self._outside_keep_terms(searchable, self.key_search.find(searchable))
+            if certain:
+                spans = [s for s in spans if not any(s.overlaps(c) for c in certain)] + certain
+        relative = self.relative(path)
+        for span in sorted(spans, key=lambda s: s.start):
+            index = bisect.bisect_right(starts, span.start) - 1
+            unit = units[index]
+            local = span.start - starts[index]
+            local_end = min(span.end - starts[index], len(unit.text))
+            surface = unit.text[local:local_end]
+            if not surface.strip():
+                continue  # blank, or inside a separator
+            location, offset, line = _locate(unit, local, local_end)
+            certain = span.detector == "key"
+            scan.originals.append(surface)
+            scan.findings.append(Finding(
+                file=display, part=unit.part, location=location, offset=offset,
+                type=str(span.type), detector=span.detector, confidence=round(float(span.confidence), 2),
+                masked=self.masker.mask(surface),
+                fingerprint=fingerprint(self.salt, relative, str(span.type), surface),
+                certain=certain, failing=certain or span.confidence >= self.threshold, line=line,
+            ))
+
+    def _outside_keep_terms(self, text: str, spans: list) -> list:
+        """Key hits that are not part of a keep-term: a key may hold an everyday word caught
+        as a name once ("Miss Social"), which is no leak in "Children's Social Care"."""
+        keep_list = getattr(self.analyzer, "keep_list", None)
+        if not spans or keep_list is None:
+            return spans
+        from ..deid.normalize import normalize
+
+        normalized = normalize(text)
+        kept = [normalized.to_original(start, end) for start, end in keep_list.find(normalized.text)]
+        return [s for s in spans if not any(low <= s.start and s.end <= high for low, high in kept)]
+
+    def _blank_allowed(self, text: str) -> str:
+        """Pseudonym tags and the key's surrogate names blanked, offsets kept."""
+        ranges = [m.span() for m in self._tag_re.finditer(text)]
+        if self._allowed is not None:
+            ranges += [(start, end) for start, end, _ in self._allowed.find(text)]
+        if not ranges:
+            return text
+        pieces = []
+        position = 0
+        for start, end in sorted(ranges):
+            if end <= position:
+                continue
+            start = max(start, position)
+            pieces.append(text[position:start])
+            pieces.append(" " * (end - start))
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+
+def _file_name_text(name: str) -> str:
+    """A file name read as words ("Jayden_Smith_interview" -> "Jayden Smith interview")."""
+    stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
+    return "".join(" " if c in "_-.+" else c for c in stem)
+
+
+def _locate(unit: TextUnit, start: int, end: int) -> tuple[str, int, int | None]:
+    line = None
+    if unit.first_line is not None:
+        newlines = unit.text.count("\n", 0, start)
+        line = unit.first_line + newlines
+        offset = start - (unit.text.rfind("\n", 0, start) + 1)
+        location = f"line {line}" if unit.location in ("", "text") else f"{unit.location}, line {line}"
+    else:
+        location, offset = unit.location, start
+    labels = [label for low, high, label in unit.regions if low < end and start < high]
+    if labels:
+        location += f" ({', '.join(dict.fromkeys(labels))})"
+    return location, offset, line
+
+
+_QUOTED_MEMBER = re.compile(r"member '[^'\n]*'|member \"[^\"\n]*\"")
+
+
+def _error_line(display: str, error: InputFileError) -> str:
+    """The error's own words, less any archive member name it quotes (a member of a .qdpx
+    can be named after a person)."""
+    message = error.problem + (f"; {error.advice}" if error.advice else "")
+    return f"{display}: {_QUOTED_MEMBER.sub('member (name withheld)', message)}"
+
+
+# --------------------------------------------------------------------------- finding files
+
+
+def find_files(paths: Iterable[str | Path], exclude: Sequence[str] = (),
+               ignore: Iterable[Path] = ()) -> tuple[list[tuple[Path, str]], list[str], list[str]]:
+    """Files to check as ``(path, display)``, files skipped in folders (unsupported type), and
+    errors (paths that do not exist or are of an unsupported type when named directly)."""
+    ignored = {p.expanduser().resolve() for p in ignore}
+    files: list[tuple[Path, str]] = []
+    skipped: list[str] = []
+    errors: list[str] = []
+    seen: set[Path] = set()
+
+    def excluded(relative: str, name: str) -> bool:
+        return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern)
+                   for pattern in exclude)
+
+    def add(path: Path, display: str) -> None:
+        resolved = path.resolve()
+        if resolved in seen or resolved in ignored:
+            return
+        seen.add(resolved)
+        files.append((path, display))
+
+    for given in paths:
+        root = Path(given)
+        if root.is_dir():
+            found = []
+            for folder, folders, names in os.walk(root, followlinks=False):
+                folders[:] = sorted(d for d in folders if d not in SKIPPED_FOLDERS)
+                for name in sorted(names):
+                    path = Path(folder) / name
+                    relative = path.relative_to(root).as_posix()
+                    if excluded(relative, name):
+                        continue
+                    if not path.is_file():
+                        continue
+                    if is_supported(path):
+                        found.append(path)
+                    else:
+                        skipped.append(str(path))
+            for path in found:
+                add(path, str(path))
+        elif root.is_file():
+            if excluded(root.as_posix(), root.name):
+                continue
+            if is_supported(root):
+                add(root, str(root))
+            else:
+                errors.append(f"{root}: a {root.suffix.lower() or 'suffix-less'} file, which qual check "
+                              "does not read")
+        elif root.exists():
+            errors.append(f"{root}: neither a file nor a folder")
+        else:
+            errors.append(f"{root}: no such file or folder")
+    return files, skipped, errors
+
+
+# --------------------------------------------------------------------------- building
+
+
+def default_analyzer(register: str | Path | None = None, keep_list: str | Path | None = None,
+                     ner: Any = "auto"):
+    """The analyzer ``qual deidentify`` uses, with the project's register and keep-list."""
+    try:
+        from ..deid.analyzer import Analyzer
+        from ..deid.keeplist import KeepList
+        from ..deid.register import Register
+    except ImportError as error:
+        raise QualError(f"the de-identification analyzer is not available ({type(error).__name__})") from None
+    project_register = Register()
+    if register is not None:
+        if not Path(register).exists():
+            raise QualError(f"{register}: register not found")
+        project_register = Register.load(register)
+    keep_files = []
+    if keep_list is not None:
+        if not Path(keep_list).exists():
+            raise QualError(f"{keep_list}: keep-list not found")
+        keep_files.append(keep_list)
+    return Analyzer(register=project_register, keep_list=KeepList.default(*keep_files), ner=resolve_ner(ner))
+
+
+def resolve_ner(ner: Any) -> Any:
+    """``"auto"`` without paying for a spaCy import when no model could be found anyway.
+
+    Importing spaCy takes seconds; the gate must start in well under one. An installed
+    ``en_core_web_*`` package is visible in the package metadata (``spacy_models`` entry
+    points), and the shipped model is a folder: when neither is there, NER is off, which is
+    what ``"auto"`` would conclude after the import.
+    """
+    if ner != "auto":
+        return ner
+    from importlib.metadata import entry_points
+
+    try:
+        installed = [e.name for e in entry_points(group="spacy_models") if e.name.startswith("en_core_web")]
+    except Exception:  # noqa: BLE001 - unreadable metadata: let the analyzer look
+        return ner
+    if installed:
+        return ner
+    from ..deid.recognizers.ner import shipped_model_path
+
+    return ner if shipped_model_path() is not None else None
+
+
+def _key_setup(key, passphrase: str | None, register, keep_list):
+    """The key's search and, as ``qual deidentify`` does, the register and keep-list beside it."""
+    from .keysearch import KeySearch
+
+    if key is None:
+        return None, register, keep_list
+    if isinstance(key, KeySearch):
+        return key, register, keep_list
+    from ..deid.pseudonyms import EntityTable
+
+    if isinstance(key, EntityTable):
+        return KeySearch(key), register, keep_list
+    key_path = Path(key)
+    search = KeySearch.from_key_file(key_path, passphrase)
+    if register is None and key_path.with_name(key_path.stem + ".register.csv").exists():
+        register = key_path.with_name(key_path.stem + ".register.csv")
+    if keep_list is None and key_path.with_name(key_path.stem + ".keep.txt").exists():
+        keep_list = key_path.with_name(key_path.stem + ".keep.txt")
+    return search, register, keep_list
+
+
+# --------------------------------------------------------------------------- running
+
+_worker_scanner: Scanner | None = None
+
+
+def _init_worker(scanner: Scanner) -> None:
+    global _worker_scanner
+    _worker_scanner = scanner
+
+
+def _scan_in_worker(item: tuple[Path, str]) -> _FileScan:
+    assert _worker_scanner is not None
+    return _worker_scanner.scan_file(*item)
+
+
+def _default_jobs() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, 8))
+
+
+def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int) -> list[_FileScan]:
+    total = 0
+    for path, _ in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            workers = min(jobs, len(files))
+            chunk = max(1, len(files) // (workers * 4))
+            try:
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                         initializer=_init_worker, initargs=(scanner,)) as pool:
+                    return list(pool.map(_scan_in_worker, files, chunksize=chunk))
+            except (OSError, RuntimeError) as error:
+                log.info("worker processes unavailable (%s); checking in one process", type(error).__name__)
+    return [scanner.scan_file(path, display) for path, display in files]
+
+
+def check_paths(paths: Iterable[str | Path], *, key=None, baseline: str | Path | Baseline | None = None,
+                strict: bool = False, analyzer=None, threshold: float = GATE_THRESHOLD,
+                passphrase: str | None = None, register: str | Path | None = None,
+                keep_list: str | Path | None = None, exclude: Sequence[str] = (), jobs: int | None = None,
+                mask: str = "hash", ner: Any = "auto", ignore: Iterable[str | Path] = (),
+                apply_baseline: bool = True) -> CheckResult:
+    """Check files and folders (recursively) for identifiers.
+
+    ``key``: a pseudonym key file (passphrase from ``passphrase`` or ``QUAL_KEY_PASSPHRASE``),
+    an ``EntityTable`` or a ``KeySearch``; its originals are searched for and are certain
+    leaks; the register and keep-list beside a key file are used as ``qual deidentify`` does.
+    ``baseline``: a baseline file (or :class:`Baseline`) whose findings are silenced.
+    ``strict``: every finding fails and unreadable parts are errors. ``analyzer``: anything
+    with ``analyze(text) -> list[Span]`` (default: the de-identification analyzer with
+    ``register``, ``keep_list`` and ``ner``). ``exclude``: glob patterns of paths to leave out.
+    """
+    started = time.perf_counter()
+    paths = list(paths)
+    if not paths:
+        raise QualError("no paths given to check")
+    if isinstance(baseline, (str, Path)):
+        baseline = Baseline.load(baseline)
+    key_search, register, keep_list = _key_setup(key, passphrase, register, keep_list)
+    if analyzer is None:
+        analyzer = default_analyzer(register, keep_list, ner)
+    masker = Masker(mask)
+    scanner = Scanner(analyzer, key_search, masker=masker, threshold=threshold, strict=strict,
+                      salt=baseline.salt if baseline is not None else None,
+                      relative_to=baseline.root if baseline is not None else None)
+    ignored = [Path(p) for p in ignore]
+    if baseline is not None and baseline.path is not None:
+        ignored.append(baseline.path)
+    files, skipped, errors = find_files(paths, exclude, ignored)
+    result = CheckResult(threshold=scanner.threshold, strict=strict, errors=list(errors),
+                         key_originals=key_search.originals if key_search is not None else 0)
+    if strict:
+        result.errors += [f"{path}: a file of a type qual check does not read; exclude it (--exclude) "
+                          "or check it another way" for path in skipped]
+    else:
+        result.not_scanned += [f"{path}: a file of a type qual check does not read" for path in skipped]
+    scans = _scan_all(scanner, files, jobs or _default_jobs())
+    silenced = baseline.fingerprints() if (baseline is not None and apply_baseline) else set()
+    redactor = Redactor(masker)
+    for scan in scans:
+        redactor.update(scan.originals)
+    for scan in scans:
+        result.files.append(scan.display)
+        if scan.bytes or not scan.errors:
+            result.files_scanned += 1
+        result.bytes_scanned += scan.bytes
+        result.characters_scanned += scan.characters
+        result.errors += [redactor(line) for line in scan.errors]
+        unreadable = [f"{scan.display}: {redactor(item)}" for item in scan.unreadable]
+        if strict:
+            result.errors += [f"{line}; strict mode cannot verify it" for line in unreadable]
+        else:
+            result.not_scanned += unreadable
+        for finding in scan.findings:
+            if finding.fingerprint in silenced:
+                result.silenced += 1
+                continue
+            finding.part = redactor(finding.part)
+            finding.location = redactor(finding.location)
+            result.findings.append(finding)
+    result.seconds = time.perf_counter() - started
+    log.info("checked %d files (%d bytes) in %.2f s: %d findings, %d failing, %d errors",
+             result.files_scanned, result.bytes_scanned, result.seconds, len(result.findings),
+             len(result.failing), len(result.errors))
+    return result
+
+
+def update_baseline(paths: Iterable[str | Path], baseline_path: str | Path, **options) -> tuple[CheckResult, Baseline]:
+    """Check ``paths`` and record every finding in the baseline at ``baseline_path`` (created,
+    or updated for the files checked: entries of other files are kept)."""
+    baseline = Baseline.load_or_new(baseline_path)
+    result = check_paths(paths, baseline=baseline, apply_baseline=False, **options)
+    scanned = [baseline.relative(Path(name)) for name in result.files]
+    baseline.record(result.findings, scanned)
+    baseline.save(baseline_path)
+    return result, baseline
