@@ -1,0 +1,578 @@
+"""Framework-method matrices (Gale et al. 2013): cases in rows, codes in columns, each cell
+what that participant said about that code, with a reference back to the transcript.
+
+``build_matrix`` turns ``codings.csv`` rows (``qual.coding.CODINGS_COLUMNS``) into plain
+DataFrames; ``qual.export.workbook`` lays them out in Excel, ``qual.export.report`` in Word.
+
+Where case attributes come from, and why: the de-identified ``corpus.jsonl`` carries each
+case's attributes with identifying values already replaced by pseudonym tags
+(``[Local authority 2]``). A raw participants sheet holds real names, schools and local
+authorities, so only the columns in ``SAFE_SHEET_COLUMNS`` (role, trial arm) are ever taken
+from it. Attributes that identify in a raw sheet (``IDENTIFYING_ATTRIBUTES``) are shown only
+when their value is a pseudonym tag; anything else is left out with a warning that names the
+case and the column, never the value.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from ..coding.codebook import Code, Codebook, Theme
+from ..errors import InputFileError, QualError
+
+if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
+    import pandas as pd
+
+    from ..model import Transcript
+
+log = logging.getLogger("qual.export.matrix")
+
+EXCEL_CELL_LIMIT = 32_767
+STATUS_CHOICES = ("auto", "accepted", "all")
+DEFAULT_ATTRIBUTES = ("role", "local_authority", "trial_arm")
+# The only columns of a raw participants sheet that can never name a person, school or place.
+SAFE_SHEET_COLUMNS = ("role", "trial_arm")
+# Case attributes that are identifiers in a raw participants sheet; in a matrix they must be
+# pseudonym tags written by de-identification.
+IDENTIFYING_ATTRIBUTES = frozenset({
+    "name", "participant_name", "school", "schools", "local_authority", "la", "interviewer",
+    "email", "phone", "address", "postcode", "date_of_birth", "dob", "team", "area",
+})
+PSEUDONYM_TAG = re.compile(r"^\[[^\[\]\n]{1,60}\](?:\s*(?:[,;/&]|and)\s*\[[^\[\]\n]{1,60}\])*$")
+ATTRIBUTE_LABELS = {
+    "role": "Role", "local_authority": "Local authority", "trial_arm": "Trial arm",
+    "interview_date": "Interview date", "school": "School", "wave": "Wave",
+}
+ROLE_ORDER = ("SW", "TM")
+ROLE_NAMES = {"SW": "social workers", "TM": "team managers"}
+NO_ROLE = "(no role)"
+OTHER_THEME = Theme(id="(other)", name="Codes not in the codebook",
+                    description="Codes found in the codings that the codebook does not define.")
+
+
+@dataclass
+class FrameworkMatrix:
+    """A framework matrix and its overviews, as DataFrames indexed by case id.
+
+    ``themes[theme_id]`` has the case attribute columns, then one column per code of the theme
+    holding every coded quote of that case (with its reference), in transcript order.
+    ``quotes`` has one row per (coded segment, code); ``counts`` and ``presence`` are
+    cases x codes; ``role_comparison`` is codes x role groups; ``cooccurrence`` counts the
+    segments that carry both codes, ``case_cooccurrence`` the cases that have both.
+    """
+
+    codebook: Codebook
+    cases: "pd.DataFrame"
+    themes: dict[str, "pd.DataFrame"]
+    quotes: "pd.DataFrame"
+    counts: "pd.DataFrame"
+    presence: "pd.DataFrame"
+    role_comparison: "pd.DataFrame"
+    cooccurrence: "pd.DataFrame"
+    case_cooccurrence: "pd.DataFrame"
+    cell_quotes: dict[tuple[str, str], list[str]]  # (case, code) -> formatted quotes, in order
+    status: str
+    status_requested: str
+    status_note: str
+    attributes: list[str]
+    theme_list: list[Theme] = field(default_factory=list)
+    code_list: list[Code] = field(default_factory=list)
+    inputs: list[dict[str, str]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [code.id for code in self.code_list]
+
+    def codes_of(self, theme_id: str) -> list[Code]:
+        return [code for code in self.code_list if code.theme == theme_id]
+
+    def code(self, code_id: str) -> Code:
+        for code in self.code_list:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    @property
+    def groups(self) -> list[str]:
+        """Role groups in display order (SW, TM, any other role, then cases without a role)."""
+        return list(dict.fromkeys(self.cases["group"])) if len(self.cases) else []
+
+    def quotes_for(self, case: str, code: str) -> "pd.DataFrame":
+        q = self.quotes
+        return q[(q["case"] == case) & (q["code"] == code)]
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def load_codings(path: str | Path) -> "pd.DataFrame":
+    """Read a ``codings.csv`` written by ``qual code`` (or any CSV with its first columns)."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "does not exist", "give the codings.csv written by 'qual code'")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(path, "is not UTF-8 text", "save it as CSV UTF-8") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        raise InputFileError(path, f"is not a readable CSV ({type(error).__name__})",
+                             "regenerate it with 'qual code'") from None
+    return normalise_codings(frame, source=path)
+
+
+def normalise_codings(codings: "pd.DataFrame", source: str | Path = "codings") -> "pd.DataFrame":
+    """Check the required columns and give every optional one a sensible value and type."""
+    import pandas as pd
+
+    frame = codings.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("document", "segment", "code", "text") if c not in frame.columns]
+    if missing:
+        raise InputFileError(source, f"has no column {', '.join(missing)}",
+                             "it must have the columns of qual's codings.csv")
+    defaults = {"speaker": "", "score": "", "source": "", "status": "suggested", "turn": "",
+                "timestamp": "", "role": "", "start": "", "end": ""}
+    for column, value in defaults.items():
+        if column not in frame.columns:
+            frame[column] = value
+    for column in ("document", "segment", "code", "speaker", "source", "status", "timestamp", "role"):
+        frame[column] = frame[column].fillna("").astype(str).str.strip()
+    frame["text"] = frame["text"].fillna("").astype(str)  # quotes stay exactly as written
+    frame["status"] = frame["status"].str.lower().replace("", "suggested")
+    frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
+    for column in ("turn", "start", "end"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    missing_turn = frame["turn"].isna()
+    if missing_turn.any():  # a segment id "12" or "12.2" names its turn
+        parsed = pd.to_numeric(frame.loc[missing_turn, "segment"].str.split(".").str[0], errors="coerce")
+        frame.loc[missing_turn, "turn"] = parsed.astype("Int64")
+    frame = frame[(frame["document"] != "") & (frame["code"] != "")]
+    return frame.reset_index(drop=True)
+
+
+def codebook_from_codings(codings: "pd.DataFrame", name: str = "codes found in the codings") -> Codebook:
+    """A codebook without definitions, for codings given without one: a code id's prefix
+    before the first dot (``IMP`` in ``IMP.SETUP``) is taken as its theme."""
+    themes: dict[str, Theme] = {}
+    codes: list[Code] = []
+    for code_id in dict.fromkeys(codings["code"]):
+        theme_id = code_id.split(".", 1)[0] if "." in code_id else OTHER_THEME.id
+        if theme_id not in themes:
+            themes[theme_id] = OTHER_THEME if theme_id == OTHER_THEME.id else Theme(theme_id, theme_id)
+        codes.append(Code(id=code_id, name=code_id, theme=theme_id))
+    return Codebook(name=name, themes=list(themes.values()), codes=codes)
+
+
+def normalise_role(value: Any) -> str:
+    """``SW`` / ``TM`` for the usual spellings of the two SWIS roles; other values as written."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    key = re.sub(r"[^a-z]", "", text.lower())
+    if not key:
+        return ""
+    if key in {"tm", "teammanager", "manager", "swistm"} or "manager" in key:
+        return "TM"
+    if key in {"sw", "swissw", "socialworker"} or "socialworker" in key:
+        return "SW"
+    return text
+
+
+def _snake(name: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value).strip() == ""
+
+
+def _read_participants(participants: "pd.DataFrame | str | Path") -> "pd.DataFrame":
+    import pandas as pd
+
+    if isinstance(participants, pd.DataFrame):
+        return participants.rename(columns=_snake)
+    try:
+        from ..ingest import read_participants
+    except ImportError:  # the ingest stage is not installed: read the sheet ourselves
+        read_participants = None
+    path = Path(participants)
+    if read_participants is not None:
+        return read_participants(path).rename(columns=_snake)
+    if not path.is_file():
+        raise InputFileError(path, "does not exist", "give the participants sheet (.xlsx or .csv)")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from ..files import open_zip
+
+        open_zip(path).close()
+        frame = pd.read_excel(path, dtype=str)
+    else:
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    frame = frame.rename(columns=_snake)
+    if "participant_id" not in frame.columns:
+        for alias in ("id", "participant", "case", "case_id", "pid"):
+            if alias in frame.columns:
+                frame = frame.rename(columns={alias: "participant_id"})
+                break
+    return frame
+
+
+def _sheet_rows_by_case(sheet: "pd.DataFrame", cases: Iterable[str],
+                        documents_of: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """Match participants-sheet rows to cases, by participant id or by file name stem."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for record in sheet.to_dict("records"):
+        for column in ("participant_id", "file", "document", "id"):
+            value = record.get(column)
+            if not _is_blank(value):
+                by_key.setdefault(str(value).strip().lower(), record)
+                by_key.setdefault(Path(str(value).strip()).stem.lower(), record)
+    matched = {}
+    for case in cases:
+        for key in [case, *documents_of.get(case, [])]:
+            record = by_key.get(str(key).strip().lower())
+            if record is not None:
+                matched[case] = record
+                break
+    return matched
+
+
+def case_attributes(
+    cases: Sequence[str],
+    *,
+    transcripts: Sequence["Transcript"] | None = None,
+    participants: "pd.DataFrame | str | Path | None" = None,
+    attributes: Sequence[str] = DEFAULT_ATTRIBUTES,
+    documents_of: dict[str, list[str]] | None = None,
+    warnings: list[str] | None = None,
+) -> "pd.DataFrame":
+    """One row per case with the requested attributes and its role ``group``; safe values only."""
+    import pandas as pd
+
+    warnings = warnings if warnings is not None else []
+    documents_of = documents_of or {}
+    attributes = [_snake(a) for a in attributes]
+    wanted = list(dict.fromkeys([*attributes, "role"]))  # the role groups the rows even when not shown
+    values: dict[str, dict[str, Any]] = {case: {} for case in cases}
+
+    for transcript in transcripts or ():
+        case = _case_of(transcript)
+        if case not in values:
+            continue
+        attrs = {_snake(k): v for k, v in (transcript.attributes or {}).items()}
+        for attribute in wanted:
+            if attribute in attrs and not _is_blank(attrs[attribute]):
+                values[case].setdefault(attribute, attrs[attribute])
+
+    sheet_rows: dict[str, dict[str, Any]] = {}
+    if participants is not None:
+        sheet = _read_participants(participants)
+        sheet_rows = _sheet_rows_by_case(sheet, cases, documents_of)
+        for case, record in sheet_rows.items():
+            for attribute in wanted:
+                if attribute in SAFE_SHEET_COLUMNS and not _is_blank(record.get(attribute)):
+                    values[case].setdefault(attribute, record[attribute])
+
+    left_out: dict[str, list[str]] = {}
+    for case, attrs in values.items():
+        for attribute in list(attrs):
+            if attribute in SAFE_SHEET_COLUMNS:
+                continue
+            value = str(attrs[attribute]).strip()
+            raw = sheet_rows.get(case, {}).get(attribute)
+            same_as_sheet = not _is_blank(raw) and str(raw).strip().lower() == value.lower()
+            if same_as_sheet or (attribute in IDENTIFYING_ATTRIBUTES and not PSEUDONYM_TAG.match(value)):
+                del attrs[attribute]
+                left_out.setdefault(attribute, []).append(case)
+    for attribute, affected in left_out.items():
+        shown = ", ".join(affected[:5]) + (f" and {len(affected) - 5} more" if len(affected) > 5 else "")
+        warnings.append(
+            f"'{attribute}' left out for {len(affected)} case(s) ({shown}): its value was not "
+            "de-identified (not a pseudonym tag, or the same as in the participants sheet), so it may "
+            "identify; de-identify the corpus first")
+
+    rows = []
+    for case in cases:
+        row = {"case": case}
+        for attribute in attributes:
+            value = values[case].get(attribute, "")
+            row[attribute] = normalise_role(value) if attribute == "role" else ("" if _is_blank(value) else str(value))
+        row["group"] = normalise_role(values[case].get("role")) or NO_ROLE
+        row["documents"] = ", ".join(documents_of.get(case, [])) or case
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["case", *attributes, "group", "documents"]).set_index("case")
+    order = {group: i for i, group in enumerate(ROLE_ORDER)}
+    frame["_order"] = [order.get(g, len(ROLE_ORDER) + (1 if g == NO_ROLE else 0)) for g in frame["group"]]
+    frame["_key"] = [_natural_key(c) for c in frame.index]
+    frame = frame.sort_values(["_order", "group", "_key"], kind="stable").drop(columns=["_order", "_key"])
+    return frame
+
+
+def _natural_key(text: str) -> tuple:  # "SW2" before "SW10"
+    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", str(text)))
+
+
+def _case_of(transcript: "Transcript") -> str:
+    pid = (transcript.attributes or {}).get("participant_id")
+    return str(pid).strip() if not _is_blank(pid) else str(transcript.id)
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def reference(document: str, segment: Any = "", turn: Any = None, timestamp: Any = "") -> str:
+    """Where a quote comes from: ``SW01, turn 12, para 2, 00:03:15``."""
+    parts = [str(document)]
+    turn_text = "" if _is_blank(turn) else str(int(turn))
+    segment = "" if _is_blank(segment) else str(segment)
+    if not turn_text and segment:
+        turn_text = segment.split(".", 1)[0]
+    if turn_text:
+        parts.append(f"turn {turn_text}")
+    if "." in segment:
+        paragraph = segment.split(".", 1)[1]
+        if paragraph.isdigit():
+            parts.append(f"para {int(paragraph) + 1}")
+    if not _is_blank(timestamp):
+        parts.append(str(timestamp))
+    return ", ".join(parts)
+
+
+def format_quote(text: str, ref: str) -> str:
+    return f"\u201c{text.strip()}\u201d ({ref})"
+
+
+def more_quotes_note(n: int) -> str:
+    return f"... {n} more quote{'s' if n != 1 else ''}, see sheet Quotes"
+
+
+def fit_quotes(quotes: Sequence[str], limit: int = EXCEL_CELL_LIMIT, separator: str = "\n\n") -> tuple[str, int]:
+    """Join quotes into one cell of at most ``limit`` characters; returns (text, quotes shown).
+
+    When they do not all fit, the cell ends with "... N more quotes, see sheet Quotes".
+    """
+    joined = separator.join(quotes)
+    if len(joined) <= limit:
+        return joined, len(quotes)
+    shown: list[str] = []
+    used = 0
+    for i, quote in enumerate(quotes):
+        note = separator + more_quotes_note(len(quotes) - i - 1) if i < len(quotes) - 1 else ""
+        extra = len(quote) + (len(separator) if shown else 0)
+        if used + extra + len(note) > limit:
+            break
+        shown.append(quote)
+        used += extra
+    remaining = len(quotes) - len(shown)
+    note = more_quotes_note(remaining)
+    if not shown:  # a single quote longer than a cell: show its beginning
+        room = limit - len(note) - len(separator) - 1
+        return quotes[0][:room] + "\u2026" + separator + note, 0
+    return separator.join(shown) + separator + note, len(shown)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def resolve_status(codings: "pd.DataFrame", status: str) -> tuple[str, str]:
+    """The status actually used, and a sentence saying why (for console and provenance)."""
+    if status not in STATUS_CHOICES:
+        raise QualError(f"--status must be one of {', '.join(STATUS_CHOICES)}, not {status!r}")
+    accepted = int((codings["status"] == "accepted").sum()) if len(codings) else 0
+    suggested = int((codings["status"] == "suggested").sum()) if len(codings) else 0
+    if status == "auto":
+        if accepted:
+            return "accepted", (f"accepted codes only ({accepted} rows); {suggested} unreviewed "
+                                "suggestions left out (use --status all to include them)")
+        return "all", (f"no code has been accepted yet, so all {suggested} unreviewed suggestions are "
+                       "shown; review them in codings.xlsx and re-run for a matrix of accepted codes")
+    if status == "accepted":
+        note = f"accepted codes only ({accepted} rows)"
+        if not accepted:
+            note += "; none has been accepted yet, so the matrix is empty"
+        return "accepted", note
+    return "all", f"accepted ({accepted}) and unreviewed suggested ({suggested}) codes; rejected ones left out"
+
+
+def _match_codes(codings: "pd.DataFrame", codebook: Codebook, warnings: list[str]) -> tuple["pd.DataFrame", list[Code], list[Theme]]:
+    """Map coding rows to codebook codes (by id, else by name) and add unknown codes to an extra theme."""
+    by_id = {c.id: c.id for c in codebook.codes}
+    by_lower = {c.id.lower(): c.id for c in codebook.codes}
+    by_lower.update({c.name.strip().lower(): c.id for c in codebook.codes if c.name})
+    mapped = []
+    unknown: dict[str, Code] = {}
+    for code in codings["code"]:
+        code_id = by_id.get(code) or by_lower.get(code.lower())
+        if code_id is None:
+            unknown.setdefault(code, Code(id=code, name=code, theme=OTHER_THEME.id))
+            code_id = code
+        mapped.append(code_id)
+    codings = codings.assign(code=mapped)
+    themes = [t for t in codebook.themes if codebook.codes_of(t.id)]
+    codes = [c for t in themes for c in codebook.codes_of(t.id)]
+    known_themes = {t.id for t in themes}
+    orphan_codes = [c for c in codebook.codes if c.theme not in known_themes]
+    if orphan_codes:
+        codes += [Code(**{**c.__dict__, "theme": OTHER_THEME.id}) for c in orphan_codes]
+    if unknown:
+        warnings.append(f"{len(unknown)} code(s) in the codings are not in the codebook; they are "
+                        f"shown under '{OTHER_THEME.name}': {', '.join(sorted(unknown)[:10])}")
+        codes += list(unknown.values())
+    if orphan_codes or unknown:
+        themes = themes + [OTHER_THEME]
+    return codings, codes, themes
+
+
+def build_matrix(
+    codings: "pd.DataFrame | str | Path",
+    codebook: Codebook | None = None,
+    *,
+    participants: "pd.DataFrame | str | Path | None" = None,
+    transcripts: Sequence["Transcript"] | None = None,
+    status: str = "auto",
+    attributes: Sequence[str] = DEFAULT_ATTRIBUTES,
+) -> FrameworkMatrix:
+    """Build the framework matrix of ``codings`` against ``codebook``.
+
+    ``status``: ``"accepted"`` (reviewed codes only), ``"all"`` (accepted and suggested; never
+    rejected) or ``"auto"`` (accepted when any code has been accepted, else all).
+    Cases are the transcripts' participants (every transcript is a row, coded or not) plus any
+    document in the codings; they are grouped by role (SW, TM, others).
+    """
+    import pandas as pd
+
+    warnings: list[str] = []
+    if not isinstance(codings, pd.DataFrame):
+        codings = load_codings(codings)
+    else:
+        codings = normalise_codings(codings)
+    if codebook is None:
+        codebook = codebook_from_codings(codings)
+        warnings.append("no codebook given: themes are taken from the code ids' prefixes and "
+                        "codes have no definitions")
+    effective, note = resolve_status(codings, status)
+    wanted = {"accepted"} if effective == "accepted" else {"accepted", "suggested"}
+    used = codings[codings["status"].isin(wanted)]
+    used, code_list, theme_list = _match_codes(used, codebook, warnings)
+    # One row per (segment, code): several suggesters may have proposed the same code.
+    used = (used.sort_values(["score"], ascending=False, na_position="last", kind="stable")
+                .drop_duplicates(["document", "segment", "code"]))
+
+    document_case: dict[str, str] = {}
+    for transcript in transcripts or ():
+        document_case[str(transcript.id)] = _case_of(transcript)
+    for document in codings["document"].unique():
+        document_case.setdefault(document, document)
+    documents_of: dict[str, list[str]] = {}
+    for document, case in document_case.items():
+        documents_of.setdefault(case, []).append(document)
+    cases = case_attributes(list(documents_of), transcripts=transcripts, participants=participants,
+                            attributes=attributes, documents_of=documents_of, warnings=warnings)
+    attribute_columns = [a for a in (_snake(x) for x in attributes)
+                         if a == "role" or cases[a].astype(bool).any()]
+    cases = cases[[*attribute_columns, "group", "documents"]]
+
+    quotes = used.copy()
+    quotes["case"] = quotes["document"].map(document_case)
+    quotes["group"] = quotes["case"].map(cases["group"])
+    code_theme = {c.id: c.theme for c in code_list}
+    code_name = {c.id: c.name for c in code_list}
+    quotes["theme"] = quotes["code"].map(code_theme)
+    quotes["code_name"] = quotes["code"].map(code_name)
+    turns = [None if _is_blank(t) else int(t) for t in quotes["turn"].tolist()]
+    quotes["reference"] = [reference(d, s, t, ts) for d, s, t, ts in
+                           zip(quotes["document"].tolist(), quotes["segment"].tolist(), turns,
+                               quotes["timestamp"].tolist())]
+    quotes["quote"] = [format_quote(text, ref) for text, ref in zip(quotes["text"].tolist(),
+                                                                     quotes["reference"].tolist())]
+    case_order = {case: i for i, case in enumerate(cases.index)}
+    code_order = {code.id: i for i, code in enumerate(code_list)}
+    quotes["_case"] = quotes["case"].map(case_order)
+    quotes["_code"] = quotes["code"].map(code_order)
+    # Transcript order: by offset when known, else turn and paragraph ("12.2" is turn 12's third).
+    quotes["_paragraph"] = pd.to_numeric(quotes["segment"].str.split(".").str[1], errors="coerce")
+    quotes = quotes.sort_values(["_code", "_case", "document", "start", "turn", "_paragraph"], kind="stable",
+                                na_position="last")
+    quotes = quotes.drop(columns=["_case", "_code", "_paragraph"]).reset_index(drop=True)
+    quote_columns = ["case", "group", "theme", "code", "code_name", "document", "segment", "turn",
+                     "timestamp", "speaker", "role", "score", "source", "status", "start", "end",
+                     "reference", "text", "quote"]
+    quotes = quotes[quote_columns]
+
+    codes = [c.id for c in code_list]
+    sizes = quotes.groupby(["case", "code"]).size()
+    counts = pd.DataFrame(0, index=cases.index, columns=codes, dtype=int)
+    for (case, code), n in sizes.items():
+        counts.loc[case, code] = int(n)
+    counts.index.name, counts.columns.name = "case", "code"
+    presence = counts > 0
+
+    cell_quotes: dict[tuple[str, str], list[str]] = {}
+    for case, code, quote in zip(quotes["case"].tolist(), quotes["code"].tolist(), quotes["quote"].tolist()):
+        cell_quotes.setdefault((case, code), []).append(quote)
+    themes: dict[str, pd.DataFrame] = {}
+    for theme in theme_list:
+        frame = cases[attribute_columns].copy()
+        for code in [c for c in code_list if c.theme == theme.id]:
+            frame[code.id] = ["\n\n".join(cell_quotes.get((case, code.id), ())) for case in frame.index]
+        themes[theme.id] = frame
+
+    role_comparison = _role_comparison(cases, counts, presence, code_list)
+    segment_codes = pd.crosstab([quotes["document"], quotes["segment"]], quotes["code"]).reindex(
+        columns=codes, fill_value=0) if len(quotes) else pd.DataFrame(0, index=[], columns=codes)
+    segment_codes = (segment_codes > 0).astype(int)
+    cooccurrence = segment_codes.T @ segment_codes
+    cooccurrence = cooccurrence.reindex(index=codes, columns=codes, fill_value=0)
+    presence_int = presence.astype(int)
+    case_cooccurrence = (presence_int.T @ presence_int).reindex(index=codes, columns=codes, fill_value=0)
+
+    for message in warnings:
+        log.warning("%s", message)
+    return FrameworkMatrix(
+        codebook=codebook, cases=cases, themes=themes, quotes=quotes, counts=counts,
+        presence=presence, role_comparison=role_comparison, cooccurrence=cooccurrence,
+        case_cooccurrence=case_cooccurrence, cell_quotes=cell_quotes, status=effective, status_requested=status,
+        status_note=note, attributes=attribute_columns, theme_list=theme_list, code_list=code_list,
+        settings={"status requested": status, "status used": effective,
+                  "case attributes": ", ".join(attribute_columns),
+                  "rows in codings": len(codings), "rows used": len(quotes)},
+        warnings=warnings,
+    )
+
+
+def _role_comparison(cases, counts, presence, code_list: list[Code]) -> "pd.DataFrame":
+    import pandas as pd
+
+    groups = list(dict.fromkeys(cases["group"]))
+    rows = []
+    for code in code_list:
+        row: dict[str, Any] = {"code": code.id, "theme": code.theme, "name": code.name}
+        for group in [*groups, "All"]:
+            members = cases.index if group == "All" else cases.index[cases["group"] == group]
+            n = len(members)
+            with_code = int(presence.loc[members, code.id].sum()) if n else 0
+            row[f"{group} cases"] = n
+            row[f"{group} cases with code"] = with_code
+            row[f"{group} share"] = with_code / n if n else float("nan")
+            row[f"{group} segments"] = int(counts.loc[members, code.id].sum()) if n else 0
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("code") if rows else pd.DataFrame()
