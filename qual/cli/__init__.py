@@ -15,15 +15,19 @@ def _root(
     setup_logging(verbose)
 
 
+# Help lists commands in pipeline order; a module not named here is registered after these.
+PIPELINE_ORDER = ("ingest", "deid", "check", "code", "codebook", "agreement", "matrix", "refi", "run")
+
+
 def _register() -> None:
     # Imported for their side effect of adding commands to ``app``; each imports its
     # library code lazily so that ``qual --help`` stays fast.
     import importlib
     import pkgutil
 
-    for module in pkgutil.iter_modules(__path__):
-        if module.name not in {"app"}:
-            importlib.import_module(f"{__name__}.{module.name}")
+    present = {module.name for module in pkgutil.iter_modules(__path__)} - {"app"}
+    for name in [*(n for n in PIPELINE_ORDER if n in present), *sorted(present - set(PIPELINE_ORDER))]:
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def main() -> None:
