@@ -1,0 +1,448 @@
+"""The detection engine: runs every recognizer on normalised text, resolves what they found
+into non-overlapping spans on the original text, and propagates identifiers across a corpus.
+
+    from qual.deid import Analyzer
+    analyzer = Analyzer(register=Register.from_participants(sheet))
+    spans = analyzer.analyze(text)                      # one text
+    per_text = analyzer.analyze_corpus(texts)           # many, with propagation
+
+Resolution, in order: spans below ``threshold`` are dropped; spans lying wholly inside a
+keep-term are dropped unless the register, a title or a possessive-kin context found them;
+overlapping spans (and same-type spans separated by one space) are merged into their union,
+typed by the most confident member; a possessive ``'s`` and surrounding punctuation are
+trimmed; offsets are mapped back to the original text.
+
+Propagation: every identifier string found with confidence in any text - and its parts (a
+surname alone, "Castlebrook" of "Castlebrook Academy"), in any case and possessive, and
+"the Grange" for "Hollinsford Grange" - is then looked for in every text. Parts that are
+ordinary words (Will, Brown) propagate only capitalised and not where grammar makes them the
+word ("Will you ..."); ordinary words that are no name ("Agile" of "Disciplined Agile") and
+low-confidence findings that are ordinary words do not propagate at all.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import gc
+import logging
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .keeplist import KeepList
+from .normalize import NormalizedText, join, normalize
+from .recognizers.base import Doc, Recognizer
+from .recognizers.lexicon import load_lexicon
+from .recognizers.phrases import PhraseMatcher
+from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERIC, SCHOOL_GENERIC,
+                                STREET_HEADS, TITLES)
+from .register import PARTICLES, Register
+from .registry import create_recognizer, default_recognizer_names
+from .types import EntityType, Span
+
+log = logging.getLogger("qual.deid.analyzer")
+
+# Spans below this confidence are not reported at all. The recall-first rule reports at
+# 0.35-0.45, so the default keeps everything and leaves the choice to review.
+DEFAULT_THRESHOLD = 0.3
+# Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
+OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin"})
+# Types whose strings are propagated across texts.
+PROPAGATED = frozenset(EntityType) - {EntityType.DATE, EntityType.AGE, EntityType.DATE_OF_BIRTH}
+NAME_LIKE = frozenset({EntityType.PERSON, EntityType.SCHOOL, EntityType.LOCAL_AUTHORITY,
+                       EntityType.PLACE, EntityType.ORGANISATION})
+# A part of a name that is this common a word propagates only capitalised mid-sentence.
+COMMON_PART_ZIPF = 3.5
+# Last words by which an institution or estate is named again on its own: "the Grange".
+_BACK_REFERENCES = frozenset({"grange", "manor", "lodge", "park", "heights", "vale", "brook",
+                              "fields", "green", "hall", "house", "court", "towers", "mount",
+                              "priory", "abbey", "croft", "meadows", "gardens", "estate"})
+# Findings below this confidence are not propagated.
+PROPAGATE_MIN_CONFIDENCE = 0.7
+_TRIM = " \t\r\n,;:!?\"'()[]{}<>-–—"
+_PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
+_GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
+                  | PARTICLES | {"i", "council", "county", "city", "borough", "district"})
+
+
+# Texts of a corpus are analysed joined by this (no recognizer reads across a blank line)
+# in batches of about this many characters.
+_SEPARATOR = "\n\n\n"
+_BATCH_CHARS = 1_000_000
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic garbage collector off for the duration: detection allocates millions of
+    short-lived strings and tuples (no cycles), and repeated full collections over them cost
+    a third of the run on a large corpus."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _batch_bounds(texts: Sequence[str]) -> Iterable[tuple[int, int]]:
+    start = size = 0
+    for i, text in enumerate(texts):
+        if size and size + len(text) > _BATCH_CHARS:
+            yield start, i
+            start, size = i, 0
+        size += len(text) + len(_SEPARATOR)
+    if start < len(texts) or not texts:
+        yield start, len(texts)
+
+
+class _Batch:
+    """Texts joined into one document, and the way back to each text's own offsets."""
+
+    def __init__(self, doc: Doc, lengths: list[int], starts: list[int],
+                 normalised_lengths: list[int], normalised_starts: list[int]) -> None:
+        self.doc = doc
+        self.lengths = lengths
+        self.starts = starts
+        self.normalised_lengths = normalised_lengths
+        self.normalised_starts = normalised_starts
+        self.found: list[Span] = []
+
+    def clip(self, spans: Iterable[Span]) -> list[Span]:
+        """Cut normalised-offset spans at the end of the text they start in."""
+        clipped = []
+        starts = self.normalised_starts
+        for span in spans:
+            k = bisect.bisect_right(starts, span.start) - 1
+            end = min(span.end, starts[k] + self.normalised_lengths[k]) if k >= 0 else span.end
+            if end > span.start:
+                clipped.append(span if end == span.end else Span(
+                    span.start, end, span.type, span.detector, span.confidence,
+                    self.doc.text[span.start:end]))
+        return clipped
+
+    def split(self, spans: list[Span]) -> list[list[Span]]:
+        """Original-offset spans of the join -> spans per text, on each text's offsets."""
+        per_text: list[list[Span]] = [[] for _ in self.starts]
+        for span in spans:
+            k = bisect.bisect_right(self.starts, span.start) - 1
+            base = self.starts[k]
+            end = min(span.end, base + self.lengths[k])
+            if end > span.start:
+                per_text[k].append(Span(span.start - base, end - base, span.type, span.detector,
+                                        span.confidence, span.text[:end - span.start]))
+        return per_text
+
+
+@dataclass(frozen=True)
+class LearnedTerm:
+    """An identifier string learned from a corpus, to be looked for everywhere."""
+
+    text: str
+    type: EntityType
+    confidence: float
+    case_sensitive: bool
+
+    def __repr__(self) -> str:  # the text is identifiable
+        return f"LearnedTerm({self.type.value}, {self.confidence:.2f}, <{len(self.text)} chars>)"
+
+
+class Analyzer:
+    """Find identifiers in text.
+
+    ``register``: a :class:`~qual.deid.register.Register` of known identifiers (always
+    redacted). ``keep_list``: a :class:`~qual.deid.keeplist.KeepList` (default: the shipped
+    list). ``ner``: ``"auto"`` (an installed ``en_core_web_*`` model, else the shipped one,
+    else rules only), ``None`` (no NER), a model path or package name, or a loaded spaCy
+    ``Language``. ``recognizers``: names from :mod:`qual.deid.registry` or
+    :class:`Recognizer` instances (default: every default recognizer). ``threshold``: the
+    lowest confidence reported.
+    """
+
+    def __init__(self, register: Register | None = None, keep_list: KeepList | None = None,
+                 ner="auto", recognizers: Iterable[str | Recognizer] | None = None,
+                 threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.register = register if register is not None else Register()
+        self.keep_list = keep_list if keep_list is not None else KeepList.default()
+        self.threshold = threshold
+        self.lexicon = load_lexicon()
+        names = list(recognizers) if recognizers is not None else default_recognizer_names()
+        self.recognizers: list[Recognizer] = [
+            create_recognizer(r) if isinstance(r, str) else r for r in names]
+        self.ner_model: str | None = None
+        self._add_ner(ner)
+        self._learned: dict[tuple[str, bool], LearnedTerm] = {}
+
+    def _add_ner(self, ner) -> None:
+        from .recognizers.ner import SpacyNerRecognizer, resolve_ner
+
+        if any(isinstance(r, SpacyNerRecognizer) for r in self.recognizers):
+            return
+        model = resolve_ner(ner)
+        if model is None:
+            return
+        recognizer = SpacyNerRecognizer(model)
+        self.recognizers.append(recognizer)
+        self.ner_model = str(recognizer.model_name)
+        log.info("NER model in use: %s", self.ner_model)
+
+    # ------------------------------------------------------------------ recognizers
+
+    @property
+    def recognizer_names(self) -> list[str]:
+        return [r.name for r in self.recognizers]
+
+    def add_recognizer(self, recognizer: str | Recognizer) -> None:
+        self.recognizers.append(create_recognizer(recognizer) if isinstance(recognizer, str)
+                                else recognizer)
+
+    def remove_recognizer(self, name: str) -> None:
+        self.recognizers = [r for r in self.recognizers if r.name != name]
+
+    # ------------------------------------------------------------------ analysing
+
+    def make_doc(self, text: "str | NormalizedText") -> Doc:
+        return Doc.make(text, self.keep_list, self.register, self.lexicon)
+
+    def detect(self, doc: Doc) -> list[Span]:
+        """Raw findings of every recognizer on ``doc`` (normalised offsets, unresolved)."""
+        found: list[Span] = []
+        for recognizer in self.recognizers:
+            found.extend(recognizer.detect(doc))
+        return found
+
+    def analyze(self, text: str) -> list[Span]:
+        """Identifiers in ``text``: sorted, non-overlapping spans on the original text.
+
+        Strings learned by :meth:`fit` and strings found elsewhere in ``text`` itself are
+        propagated too.
+        """
+        return self.analyze_corpus([text])[0]
+
+    def analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Analyse several texts in two passes: detect everywhere, then propagate every
+        detected string (and its parts) to all texts. The learned state is not changed.
+
+        Texts are analysed in batches joined into one document (short turns cost little
+        that way); no span crosses from one text into the next.
+        """
+        with _no_gc():
+            return self._analyze_corpus(texts)
+
+    def _analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
+        batches = [self._batch(texts[i:j]) for i, j in _batch_bounds(texts)]
+        learned = dict(self._learned)
+        for batch in batches:
+            for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
+                _remember(learned, term)
+        matchers = _build_matchers(learned.values())
+        results: list[list[Span]] = []
+        for batch in batches:
+            propagated = batch.clip(self._propagate(batch.doc, matchers))
+            results.extend(batch.split(self._resolve(batch.doc, batch.found + propagated)))
+        return results
+
+    # scikit-learn style: learn identifier strings from a corpus, apply them to later texts
+
+    def fit(self, texts: Iterable[str]) -> "Analyzer":
+        """Forget learned strings, then learn those detected in ``texts``."""
+        self._learned = {}
+        return self.partial_fit(texts)
+
+    def partial_fit(self, texts: Iterable[str]) -> "Analyzer":
+        """Learn the identifier strings detected in ``texts``, keeping those already learned."""
+        texts = list(texts)
+        for i, j in _batch_bounds(texts):
+            batch = self._batch(texts[i:j])
+            for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
+                _remember(self._learned, term)
+        return self
+
+    def transform(self, text: str) -> list[Span]:
+        """:meth:`analyze` with the strings learned by :meth:`fit` propagated into ``text``."""
+        return self.analyze(text)
+
+    def _batch(self, texts: Sequence[str]) -> "_Batch":
+        parts = [normalize(text) for text in texts]
+        joined, original_starts, normalised_starts = join(parts, _SEPARATOR)
+        doc = self.make_doc(joined)
+        batch = _Batch(doc, [len(t) for t in texts], original_starts,
+                       [len(p.text) for p in parts], normalised_starts)
+        batch.found = batch.clip(self.detect(doc))
+        doc.release()  # what propagation does not need
+        return batch
+
+    def learned_terms(self) -> list[LearnedTerm]:
+        """The identifier strings learned so far (identifiable: store them encrypted)."""
+        return list(self._learned.values())
+
+    def remember(self, terms: Iterable[LearnedTerm | tuple[EntityType | str, str]]) -> None:
+        """Add learned strings, e.g. restored from an earlier run's key."""
+        for term in terms:
+            if not isinstance(term, LearnedTerm):
+                entity_type, text = term
+                entity_type = EntityType(entity_type)
+                common = self.lexicon.word_zipf(text) >= COMMON_PART_ZIPF and " " not in text
+                term = LearnedTerm(text, entity_type, 0.9, common)
+            _remember(self._learned, term)
+
+    # ------------------------------------------------------------------ propagation
+
+    def _terms_from(self, doc: Doc, spans: list[Span]) -> Iterable[LearnedTerm]:
+        """What a corpus teaches: confident findings and the name-like words in them.
+
+        Low-confidence findings (the recall-first rule) are not spread: they are flagged
+        wherever they recur anyway, and spreading a wrong one would cost every occurrence.
+        A word that a dictionary writes in lower case is spread only capitalised, and only
+        when it is a name itself ("Will" of "Will Tanner", not "Agile" of "Disciplined Agile").
+        """
+        lexicon = self.lexicon
+        keep_list = self.keep_list
+        for span in spans:
+            low = span.confidence < PROPAGATE_MIN_CONFIDENCE
+            if span.type not in PROPAGATED or (low and span.type not in NAME_LIKE):
+                continue
+            text = doc.text[span.start:span.end]
+            confidence = min(span.confidence, 0.9)
+            if span.type not in NAME_LIKE:
+                yield LearnedTerm(text, span.type, confidence, False)
+                continue
+            parts = _PART_RE.findall(text)
+            ordinary = [lexicon.is_word(p.removesuffix("'s")) for p in parts]
+            if low:
+                # an unexplained word ("Sabriya") is worth finding in lower case too; an
+                # ordinary one ("Agile") is not
+                for part, is_word in zip(parts, ordinary):
+                    bare = part.removesuffix("'s")
+                    if not is_word and len(bare) > 2 and bare[0].isupper() and not bare.isupper() \
+                            and lexicon.word_zipf(bare) < COMMON_PART_ZIPF and bare not in keep_list:
+                        yield LearnedTerm(bare, span.type, span.confidence, False)
+                continue
+            if len(parts) > 1:
+                yield LearnedTerm(text, span.type, confidence, all(ordinary))
+                if span.type is not EntityType.PERSON and parts[-1].lower() in _BACK_REFERENCES:
+                    # "Hollinsford Grange" ... "at the Grange"
+                    for article in ("the", "The"):
+                        yield LearnedTerm(f"{article} {parts[-1]}", span.type, min(confidence, 0.8), True)
+            for part, is_word in zip(parts, ordinary):
+                bare = part.removesuffix("'s")
+                lower = bare.lower()
+                if len(bare) < 2 or lower in _GENERIC_PARTS or bare in keep_list:
+                    continue
+                if bare.isupper() and len(parts) > 1:
+                    continue  # an initialism inside a longer name
+                if not bare[0].isupper():
+                    continue
+                if is_word and not lexicon.is_name(bare) and (len(parts) > 1 or span.type is not EntityType.PERSON):
+                    continue
+                common = is_word or lexicon.word_zipf(bare) >= COMMON_PART_ZIPF
+                yield LearnedTerm(bare, span.type, confidence, common)
+                if bare != part and span.type is not EntityType.PERSON:
+                    yield LearnedTerm(part, span.type, confidence, common)
+
+    def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, PhraseMatcher]) -> list[Span]:
+        insensitive, sensitive = matchers
+        spans: list[Span] = []
+        text = doc.text
+        for start, end, terms in insensitive.find(text, doc.searchable(False)):
+            term = max(terms, key=lambda t: t.confidence)
+            if not doc.is_kept(start, end):
+                spans.append(Span(start, end, term.type, "propagation", term.confidence,
+                                  text[start:end]))
+        for start, end, terms in sensitive.find(text, doc.searchable(True)):
+            term = max(terms, key=lambda t: t.confidence)
+            i = doc.word_at(start)
+            if doc.is_kept(start, end) or i >= len(doc):
+                continue
+            confidence = min(term.confidence, 0.7)
+            if doc.sentence_initial(i):
+                # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
+                # are the verbs
+                if doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc):
+                    continue
+                confidence = min(confidence, 0.6)
+            elif term.type is EntityType.PERSON and doc.previous_lower(i) in DETERMINERS \
+                    and doc.adjacent(i):
+                continue  # "the Will": a person's name does not take "the"; "the Grange" may
+            if term.text[:4] in ("the ", "The "):
+                start += 4  # the article stays
+            spans.append(Span(start, end, term.type, "propagation", confidence, text[start:end]))
+        return spans
+
+    # ------------------------------------------------------------------ resolution
+
+    def _resolve(self, doc: Doc, spans: list[Span], original: bool = True) -> list[Span]:
+        """Non-overlapping spans; on the original text when ``original`` is true."""
+        text = doc.text
+        candidates = []
+        for span in spans:
+            if span.confidence < self.threshold or span.end <= span.start:
+                continue
+            if doc.is_kept(span.start, span.end) and span.detector not in OVERRIDES_KEEP:
+                continue
+            candidates.append(span)
+        candidates.sort(key=lambda s: (s.start, -s.end))
+        groups: list[list[Span]] = []
+        group_end = -1
+        for span in candidates:
+            if groups and (span.start < group_end or _joins(text, groups[-1], span, group_end)):
+                groups[-1].append(span)
+                group_end = max(group_end, span.end)
+            else:
+                groups.append([span])
+                group_end = span.end
+        resolved = []
+        for group in groups:
+            start = min(s.start for s in group)
+            end = max(s.end for s in group)
+            best = max(group, key=lambda s: (s.confidence, s.end - s.start))
+            start, end = _trim(text, start, end, best.type)
+            if end <= start:
+                continue
+            if original:
+                start, end = doc.normalized.to_original(start, end)
+                surface = doc.normalized.original[start:end]
+            else:
+                surface = text[start:end]
+            resolved.append(Span(start, end, best.type, best.detector, best.confidence, surface))
+        return resolved
+
+
+def _joins(text: str, group: list[Span], span: Span, group_end: int) -> bool:
+    """Same-type name spans separated by one space are one name ("Jayden" + "Smith")."""
+    if span.start - group_end != 1 or text[group_end] != " ":
+        return False
+    last = max(group, key=lambda s: s.end)
+    return (last.type is span.type and span.type in NAME_LIKE
+            and not text[last.start:last.end].endswith("'s"))
+
+
+def _trim(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM and not (
+            text[start] == "(" and entity_type is EntityType.PHONE):  # "(0161) 496 0732"
+        start += 1
+    while end > start and text[end - 1] in _TRIM + ".":
+        if text[end - 1] == "." and entity_type is EntityType.PERSON and end - start >= 2 \
+                and text[end - 2].isupper() and (end - start == 2 or not text[end - 3].isalpha()):
+            break  # keep the dot of a final initial ("J.")
+        end -= 1
+    # a person's possessive stays in the text ("[Person 1]'s mum"); in "St Bede's" or
+    # "Bede's" (the school) the 's is part of the name
+    if entity_type is EntityType.PERSON and text[start:end].endswith("'s") and end - start > 3:
+        end -= 2
+    return start, end
+
+
+def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -> None:
+    key = (term.text if term.case_sensitive else term.text.lower(), term.case_sensitive)
+    if key not in learned or learned[key].confidence < term.confidence:
+        learned[key] = term
+
+
+def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, PhraseMatcher]:
+    insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
+    sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
+    for term in terms:
+        (sensitive if term.case_sensitive else insensitive).add(term.text, term)
+    return insensitive, sensitive

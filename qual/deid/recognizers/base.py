@@ -1,0 +1,307 @@
+"""What every recognizer shares: the :class:`Doc` it reads and the :class:`Recognizer` base.
+
+A :class:`Doc` is one normalised text, split into words once, with the keep-list, register
+and lexicon of the analyzer that made it. Recognizers return :class:`~qual.deid.types.Span`
+objects with offsets into ``doc.text`` (the normalised text); the analyzer maps them back to
+the original.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from ..normalize import NormalizedText, normalize
+from ..types import EntityType, Span
+from .lexicon import Lexicon, load_lexicon
+from .phrases import bounded, lower_same_length
+
+if TYPE_CHECKING:
+    from ..keeplist import KeepList
+    from ..register import Register
+
+# A word: letters/digits, with inner apostrophes, hyphens and dots kept ("O'Brien",
+# "Smith-Jones", "Jayden's").
+WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+DIGIT_RE = re.compile(r"\d")
+# digits, and further digits within a margin's reach: one match per cluster of numbers
+_DIGITS_RE = re.compile(r"\d+(?:\D{1,60}?\d+)*")
+# Patterns that need a digit are run only this close to one (all of a phone number, a
+# postcode, an NI number, a case code or a date lies within it).
+DIGIT_MARGIN = 30
+_SPLIT_RE = re.compile(r"([^\W_]+(?:['\-][^\W_]+)*)")
+# Text between two words that ends a sentence (or a turn, or opens a quotation).
+_BREAK_CHARS = frozenset(".?!:;\"([]\n\u2026")
+_SENTENCE_BREAK = re.compile(r"[.?!:;\"(\[\]\n\u2026]|^\s*-\s|\s-\s*$")
+# Pseudonym tags written by de-identification, and transcriber annotations: never identifiers.
+_DOTTED_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "rev", "revd", "st", "sgt",
+                                   "cllr", "mx", "jr", "sr"})
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "art", "para", "paras", "p", "pp", "vol"})
+_TAG_RE = re.compile(r"\[(?:[A-Z][A-Za-z ]{1,30} [A-Z0-9]{1,4}|[A-Z][A-Z_ ]{2,30})\]")
+
+
+@dataclass
+class Doc:
+    """A text ready for detection."""
+
+    normalized: NormalizedText
+    lexicon: Lexicon
+    keep_list: "KeepList | None" = None
+    register: "Register | None" = None
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    keep_ranges: list[tuple[int, int]] = field(default_factory=list)
+    _keep_words: set[int] | None = None
+    _lowered: str | None = None
+    _lower_words: list[str] | None = None
+    _capitalised: list[int] | None = None
+    _has_digit: bool | None = None
+    _initial: dict[int, bool] = field(default_factory=dict)
+    _digit_windows: list[tuple[int, int]] | None = None
+    _searchable: dict[bool, str] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, text: "str | NormalizedText", keep_list: "KeepList | None" = None,
+             register: "Register | None" = None, lexicon: Lexicon | None = None) -> "Doc":
+        normalized = text if isinstance(text, NormalizedText) else normalize(text)
+        doc = cls(normalized, lexicon or load_lexicon(), keep_list, register)
+        # one C-level split gives words and the gaps between them; offsets follow from the
+        # running sum of their lengths
+        parts = _SPLIT_RE.split(normalized.text)
+        offsets = list(itertools.accumulate(map(len, parts), initial=0))
+        doc.words = parts[1::2]
+        doc.starts = offsets[1:-1:2]
+        doc.ends = offsets[2::2]
+        doc.keep_ranges = _merge_ranges(doc._keep_ranges())
+        return doc
+
+    @property
+    def text(self) -> str:
+        return self.normalized.text
+
+    def windows(self, anchor: re.Pattern, before: int, after: int,
+                lowered: bool = False) -> list[tuple[int, int]]:
+        """Merged character ranges around each match of a cheap ``anchor`` pattern: an
+        expensive pattern is then run only there (``pattern.finditer(text, low, high)``)."""
+        text = self.lowered if lowered else self.normalized.text
+        size = len(text)
+        merged: list[tuple[int, int]] = []
+        for match in anchor.finditer(text):
+            low, high = max(0, match.start() - before), min(size, match.end() + after)
+            if merged and low <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+            else:
+                merged.append((low, high))
+        return merged
+
+    @property
+    def digit_windows(self) -> list[tuple[int, int]]:
+        """Ranges around every run of digits (see ``DIGIT_MARGIN``)."""
+        if self._digit_windows is None:
+            self._digit_windows = self.windows(_DIGITS_RE, DIGIT_MARGIN, DIGIT_MARGIN)
+        return self._digit_windows
+
+    def scan(self, pattern: re.Pattern, ranges: list[tuple[int, int]],
+             lowered: bool = False) -> Iterable[re.Match]:
+        """``pattern.finditer`` over each range of the text (or of its lower-cased form)."""
+        text = self.lowered if lowered else self.normalized.text
+        for low, high in ranges:
+            yield from pattern.finditer(text, low, high)
+
+    @property
+    def has_digit(self) -> bool:
+        if self._has_digit is None:
+            self._has_digit = DIGIT_RE.search(self.normalized.text) is not None
+        return self._has_digit
+
+    @property
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = lower_same_length(self.text)
+        return self._lowered
+
+    @property
+    def lower_words(self) -> list[str]:
+        if self._lower_words is None:
+            self._lower_words = list(map(str.lower, self.words))
+            if len(self.lowered) != len(self.normalized.text):
+                self._lower_words = _SPLIT_RE.split(self.lowered)[1::2]
+        return self._lower_words
+
+    @property
+    def capitalised(self) -> list[int]:
+        """Indices of the words that begin with a capital letter."""
+        if self._capitalised is None:
+            first_letters = map(operator.itemgetter(0), self.words)
+            self._capitalised = list(itertools.compress(itertools.count(),
+                                                        map(str.isupper, first_letters)))
+        return self._capitalised
+
+    def release(self) -> None:
+        """Drop what only the recognizers needed (a corpus keeps its documents between
+        detection and propagation)."""
+        self._lower_words = None
+        self._capitalised = None
+        self._digit_windows = None
+
+    def searchable(self, case_sensitive: bool) -> str:
+        """The text in the bounded form :class:`PhraseMatcher` searches (lower-cased unless
+        ``case_sensitive``), built once per document."""
+        if case_sensitive not in self._searchable:
+            self._searchable[case_sensitive] = bounded(self.text if case_sensitive else self.lowered)
+        return self._searchable[case_sensitive]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    # ------------------------------------------------------------------ keep-list
+
+    def _keep_ranges(self) -> list[tuple[int, int]]:
+        from ...model import non_speech_spans
+
+        ranges = list(non_speech_spans(self.text))
+        ranges += [m.span() for m in _TAG_RE.finditer(self.text)]
+        if self.keep_list is not None:
+            ranges += self.keep_list.find(self.text, self.searchable(False))
+        return ranges
+
+    @property
+    def keep_words(self) -> set[int]:
+        """Indices of words inside a keep-term or a transcriber annotation."""
+        if self._keep_words is None:
+            keep: set[int] = set()
+            for start, end in self.keep_ranges:
+                first = bisect.bisect_left(self.ends, start + 1)
+                last = bisect.bisect_left(self.starts, end)
+                keep.update(range(first, last))
+            self._keep_words = keep
+        return self._keep_words
+
+    def is_kept(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` lies wholly inside one keep range."""
+        i = bisect.bisect_right(self.keep_ranges, (start, float("inf"))) - 1
+        return i >= 0 and self.keep_ranges[i][0] <= start and end <= self.keep_ranges[i][1]
+
+    # ------------------------------------------------------------------ words
+
+    def word_at(self, position: int) -> int:
+        """Index of the word containing or following character ``position``."""
+        return bisect.bisect_right(self.ends, position)
+
+    def base(self, i: int) -> str:
+        """The word without a possessive ending: "Jayden's" -> "Jayden"."""
+        word = self.words[i]
+        if word[-2:] in ("'s", "'S") and len(word) > 3:
+            return word[:-2]
+        return word
+
+    def base_end(self, i: int) -> int:
+        return self.starts[i] + len(self.base(i))
+
+    def gap_before(self, i: int) -> str:
+        """The characters between word ``i - 1`` and word ``i``."""
+        previous_end = self.ends[i - 1] if i > 0 else 0
+        return self.text[previous_end:self.starts[i]]
+
+    def sentence_initial(self, i: int) -> bool:
+        """Word ``i`` opens a sentence, a turn, a quotation or a line."""
+        known = self._initial.get(i)
+        if known is None:
+            known = self._initial[i] = self._sentence_initial(i)
+        return known
+
+    def _sentence_initial(self, i: int) -> bool:
+        if i == 0:
+            return True
+        gap = self.normalized.text[self.ends[i - 1]:self.starts[i]]
+        if gap == " ":
+            return False
+        if not _BREAK_CHARS.isdisjoint(gap) or ("-" in gap and _SENTENCE_BREAK.search(gap)):
+            # "Mr. Smith", "J. Smith": a dot after a title or an initial ends no sentence
+            return not (gap.strip() == "." and self._abbreviation(i - 1))
+        return False
+
+    def _abbreviation(self, j: int) -> bool:
+        """Word ``j`` takes a dot that ends no sentence: an initial, a title, or "no." before
+        a number."""
+        word = self.words[j]
+        lower = word.lower()
+        if len(word) == 1 and word.isupper() or lower in _DOTTED_ABBREVIATIONS:
+            return True
+        return lower in _NUMBER_ABBREVIATIONS and j + 1 < len(self.words) \
+            and self.words[j + 1][0].isdigit()
+
+    def is_initial(self, j: int) -> bool:
+        word = self.words[j]
+        return len(word) == 1 and word.isupper()
+
+    def is_capitalised(self, i: int) -> bool:
+        word = self.words[i]
+        return word[0].isupper()
+
+    def lower(self, i: int) -> str:
+        return self.words[i].lower()
+
+    def previous_lower(self, i: int, skip: int = 1) -> str:
+        j = i - skip
+        return self.words[j].lower() if j >= 0 else ""
+
+    def next_lower(self, i: int, skip: int = 1) -> str:
+        j = i + skip
+        return self.words[j].lower() if j < len(self.words) else ""
+
+    def adjacent(self, i: int) -> bool:
+        """Word ``i`` follows word ``i - 1`` with only spaces between (same phrase)."""
+        if i <= 0:
+            return False
+        start, previous_end = self.starts[i], self.ends[i - 1]
+        return start - previous_end <= 2 and self.normalized.text[previous_end:start] in (" ", "  ")
+
+    def adjacent_or_dotted(self, i: int) -> bool:
+        """Like :meth:`adjacent`, also across the dot of an initial or title ("J. Smith")."""
+        if i <= 0:
+            return False
+        start, previous_end = self.starts[i], self.ends[i - 1]
+        if start - previous_end > 3:
+            return False
+        gap = self.normalized.text[previous_end:start]
+        return gap in (" ", "  ") or (gap in (".", ". ", ".  ") and self._abbreviation(i - 1))
+
+
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class Recognizer:
+    """A detector of one family of identifiers.
+
+    Subclasses set ``name`` (the registry name, also ``Span.detector``) and
+    ``entity_types``, and implement :meth:`detect`. Register a subclass with
+    ``@register_recognizer("family.kind")`` from :mod:`qual.deid.registry`.
+    """
+
+    name: ClassVar[str] = ""
+    entity_types: ClassVar[frozenset[EntityType]] = frozenset()
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        raise NotImplementedError
+
+    def span(self, doc: Doc, start: int, end: int, entity_type: EntityType,
+             confidence: float, detector: str | None = None) -> Span:
+        return Span(start, end, entity_type, detector or self.name, round(confidence, 3),
+                    doc.text[start:end])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"

@@ -1,0 +1,188 @@
+"""Ways to reach someone: emails (also spoken: "jay dot smith at gmail dot com"), URLs,
+social-media handles, and UK phone numbers - written in any grouping, spoken digit by digit
+("oh seven seven double oh ..."), including the Ofcom drama ranges that ``phonenumbers``
+rejects as invalid (07700 900xxx, 0113 496 0xxx), since a real number typed in a transcript
+looks exactly like them."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from ..registry import register_recognizer
+from ..types import EntityType, Span
+from .base import Doc, Recognizer
+
+EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+                      r"\.[A-Za-z]{2,24}\b")
+_TLD_WORDS = r"(?:com|co|uk|org|net|gov|sch|ac|nhs|io|info|me|biz|edu|police|email|mail)"
+SPOKEN_EMAIL_RE = re.compile(
+    rf"\b[A-Za-z0-9_]+(?:\s+(?:dot|underscore|dash|hyphen)\s+[A-Za-z0-9_]+)*\s+at\s+"
+    rf"[A-Za-z0-9-]+(?:\s+dot\s+{_TLD_WORDS})+\b", re.IGNORECASE)
+URL_RE = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'()\[\]]+"
+    r"|\b(?<![@.])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*"
+    r"\.(?:co\.uk|org\.uk|gov\.uk|sch\.uk|ac\.uk|nhs\.uk|police\.uk|ltd\.uk|me\.uk|net\.uk"
+    r"|com|org|net|io|info|biz|uk|eu|ly|gl|be|tv|app)\b(?:/[^\s<>\"'()\[\]]*)?(?![@\w])",
+    re.IGNORECASE)
+HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?\b")
+
+# UK numbers: a leading 0 or +44/0044, then 9-10 more digits in any grouping of spaces,
+# hyphens, dots and brackets.
+_SEP = r"[ \-.\u00a0]{0,2}"
+UK_PHONE_RE = re.compile(
+    rf"(?<![\w+])(?:(?:\+|00){_SEP}44{_SEP}(?:\(0\){_SEP})?\(?|\(?0)\d(?:\)?{_SEP}\(?\d){{8,10}}(?![\d])")
+INTERNATIONAL_PHONE_RE = re.compile(rf"(?<![\w+])\+{_SEP}[1-9]\d{{0,2}}(?:{_SEP}\(?\d+\)?){{2,6}}(?![\d])")
+# A bare 6-8 digit local number is a phone number only when the words around say so.
+LOCAL_PHONE_RE = re.compile(rf"(?<![\w+])\d{{3,5}}{_SEP}\d{{3,4}}(?![\d])")
+_AT_RE = re.compile("@")
+_DOT_WORD_RE = re.compile(r"\bdot\b")
+_URL_ANCHOR_RE = re.compile(r"www\.|://|\.(?:co|com|org|net|uk|io|info|biz|eu|ly|gl|be|tv|app)\b")
+PHONE_CONTEXT_RE = re.compile(
+    r"\b(?:phone|tel|telephone|mobile|mob|number|call|ring|rang|text|texted|whatsapp|contact|"
+    r"extension|ext|landline|dial|dialled)\b", re.IGNORECASE)
+
+_DIGIT_WORDS = {
+    "zero": 1, "oh": 1, "o": 1, "nought": 1, "nil": 1, "one": 1, "two": 1, "three": 1, "four": 1,
+    "five": 1, "six": 1, "seven": 1, "eight": 1, "nine": 1, "double": 0, "treble": 0,
+    "triple": 0, "hundred": 2, "thousand": 3,
+}
+_SPOKEN_TOKEN = (r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|double|"
+                 r"treble|triple|hundred|thousand|\d{1,5})")
+_DIGIT_WORD_SET = frozenset(_DIGIT_WORDS) - {"hundred", "thousand"}
+_RUN_WORDS = frozenset(_DIGIT_WORDS)
+SPOKEN_DIGITS_RE = re.compile(rf"\b{_SPOKEN_TOKEN}(?:[\s,\-]+{_SPOKEN_TOKEN}){{5,}}\b", re.IGNORECASE)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _uk_national(text: str) -> str:
+    """The national significant number: digits after 0, +44, 0044 or +44 (0)."""
+    digits = _digits(text)
+    if digits.startswith("0044"):
+        digits = digits[4:]
+    elif digits.startswith("44") and not text.lstrip("(").startswith("0"):
+        digits = digits[2:]
+    return digits[1:] if digits.startswith("0") else digits
+
+
+@register_recognizer("contact.email", default=True)
+class EmailRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.EMAIL})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if "@" in text:
+            for match in doc.scan(EMAIL_RE, doc.windows(_AT_RE, 70, 260)):
+                yield self.span(doc, *match.span(), EntityType.EMAIL, 0.99)
+        if " dot " in doc.lowered:
+            for match in doc.scan(SPOKEN_EMAIL_RE, doc.windows(_DOT_WORD_RE, 120, 80, lowered=True)):
+                yield self.span(doc, *match.span(), EntityType.EMAIL, 0.85)
+
+
+@register_recognizer("contact.url", default=True)
+class UrlRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.URL})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if "." not in text:
+            return
+        for match in doc.scan(URL_RE, doc.windows(_URL_ANCHOR_RE, 120, 200, lowered=True)):
+            start, end = match.span()
+            while end > start and text[end - 1] in ".,;:!?":
+                end -= 1
+            # "e.g." and "i.e." are no domains; a bare "word.com" is
+            if end - start >= 4:
+                yield self.span(doc, start, end, EntityType.URL, 0.95)
+
+
+@register_recognizer("contact.handle", default=True)
+class HandleRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.HANDLE})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        if "@" not in doc.text:
+            return
+        for match in HANDLE_RE.finditer(doc.text):
+            yield self.span(doc, *match.span(), EntityType.HANDLE, 0.9)
+
+
+@register_recognizer("contact.phone", default=True)
+class PhoneRecognizer(Recognizer):
+    """UK numbers in any grouping, international numbers, and local numbers in context."""
+
+    entity_types = frozenset({EntityType.PHONE})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if not doc.has_digit:
+            return
+        taken: list[tuple[int, int]] = []
+        for match in doc.scan(UK_PHONE_RE, doc.digit_windows):
+            if 9 <= len(_uk_national(match.group())) <= 10:
+                taken.append(match.span())
+                yield self.span(doc, *match.span(), EntityType.PHONE, 0.92)
+        for match in doc.scan(INTERNATIONAL_PHONE_RE, doc.digit_windows):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            if 8 <= len(_digits(match.group())) <= 15:
+                taken.append(match.span())
+                yield self.span(doc, *match.span(), EntityType.PHONE, 0.85)
+        for match in doc.scan(LOCAL_PHONE_RE, doc.digit_windows):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            if 6 <= len(_digits(match.group())) <= 8 and PHONE_CONTEXT_RE.search(
+                    text, max(0, match.start() - 40), match.start()):
+                yield self.span(doc, *match.span(), EntityType.PHONE, 0.8)
+
+
+@register_recognizer("contact.spoken_phone", default=True)
+class SpokenPhoneRecognizer(Recognizer):
+    """Numbers read out: "oh seven seven double oh, nine hundred, one two three"."""
+
+    entity_types = frozenset({EntityType.PHONE})
+
+    def detect(self, doc: Doc) -> Iterator[Span]:
+        text = doc.text
+        words = doc.lower_words
+        if _DIGIT_WORD_SET.isdisjoint(words):
+            return
+        # runs of 4+ number words close together; the full pattern runs only there
+        indices = [i for i, w in enumerate(words) if w in _RUN_WORDS]
+        for low, high in doc.digit_windows:  # numerals among the words ("oh seven 7 double")
+            indices += [i for i in range(doc.word_at(low), doc.word_at(high))
+                        if i < len(words) and words[i].isdigit()]
+        indices = sorted(set(indices))
+        ranges: list[tuple[int, int]] = []
+        run_start = previous = None
+        for i in indices + [None]:
+            if i is not None and previous is not None and i == previous + 1:
+                previous = i
+                continue
+            if run_start is not None and previous - run_start >= 3:
+                ranges.append((max(0, doc.starts[run_start] - 1), doc.ends[previous]))
+            run_start = previous = i
+        for match in doc.scan(SPOKEN_DIGITS_RE, ranges):
+            start, end = match.start(), match.end()
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            tokens = re.findall(r"[A-Za-z]+|\d+", text[start:end])
+            digits = 0
+            spelled = 0
+            for token in tokens:
+                if token.isdigit():
+                    digits += len(token)
+                else:
+                    digits += _DIGIT_WORDS[token.lower()]
+                    spelled += 1
+            # "one or two" never gets here; a run of 7+ spoken digits is a number being read
+            # out. A run of plain numerals is the written-phone recognizer's job.
+            if spelled < 3 or digits < 7:
+                continue
+            first = tokens[0].lower()
+            context = PHONE_CONTEXT_RE.search(text, max(0, start - 60), start)
+            if first in {"zero", "oh", "o", "nought", "0"} or first.startswith("0") or context:
+                yield self.span(doc, start, end, EntityType.PHONE, 0.85 if context else 0.75)

@@ -1,0 +1,179 @@
+"""Codes that point at one person or one case: UK postcodes, National Insurance numbers
+(format and the prefixes HMRC never issues), NHS numbers (modulus-11 check digit), and case,
+reference and application numbers."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ..registry import register_recognizer
+from ..types import EntityType, Span
+from .base import Doc, Recognizer
+
+# starts with a character class so the scan is fast; the word boundary before is checked after
+POSTCODE_RE = re.compile(
+    r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+    r" ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
+# The outward half alone ("LS6") only counts after the word postcode or inside an address.
+OUTWARD_RE = re.compile(r"\b(?:postcode|post code|zip)\s*(?:is|was|:)?\s*"
+                        r"([A-Za-z]{1,2}[0-9][0-9A-Za-z]?)\b", re.IGNORECASE)
+
+NI_RE = re.compile(r"\b([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])\b", re.IGNORECASE)
+# letters HMRC uses in prefixes; others (QQ, the documentation prefix) are no real number
+# but a transcript quoting one is still quoting an NI number
+_NI_PREFIX_RE = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]")
+_NI_NEVER_ISSUED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+NI_CONTEXT_RE = re.compile(r"national insurance|\bN\.?I\.?\b|\bNINO\b", re.IGNORECASE)
+
+NHS_RE = re.compile(r"(?<![\d+])(\d{3})[ \-]?(\d{3})[ \-]?(\d{4})(?!\d)")
+_PHONE_PREFIX_RE = re.compile(r"(?:\+\s?44|\(0\)|\b0044|\(0)\s?\(?$")
+NHS_CONTEXT_RE = re.compile(r"\bNHS\b|\bhealth (?:service )?number|\bCHI\b", re.IGNORECASE)
+
+# "case number CP-2021-0457", "ref: 12345/AB", "application no. 18403/91": a code after one of
+# these words. Codes are found first (they are few) and the words looked for just before.
+CASE_CONTEXT_RE = re.compile(
+    r"\b(?:case|ref|reference|referral|file|id|client|child|pupil|upn|uln|account|application|"
+    r"crime|incident|claim|log|record|patient|hospital|docket|court|order|serial|passport|"
+    r"licence|license|registration|reg|policy|membership|student|staff|employee|payroll|"
+    r"mosaic|liquidlogic|lcs|ehm)\s*(?:no\.?|nos\.?|number|num|#|ref\.?|id|code)?\s*[:#.,]?\s*(?:is|was)?\s*$",
+    re.IGNORECASE)
+_DIGIT_TOKEN_RE = re.compile(r"\d[\w\-/.]*")
+CONTEXT_CODE_RE = re.compile(r"[A-Za-z]{0,4}[\-/]?\d[\w\-/.]*\d|\d{3,}|[A-Za-z]{1,4}[\-/]?\d{2,}[A-Za-z]?")
+# A code of letters and digits ("LA123456", "CP-2021-0457", "18403/91") even without context.
+CODE_RE = re.compile(
+    r"(?<![\w/\-])(?:[A-Z]{1,5}[\-/]?\d{4,}[A-Z]?|[A-Z]{1,5}[\-/]\d{2,}[\-/]\d{2,}|"
+    r"\d{3,6}/\d{2,4}(?:/\d{1,4})?|\d{2,4}[\-/][A-Z]{1,4}[\-/]?\d{2,})(?![\w/\-])")
+# Bank and network numbers: IBANs, sort codes, IP addresses.
+IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+SORT_CODE_RE = re.compile(r"(?<![\d-])\d{2}-\d{2}-\d{2}(?![\d-])")
+IP_RE = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?!\d|\.\d)")
+# Any long run of digits that no other recognizer explains is treated as an identifier.
+LONG_NUMBER_RE = re.compile(r"(?<![\w.,])\d(?:[ \-]?\d){5,}(?![\w])")
+_YEAR_MONTH_RE = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
+_ACADEMIC_YEAR_RE = re.compile(r"(?:19|20)(\d\d)/(\d\d)$")
+
+
+def nhs_checksum_ok(digits: str) -> bool:
+    """The NHS number check digit (modulus 11) is right."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def ni_number_ok(text: str) -> bool:
+    """Plausible National Insurance number: valid prefix letters, 6 digits, suffix A-D."""
+    match = NI_RE.fullmatch(text.strip())
+    if not match:
+        return False
+    prefix = match.group(1).upper()
+    return bool(_NI_PREFIX_RE.fullmatch(prefix)) and prefix not in _NI_NEVER_ISSUED
+
+
+@register_recognizer("ids.postcode", default=True)
+class PostcodeRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.POSTCODE})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if not doc.has_digit:
+            return
+        for match in POSTCODE_RE.finditer(text):
+            start = match.start()
+            if start and text[start - 1].isalnum():
+                continue
+            yield self.span(doc, *match.span(), EntityType.POSTCODE, 0.95)
+        if "post" in doc.lowered or "zip" in doc.lowered:
+            for match in OUTWARD_RE.finditer(text):
+                yield self.span(doc, *match.span(1), EntityType.POSTCODE, 0.8)
+
+
+@register_recognizer("ids.ni_number", default=True)
+class NiNumberRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.NI_NUMBER})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if not doc.has_digit:
+            return
+        for match in doc.scan(NI_RE, doc.digit_windows):
+            valid = ni_number_ok(match.group())
+            context = NI_CONTEXT_RE.search(text, max(0, match.start() - 60), match.start())
+            if context:
+                yield self.span(doc, *match.span(), EntityType.NI_NUMBER, 0.97)
+            elif match.group().isupper():
+                yield self.span(doc, *match.span(), EntityType.NI_NUMBER, 0.9 if valid else 0.7)
+
+
+@register_recognizer("ids.nhs_number", default=True)
+class NhsNumberRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.NHS_NUMBER})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if not doc.has_digit:
+            return
+        for match in doc.scan(NHS_RE, doc.digit_windows):
+            digits = "".join(match.groups())
+            context = NHS_CONTEXT_RE.search(text, max(0, match.start() - 60), match.start())
+            if _PHONE_PREFIX_RE.search(text, max(0, match.start() - 8), match.start()):
+                continue  # the tail of "+44 (0)113 496 0581"
+            if nhs_checksum_ok(digits):
+                # a valid check digit on a number starting 0 is as likely a phone number;
+                # without context a phone reading of the same digits wins
+                if digits[0] != "0" or context:
+                    yield self.span(doc, *match.span(), EntityType.NHS_NUMBER, 0.97 if context else 0.88)
+            elif context:
+                # mistyped in the transcript, still somebody's number
+                yield self.span(doc, *match.span(), EntityType.NHS_NUMBER, 0.75)
+
+
+@register_recognizer("ids.case_number", default=True)
+class CaseNumberRecognizer(Recognizer):
+    """Reference numbers: after a word like case/ref/application, any code of letters and
+    digits, any long run of digits, IBANs, sort codes and IP addresses."""
+
+    entity_types = frozenset({EntityType.CASE_NUMBER})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        if not doc.has_digit:
+            return
+        # every run starting with a digit, widened over the letters before it ("CP-21-0457");
+        # a regex that starts with a digit scans fast, the widening is a few steps each
+        for match in _DIGIT_TOKEN_RE.finditer(text):
+            start, end = match.span()
+            if end - start <= 2 and start and not (text[start - 1].isalpha() or text[start - 1] in "-/"):
+                continue  # "12", "00:19": too short to be a code on its own
+            if start and text[start - 1] in "-/" and start > 1 and text[start - 2].isalpha():
+                start -= 1
+            letters = 0
+            while start and letters < 5 and text[start - 1].isascii() and text[start - 1].isalpha():
+                start -= 1
+                letters += 1
+            if start and (text[start - 1].isalnum() or text[start - 1] in "_-/"):
+                continue  # the tail of a longer word
+            while end > start and text[end - 1] in ".-/":
+                end -= 1
+            if CONTEXT_CODE_RE.fullmatch(text, start, end) and CASE_CONTEXT_RE.search(
+                    text, max(0, start - 40), start):
+                yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.9)
+                continue
+            code = CODE_RE.search(text, start, end)
+            if code is None:
+                continue
+            year = _ACADEMIC_YEAR_RE.match(code.group())
+            if year and (int(year.group(1)) + 1) % 100 == int(year.group(2)):
+                continue  # "2019/20" is an academic year (the dates recognizer has it)
+            yield self.span(doc, *code.span(), EntityType.CASE_NUMBER, 0.8)
+        for match in doc.scan(LONG_NUMBER_RE, doc.digit_windows):
+            if _YEAR_MONTH_RE.fullmatch(match.group()):
+                continue  # "2021-11": a year and month (the dates recognizer has it)
+            yield self.span(doc, *match.span(), EntityType.CASE_NUMBER, 0.6)
+        for pattern in (IBAN_RE, SORT_CODE_RE, IP_RE):
+            for match in doc.scan(pattern, doc.digit_windows):
+                yield self.span(doc, *match.span(), EntityType.CASE_NUMBER, 0.8)

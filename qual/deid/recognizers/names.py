@@ -1,0 +1,262 @@
+"""People, found from what surrounds a word and from the name lists.
+
+* context: a title (``Mrs Okafor``, ``Mr B``, ``Auntie Sharon``), a possessive before a kin
+  word (``Jayden's mum``), a naming verb (``a boy called Jayden``);
+* the name lists: ONS first names and census surnames. A listed name capitalised
+  mid-sentence is a person; at the start of a sentence only when it is more often a name
+  than a word (``Jack``, ``Grace``, ``Smith`` but not ``Will``, ``May``, ``Hope``);
+* a run of capitalised words and initials around such a word is one name
+  (``Mr Z.M. Necatigil``, ``Sarah Jane Williams``);
+* what follows a name in speech: "Summer, she's in Year 7", "Kit, my manager", "Will said",
+  "Peter at Holy Trinity", "Josh and me";
+* a listed first name typed in lower case that is no English word (``jayden``), and a
+  lower-case possessor that is no word at all (``sabriya's attendance``).
+
+Mr, Mrs, Ms, Miss and a possessive ``'s`` stay outside the span; titles that say something
+(Dr, Prof, PC, Cllr ...) stay with the name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Iterable
+
+from ..registry import register_recognizer
+from ..types import EntityType, Span
+from .base import DIGIT_RE, Doc, Recognizer
+from .vocab import (DETERMINERS, FORMAL_TITLES, FUNCTION_WORDS, KIN_WORDS, NAMING_WORDS,
+                    ORGANISATION_HEADS, SCHOOL_HEADS, STREET_HEADS, TITLES)
+
+# Words between a possessive and a kin word: "Jayden's little brother".
+_KIN_MODIFIERS = frozenset({"older", "younger", "little", "big", "baby", "new", "foster", "birth",
+                            "step", "real", "own", "biological", "twin", "eldest", "youngest",
+                            "elder", "other", "whole", "extended", "wider", "best", "current",
+                            "previous", "old", "adoptive", "paternal", "maternal", "two", "three"})
+_PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "van", "von", "bin",
+                        "bint", "ibn", "al", "el", "le", "la", "ben", "ap"})
+_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
+_TITLES_IN_SPAN = frozenset({"dr", "prof", "professor", "rev", "revd", "reverend", "sir", "dame",
+                             "lord", "lady", "judge", "justice", "cllr", "councillor", "sgt",
+                             "sergeant", "inspector", "constable", "pc", "dc", "ds", "di", "dci",
+                             "pastor", "imam", "rabbi"})
+_NEVER_NAMES = FUNCTION_WORDS
+
+_AFTER_NAME_COMMA = frozenset({"she", "he", "she's", "he's", "who", "who's", "they", "they're",
+                               "my", "our", "his", "her", "their", "your", "aged", "age"})
+# Verbs that make the word before them a subject: "Will said" is a person, "Will you" is not.
+_SUBJECT_VERBS = frozenset({
+    "said", "says", "told", "tells", "rang", "rings", "phoned", "texted", "emailed", "asked",
+    "asks", "explained", "mentioned", "disclosed", "didn't", "doesn't", "hadn't", "hasn't",
+    "wasn't", "lives", "lived", "talked", "spoke", "refused", "admitted", "attends", "attended",
+    "cried", "shouted", "kicked", "punched", "swore",
+})
+_LOWER_POSSESSIVE_RE = re.compile(r"\b([a-z]+)'s\b")
+
+# How sure each kind of evidence makes us.
+TITLE, KIN, CALLED = 0.95, 0.9, 0.9
+# an unknown capitalised word ("Adebayo-Cole") is a person only next to a listed name
+WEAK = 0.0
+JOINED_UNKNOWN = 0.75
+JOINED_STRANGERS = 0.6
+LISTED_RARE, LISTED_COMMON, LISTED_INITIAL, LOWERCASE = 0.85, 0.7, 0.75, 0.5
+
+
+@register_recognizer("names.person", default=True)
+class PersonRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.PERSON})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        words = doc.words
+        lexicon = doc.lexicon
+        keep = doc.keep_words
+        seeds: dict[int, tuple[float, str]] = {}
+        for i in doc.capitalised:
+            found = self._capitalised(doc, i, keep)
+            if found:
+                seeds[i] = found
+        # a first name typed in lower case ("jayden", "jayden's")
+        names = lexicon.lowercase_names
+        found = set(names.intersection(words))
+        if "'s" in doc.text:
+            possessors = set(_LOWER_POSSESSIVE_RE.findall(doc.text))
+            found.update(names.intersection(possessors))
+            # "sabriya's attendance": a possessor that is no word at all is somebody
+            found.update(w for w in possessors if len(w) > 2 and w not in lexicon.dictionary
+                         and lexicon.zipf.get(w, 0.0) < 2.5 and not lexicon.is_word(w))
+        if found:
+            for i, word in enumerate(words):
+                bare = word[:-2] if word.endswith("'s") else word
+                if bare in found and word.islower() and i not in keep:
+                    seeds[i] = LOWERCASE, f"{self.name}.lowercase"
+        emitted_to = -1
+        for i in sorted(seeds):
+            if i <= emitted_to:
+                continue
+            start, end, confidence, detector = self._run(doc, i, seeds, keep)
+            emitted_to = end
+            if confidence <= WEAK:
+                joined = range(start, end + 1)
+                if any(k not in seeds and doc.lexicon.is_name(doc.base(k)) for k in joined):
+                    confidence = JOINED_UNKNOWN  # "Precious Adebayo-Cole"
+                elif sum(k in seeds for k in joined) >= 2:
+                    confidence = JOINED_STRANGERS  # "Faina D. Yefremova"
+                else:
+                    continue  # an unknown word alone is the recall-first rule's business
+                detector = f"{self.name}.listed"
+            yield self.span(doc, doc.starts[start], doc.base_end(end), EntityType.PERSON,
+                            confidence, detector=detector)
+
+    # ------------------------------------------------------------------ evidence
+
+    def _capitalised(self, doc: Doc, i: int, keep: set[int]) -> tuple[float, str] | None:
+        word = doc.words[i]
+        base = doc.base(i)
+        lower = base.lower()
+        previous = doc.previous_lower(i) if i and doc.adjacent_or_dotted(i) else ""
+        # a title: "Mrs Okafor", "Mr B", "Dr. Patel"
+        if previous.rstrip(".") in TITLES and (
+                previous in FORMAL_TITLES or doc.words[i - 1][0].isupper()) and (
+                len(base) == 1 or lower not in _NEVER_NAMES):
+            if previous in FORMAL_TITLES:
+                return TITLE, f"{self.name}.title"
+            if i not in keep:
+                return 0.85, f"{self.name}.title"
+        if len(base) == 1 or lower in _NEVER_NAMES:
+            return None
+        # a possessive before a kin word: "Jayden's mum", "Jayden's little brother" (but not
+        # "Children's social care": the possessor must be no plain word)
+        lexicon = doc.lexicon
+        if word != base and (not lexicon.is_word(base) or lexicon.is_name(base)):
+            following = doc.next_lower(i)
+            if following in KIN_WORDS or (following in _KIN_MODIFIERS
+                                          and doc.next_lower(i, 2) in KIN_WORDS):
+                return KIN, f"{self.name}.kin"
+        if i in keep:
+            return None
+        # "a boy called Jayden", "her name is Jayden", "known as Jay"
+        if previous in NAMING_WORDS or (
+                i >= 2 and previous in {"is", "was", "as", "'s"}
+                and doc.previous_lower(i, 2) in {"name", "named", "known", "called"}):
+            return CALLED, f"{self.name}.called"
+        listed = self._listed(doc, i, base)
+        if listed is None and not doc.sentence_initial(i) and not lexicon.is_word(base) \
+                and lexicon.word_zipf(base) < 3.5 and not base.isupper():
+            return WEAK, f"{self.name}.listed"
+        return listed
+
+    def _listed(self, doc: Doc, i: int, base: str) -> tuple[float, str] | None:
+        lexicon = doc.lexicon
+        shouted = base.isupper() and len(base) > 1
+        lookup = base.title() if shouted else base
+        first_count = lexicon.first_name_count(lookup)
+        surname_count = lexicon.surname_count(lookup)
+        if not first_count and not surname_count or lookup in lexicon.countries:
+            return None  # no name, or "India", "Jordan": the gazetteer reports a place
+        zipf = lexicon.word_zipf(lookup)
+        ordinary = lexicon.is_word(lookup)
+        detector = f"{self.name}.listed"
+        if shouted:
+            # capitals in a heading or for emphasis: only names that are no ordinary word
+            return (0.7, detector) if not ordinary and zipf < 4.5 else None
+        if not doc.sentence_initial(i):
+            if not ordinary or zipf < 3.0:
+                return LISTED_RARE, detector
+            if doc.previous_lower(i) in DETERMINERS:
+                return None  # "the Head", "a Brown envelope"
+            return LISTED_COMMON, detector
+        # At the start of a sentence a capital says nothing: the word must be no ordinary
+        # word, or more often a name than a word, or followed by what follows a name.
+        if not ordinary or zipf < 3.0:
+            return LISTED_RARE, detector
+        first_score = math.log10(first_count) - zipf if first_count else -math.inf
+        surname_score = math.log10(surname_count) - zipf if surname_count else -math.inf
+        if first_score > -0.3 or surname_score > 0.3 or self._name_follows(doc, i):
+            return LISTED_INITIAL, detector
+        return None
+
+    @staticmethod
+    def _name_follows(doc: Doc, i: int) -> bool:
+        """What follows a name in an interview: "Summer, she's in Year 7", "Chase in Year 8",
+        "Will, who ...", "Kit, my manager"."""
+        following = doc.next_lower(i)
+        if i + 1 >= len(doc):
+            return False
+        gap = doc.gap_before(i + 1)
+        if following in _AFTER_NAME_COMMA and "," in gap:
+            return True  # "Summer, she's in Year 7", "Kit, my manager, ..."
+        after = doc.next_lower(i, 2)
+        if following == "in" and after in {"year", "reception", "nursery"} and gap in (" ", ", "):
+            return True  # "Chase in Year 8", "Precious, in Year 11"
+        if gap != " ":
+            return False
+        if following == "and" and after in {"i", "me", "my", "his", "her", "their"}:
+            return True  # "Summer and I meet up"
+        if following in {"at", "from"} and i + 2 < len(doc) and doc.words[i + 2][0].isupper() \
+                and doc.gap_before(i + 2) == " " and i + 2 not in doc.keep_words:
+            return True  # "Peter at Holy Trinity"
+        return following in _SUBJECT_VERBS  # "Will said", "Hope rang"
+
+    # ------------------------------------------------------------------ runs
+
+    def _joinable(self, doc: Doc, j: int, keep: set[int], after_initial: bool) -> bool:
+        """Word ``j`` may be part of a name next to a name ("Claire Whitfield")."""
+        word = doc.words[j]
+        if not word[0].isupper() or DIGIT_RE.search(word):
+            return False
+        base = doc.base(j)
+        lower = base.lower()
+        lexicon = doc.lexicon
+        if after_initial:
+            return lower not in DETERMINERS  # "H.I. Er": what follows initials is the surname
+        if len(base) == 1 and base != "I" and doc.text[doc.ends[j]:doc.ends[j] + 1] == ".":
+            return True  # a middle initial, even "A." or "Q." (keep-terms as answers)
+        if lower in DETERMINERS or lower in _NEVER_NAMES or lower in _HEADS:
+            return False
+        if j in keep:
+            # a first name that is also a keep-term ("Jan", "May", "Christian") joins a name
+            return lexicon.first_name_count(base) >= 200
+        if len(base) == 1:
+            return True
+        zipf = lexicon.word_zipf(base)
+        if not lexicon.is_word(base) or zipf < 3.5:
+            return True
+        # an ordinary word joins only when it is also a name ("Grace Brown", not "With Amir")
+        return lexicon.is_name(base) and zipf < 5.5
+
+    def _run(self, doc: Doc, i: int, seeds: dict[int, tuple[float, str]],
+             keep: set[int]) -> tuple[int, int, float, str]:
+        """Extend seed word ``i`` over the capitalised words and initials around it."""
+        confidence, detector = seeds[i]
+        start = end = i
+        # leftwards: initials and first names before a seed ("Z.M. Necatigil", "Sarah Jane")
+        while start > 0 and doc.adjacent_or_dotted(start) and (
+                start - 1 in seeds or self._joinable(doc, start - 1, keep, False)):
+            if doc.words[start - 1].lower() in FORMAL_TITLES | TITLES:
+                break
+            if doc.sentence_initial(start) and not doc.is_initial(start - 1):
+                break
+            start -= 1
+        while end + 1 < len(doc) and doc.adjacent_or_dotted(end + 1):
+            j = end + 1
+            if doc.words[end] != doc.base(end):
+                break  # a possessive closes the name: "Jayden's Mum"
+            after_initial = doc.is_initial(end)
+            if j in seeds or self._joinable(doc, j, keep, after_initial):
+                end = j
+            elif doc.words[j] in _PARTICLES and j + 1 < len(doc) and doc.adjacent(j + 1) \
+                    and self._joinable(doc, j + 1, keep, False):
+                end = j + 1  # "Ahmed bin Rashid", "Robin van Persie"
+            else:
+                break
+        # a title that says something about the person stays with the name ("Dr. Patel");
+        # Mr, Mrs, Ms and Miss stay outside
+        if start > 0 and doc.adjacent_or_dotted(start) \
+                and doc.words[start - 1].lower() in _TITLES_IN_SPAN:
+            start -= 1
+        for k in range(start, end + 1):
+            if k in seeds and seeds[k][0] > confidence:
+                confidence, detector = seeds[k]
+        if end > start and confidence > WEAK:
+            confidence = min(0.97, confidence + 0.05)
+        return start, end, confidence, detector

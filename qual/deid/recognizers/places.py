@@ -1,0 +1,301 @@
+"""Places and institutions.
+
+* ``places.gazetteer``: British settlements (OS Open Names) and local authorities with all
+  their spellings (mySociety). A place name that is also an ordinary word (Reading, Bath,
+  Sale) counts only capitalised mid-sentence and not after "the";
+* ``places.institution``: schools, councils, local organisations, streets and estates by
+  the words that end their names (``Castlebrook Academy``, ``Oakfield Primary School``,
+  ``Northshire County Council``, ``Meadow Lane``, ``the Marsh Farm estate``), and street
+  addresses (``14 Meadow Lane``). The name part must hold a word that is no generic word,
+  so ``Virtual School``, ``Primary School`` or ``Family Hub`` alone are left alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterable
+
+from ..registry import register_recognizer
+from ..types import EntityType, Span
+from .base import Doc, Recognizer
+from .lexicon import Lexicon, load_lexicon
+from .phrases import PhraseMatcher
+from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENERIC, ORGANISATION_HEADS,
+                    PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
+
+COMMON_ZIPF = 3.0
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer_matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
+    lexicon = load_lexicon()
+    places: PhraseMatcher[str] = PhraseMatcher(
+        ((name, kind) for name, kind in lexicon.places.items()), case_sensitive=True)
+    for country in lexicon.countries:
+        places.add(country, "Country")
+    authorities: PhraseMatcher[str] = PhraseMatcher(
+        ((name, nice) for name, nice in lexicon.local_authorities.items()), case_sensitive=False)
+    return places, authorities
+
+
+def _common(lexicon: Lexicon, phrase: str) -> bool:
+    """Every word of ``phrase`` is an ordinary English word."""
+    return all(lexicon.word_zipf(word) >= COMMON_ZIPF for word in phrase.replace("-", " ").split())
+
+
+@register_recognizer("places.gazetteer", default=True)
+class GazetteerRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.PLACE, EntityType.LOCAL_AUTHORITY})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        places, authorities = _gazetteer_matchers()
+        lexicon = doc.lexicon
+        text = doc.text
+        for start, end, _ in authorities.find(text, doc.searchable(False)):
+            if not text[start].isupper():
+                continue
+            confidence = self._confidence(doc, start, end, lexicon, 0.85)
+            if confidence:
+                council = "council" in doc.lowered[start:end]
+                yield self.span(doc, start, end, EntityType.LOCAL_AUTHORITY,
+                                0.95 if council else confidence)
+        for start, end, kinds in places.find(text, doc.searchable(True)):
+            confidence = self._confidence(doc, start, end, lexicon, 0.75)
+            if confidence and "Country" in kinds and len(kinds) == 1:
+                # a country narrows little down: reported, for a reviewer to weigh
+                confidence = 0.5 if not doc.is_kept(start, end) else 0.0
+            if confidence:
+                yield self.span(doc, start, end, EntityType.PLACE, confidence)
+
+    @staticmethod
+    def _confidence(doc: Doc, start: int, end: int, lexicon: Lexicon, rare: float) -> float:
+        if doc.is_kept(start, end):
+            return 0.0
+        i = doc.word_at(start)
+        if i >= len(doc) or doc.starts[i] != start:
+            return 0.0
+        phrase = doc.text[start:end]
+        if phrase.isupper() and len(phrase) > 3 and " " not in phrase:
+            return 0.0  # an acronym that happens to spell a hamlet
+        if not _common(lexicon, phrase):
+            return rare
+        previous = doc.previous_lower(i) if doc.adjacent(i) else ""
+        if doc.sentence_initial(i) or previous in DETERMINERS:
+            return 0.0
+        # "in Reading", "from Bath": a common word capitalised mid-sentence
+        return 0.65 if previous in PLACE_PREPOSITIONS else 0.5
+
+
+# head words whose name part must be a rare word (or carry a house number)
+_AMBIGUOUS_STREET = frozenset({"court", "house", "park", "hill", "green", "view", "place", "way",
+                               "bank", "gate", "chase", "lodge", "manor", "tower", "towers", "fold",
+                               "croft", "vale", "brow", "row", "walk", "rise", "yard", "wharf",
+                               "meadow", "meadows", "heights", "st", "dr", "flats", "precinct",
+                               "grange", "fields", "brook", "mount", "cross", "end", "side",
+                               "moor", "wood", "farm"})
+_AMBIGUOUS_ORGANISATION = frozenset({"team", "services", "service", "unit", "group", "home",
+                                     "homes", "house", "hall", "court", "project", "network",
+                                     "practice", "partnership", "police", "club", "centre",
+                                     "center", "hub", "library", "forum", "alliance", "agency",
+                                     "company", "co", "inc", "collective", "federation", "lodge",
+                                     "nhs", "society", "association", "foundation", "housing",
+                                     "council", "aid", "advice", "carers", "refuge", "bank",
+                                     "pantry", "kitchen"})
+_LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nursery", "estate",
+                              "road", "street", "lane", "avenue", "close", "drive", "crescent",
+                              "council", "surgery", "hospital", "mosque", "church"})
+_CONNECTORS = frozenset({"of", "the", "&", "upon", "le", "cum", "de"})
+_SAINTS = frozenset({"st", "saint", "ss", "sts"})
+# "Flat 4", "Apt. 595", "Suite 501": the part of an address before the street
+_UNIT_RE = re.compile(r"\b(?:Flat|Apartment|Apt\.?|Suite|Unit|Room|Plot|PO Box|P\.O\. Box|Box)"
+                      r"\s?(?:No\.?\s?)?\d{1,5}[A-Za-z]?\b")
+# A street is named by any word, "Manor" of "Manor Avenue" or "Park" of "Park Road" too
+_STREET_GENERIC = frozenset({"the", "old", "new", "upper", "lower", "north", "south", "east",
+                             "west", "great", "little", "of", "&"})
+# Religious names of schools and churches: "Our Lady of Lourdes", "Holy Trinity", "Sacred Heart"
+_DEDICATIONS = (("our", "lady"), ("holy",), ("sacred", "heart"), ("blessed",),
+                ("corpus", "christi"), ("christ", "the", "king"), ("all", "saints"),
+                ("all", "souls"), ("english", "martyrs"), ("most", "holy"))
+_DEDICATION_STARTS = frozenset(d[0] for d in _DEDICATIONS)
+_COUNCIL_WORDS = frozenset({"council"})
+_ALL_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
+
+
+def _category(head: str) -> str:
+    if head in SCHOOL_HEADS:
+        return "school"
+    if head in _COUNCIL_WORDS:
+        return "council"
+    if head in STREET_HEADS and head not in ORGANISATION_HEADS:
+        return "street"
+    if head in ORGANISATION_HEADS and head not in STREET_HEADS:
+        return "organisation"
+    return "either"
+
+
+@register_recognizer("places.institution", default=True)
+class InstitutionRecognizer(Recognizer):
+    entity_types = frozenset({EntityType.SCHOOL, EntityType.ORGANISATION, EntityType.PLACE,
+                              EntityType.ADDRESS, EntityType.LOCAL_AUTHORITY})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        words = doc.words
+        lower_words = doc.lower_words
+        last_end = -1
+        heads = _ALL_HEADS.intersection(lower_words)
+        candidates = [i for i, w in enumerate(lower_words) if w in heads] if heads else []
+        for i in candidates:
+            word = words[i]
+            lower = lower_words[i]
+            if i <= last_end or i == 0:
+                continue
+            if not word[0].isupper() and lower not in _LOWERCASE_HEADS:
+                continue
+            found = self._name_before(doc, i)
+            if found is None:
+                continue
+            start, end, entity_type, confidence = found
+            last_end = end
+            yield self.span(doc, doc.starts[start], doc.base_end(end), entity_type, confidence)
+        yield from self._saints(doc)
+        yield from self._dedications(doc)
+        for match in _UNIT_RE.finditer(doc.text):
+            yield self.span(doc, *match.span(), EntityType.ADDRESS, 0.8)
+
+    def _dedications(self, doc: Doc) -> Iterable[Span]:
+        """"Our Lady of Lourdes", "Holy Trinity", "Sacred Heart": a school or church."""
+        words, lower = doc.words, doc.lower_words
+        for i in doc.capitalised:
+            if lower[i] not in _DEDICATION_STARTS:
+                continue
+            for dedication in _DEDICATIONS:
+                end = i + len(dedication) - 1
+                if end >= len(words) or tuple(lower[i:end + 1]) != dedication \
+                        or not all(words[k][0].isupper() or lower[k] == "the" for k in range(i, end + 1)):
+                    continue
+                # what follows: "of Lourdes", "Trinity", "Catholic Primary School"
+                k = end + 1
+                if k + 1 < len(words) and lower[k] == "of" and doc.adjacent(k) \
+                        and words[k + 1][0].isupper():
+                    k += 1
+                while k < len(words) and doc.adjacent(k) and words[k][0].isupper() and k - i < 8 \
+                        and lower[k] not in FUNCTION_WORDS:
+                    end = k
+                    k += 1
+                if end == i + len(dedication) - 1 and dedication in (("holy",), ("blessed",)):
+                    continue  # "Holy" alone names nothing
+                final = lower[end]
+                entity_type = (EntityType.ORGANISATION if final in ORGANISATION_HEADS
+                               and final not in SCHOOL_HEADS else EntityType.SCHOOL)
+                yield self.span(doc, doc.starts[i], doc.ends[end], entity_type, 0.85)
+                break
+
+    def _saints(self, doc: Doc) -> Iterable[Span]:
+        """"St Bede's", "St. Anne's Catholic Primary", "Saint Michael": a school or church
+        here, possessive included since it is part of the name."""
+        words = doc.words
+        for i in doc.capitalised:
+            word = words[i]
+            if word.lower() not in _SAINTS or i + 1 >= len(words):
+                continue
+            j = i + 1
+            if not (doc.adjacent_or_dotted(j) and words[j][0].isupper()) or j in doc.keep_words:
+                continue
+            end = j
+            while end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1][0].isupper() \
+                    and words[end].lower() not in ("'s",) and end - j < 4 \
+                    and (words[end + 1].lower() in (_ALL_HEADS | SCHOOL_GENERIC)
+                         or not doc.lexicon.is_word(words[end + 1])):
+                end += 1
+            final = words[end].lower()
+            if final in ORGANISATION_HEADS and final not in SCHOOL_HEADS:
+                entity_type = EntityType.ORGANISATION
+            elif final in STREET_HEADS and final not in SCHOOL_HEADS:
+                entity_type = EntityType.PLACE
+            else:
+                entity_type = EntityType.SCHOOL
+            yield self.span(doc, doc.starts[i], doc.ends[end], entity_type, 0.85)
+
+    def _name_before(self, doc: Doc, head: int) -> tuple[int, int, EntityType, float] | None:
+        words = doc.words
+        lexicon = doc.lexicon
+        head_lower = words[head].lower()
+        category = _category(head_lower)
+        lowercase_head = not words[head][0].isupper()
+        # walk left over capitalised words and connectors ("Newcastle upon Tyne Hospital")
+        start = head
+        while start > 0 and doc.adjacent(start):
+            previous = words[start - 1]
+            if previous[0].isupper():
+                if doc.sentence_initial(start - 1) and lexicon.is_word(previous) \
+                        and lexicon.word_zipf(previous) >= 4.0 and not lexicon.is_name(previous):
+                    break  # "At Prittlewell Vale": the sentence's first word is no part of it
+                start -= 1
+            elif previous.lower() in _CONNECTORS and start - 2 >= 0 and doc.adjacent(start - 1) \
+                    and words[start - 2][0].isupper():
+                start -= 1
+            else:
+                break
+            if doc.sentence_initial(start):
+                break
+        while start < head and words[start].lower() in _CONNECTORS:
+            start += 1
+        if start == head:
+            return None
+        # further head words after this one: "Oakfield Primary School", "Academy Trust"
+        end = head
+        while end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1][0].isupper() \
+                and words[end + 1].lower() in (_ALL_HEADS | SCHOOL_GENERIC) \
+                and words[end + 1].lower() not in FUNCTION_WORDS:
+            end += 1
+        # "Court of First Instance", "University of Leeds"
+        if end + 2 < len(words) and words[end + 1] == "of" and doc.adjacent(end + 1) \
+                and doc.adjacent(end + 2) and category != "street":
+            k = end + 2
+            if words[k] == "the" and k + 1 < len(words) and doc.adjacent(k + 1):
+                k += 1
+            last = None
+            while k < len(words) and k - end <= 5 and words[k][0].isupper() \
+                    and (k == end + 2 or doc.adjacent(k)) and words[k].lower() not in DETERMINERS:
+                last = k
+                k += 1
+            if last is not None:
+                end = last
+        if words[end].lower() in SCHOOL_HEADS and category != "street":
+            category = "school"
+        generic = {"school": SCHOOL_GENERIC, "street": _STREET_GENERIC}.get(category, ORGANISATION_GENERIC)
+        keep = doc.keep_words
+        distinctive = [j for j in range(start, head)
+                       if words[j].lower() not in generic and doc.base(j).lower() not in generic
+                       and words[j].lower() not in DETERMINERS and j not in keep
+                       and not (j == start and doc.sentence_initial(j)
+                                and lexicon.word_zipf(words[j]) >= 4.0)]
+        if not distinctive:
+            return None
+        rarest = min(lexicon.word_zipf(doc.base(j)) for j in distinctive)
+        possessive_name = any(words[j] != doc.base(j) for j in range(start, head))
+        if lowercase_head and (rarest >= 4.0 or possessive_name):
+            return None  # "English school", "Jayden's school"
+        ambiguous = (head_lower in _AMBIGUOUS_STREET if category == "street"
+                     else head_lower in _AMBIGUOUS_ORGANISATION)
+        number = start - 1 if start > 0 and doc.adjacent(start) and _house_number(words[start - 1]) else None
+        limit = 3.5 if category == "street" else 4.5
+        if ambiguous and rarest >= limit and number is None:
+            return None
+        if lowercase_head:
+            end = head - 1  # "the Beckside estate": the name, not the common noun
+        if category == "school":
+            return start, end, EntityType.SCHOOL, 0.9
+        if category == "council":
+            return start, end, EntityType.LOCAL_AUTHORITY, 0.9
+        if category in ("street", "either") and head_lower in STREET_HEADS:
+            if number is not None:
+                return number, end, EntityType.ADDRESS, 0.95
+            if head_lower in ESTATE_HEADS or category == "street":
+                return start, end, EntityType.PLACE, 0.85
+        return start, end, EntityType.ORGANISATION, 0.8
+
+
+def _house_number(word: str) -> bool:
+    return word[:-1].isdigit() if word[-1:].isalpha() and len(word) > 1 else word.isdigit()

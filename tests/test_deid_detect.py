@@ -1,0 +1,433 @@
+"""The detection engine: normalisation and its offset map, the register and its variants,
+the keep-list, the resolver, propagation across texts, fit/transform, the recognizer
+registry, and the spaCy NER loading path (with a tiny model trained here).
+
+Assertions report positions and counts only, never an identifier's text.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qual.deid import Analyzer, KeepList, Register
+from qual.deid.normalize import normalize
+from qual.deid.recognizers import Doc, Recognizer
+from qual.deid.registry import (default_recognizer_names, get_recognizer, recognizer_names,
+                                register_recognizer, unregister_recognizer)
+from qual.deid.types import EntityType as T
+from qual.deid.types import Span
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(ner=None)
+
+
+def covered(spans: list[Span], start: int, end: int, entity_type: T | None = None) -> bool:
+    return any(s.start <= start and end <= s.end and (entity_type is None or s.type is entity_type)
+               for s in spans)
+
+
+def positions(text: str, needle: str) -> list[tuple[int, int]]:
+    found, start = [], text.find(needle)
+    while start >= 0:
+        found.append((start, start + len(needle)))
+        start = text.find(needle, start + 1)
+    return found
+
+
+def uncovered(spans: list[Span], text: str, needle: str, entity_type: T | None = None) -> list[int]:
+    """Start offsets of occurrences of ``needle`` that no span covers."""
+    return [s for s, e in positions(text, needle) if not covered(spans, s, e, entity_type)]
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def test_ascii_passes_through_unchanged():
+    normalized = normalize("plain text, nothing to do")
+    assert normalized.identity and normalized.text == normalized.original
+    assert normalized.to_original(3, 7) == (3, 7)
+
+
+def test_zero_width_nfkc_and_quotes_are_normalised_and_mapped_back(analyzer):
+    text = "I rang Jay\u200bden\u2019s mum, then \uff2b\uff41\uff59\uff4c\uff41 and Jose\u0301 came."
+    normalized = normalize(text)
+    assert "\u200b" not in normalized.text and "\u2019" not in normalized.text
+    assert "Kayla" in normalized.text and "Jos\u00e9" in normalized.text
+    spans = analyzer.analyze(text)
+    for needle in ("Jay\u200bden", "\uff2b\uff41\uff59\uff4c\uff41", "Jose\u0301"):
+        start = text.index(needle)
+        hit = covered(spans, start, start + len(needle), T.PERSON)
+        assert hit, f"name at {start} not covered on the original offsets"
+    for span in spans:
+        assert span.text == text[span.start:span.end], f"span at {span.start} text differs"
+    # the possessive stays outside, on the original text too
+    first = text.index("Jay")
+    person = next(s for s in spans if s.start == first)
+    assert text[person.end] == "\u2019"
+
+
+def test_all_capitals_names_are_found(analyzer):
+    text = "NOTES FROM THE MEETING WITH JAYDEN OKAFOR AND HIS MUM"
+    spans = analyzer.analyze(text)
+    missed = uncovered(spans, text, "JAYDEN OKAFOR")
+    assert not missed, f"capitalised name missed at {missed}"
+    kept = [w for w in ("NOTES", "MEETING", "WITH", "MUM") if not uncovered(spans, text, w)]
+    assert not kept, f"{len(kept)} ordinary words in capitals redacted"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=6),
+       st.sampled_from(["\u200b", "\u00ad", "\ufeff", "\u2019", "\uff41", "e\u0301"]))
+def test_offset_map_round_trips(cuts, insert):
+    base = "Kayla went to Castlebrook on Monday with Grace."
+    text = base
+    for cut in sorted(set(cuts), reverse=True):
+        text = text[:cut] + insert + text[cut:]
+    normalized = normalize(text)
+    # every word of the normalised text maps back to original characters that normalise to it
+    for start in range(len(normalized.text)):
+        for end in (start + 1, min(len(normalized.text), start + 5)):
+            o_start, o_end = normalized.to_original(start, end)
+            assert 0 <= o_start <= o_end <= len(text)
+            assert normalize(text[o_start:o_end]).text.find(normalized.text[start:end]) >= 0 or \
+                len(normalized.text[start:end].strip()) == 0
+
+
+# --------------------------------------------------------------------------- register
+
+
+def test_register_from_participants_sheet():
+    pandas = pytest.importorskip("pandas")
+    sheet = pandas.DataFrame([
+        {"participant_id": "SW01", "name": "Gemma Thornley", "role": "SW",
+         "local_authority": "Hollinsford", "school": "Castlebrook Academy; St Bede's Catholic High School",
+         "interview_date": "2021-11-18", "interviewer": "Hannah Price", "trial_arm": "intervention"},
+        {"participant_id": "TM01", "first_name": "Claire", "surname": "Whitfield", "role": "TM",
+         "local_authority": "Hollinsford", "school": None, "interviewer": "Hannah Price"},
+    ])
+    register = Register.from_participants(sheet)
+    types = sorted(e.type.value for e in register)
+    assert types.count("SCHOOL") == 2 and types.count("LOCAL_AUTHORITY") == 1
+    assert ("Claire Whitfield" in register) and ("SW01" not in register) and ("SW" not in register)
+    assert "intervention" not in register and "2021-11-18" not in register
+    assert len(register) == 8, f"{len(register)} entries"
+
+
+def test_register_file_round_trip(tmp_path):
+    source = tmp_path / "register.csv"
+    source.write_text("# names\nPERSON,Jayden Okafor\nSCHOOL,Castlebrook Academy\n"
+                      "Northshire County Council\nLA,Hollinsford\nTamsin Reeve\n", encoding="utf-8")
+    register = Register.load(source)
+    kinds = {e.value: e.type for e in register}
+    assert kinds["Northshire County Council"] is T.LOCAL_AUTHORITY
+    assert kinds["Hollinsford"] is T.LOCAL_AUTHORITY and kinds["Tamsin Reeve"] is T.PERSON
+    register.add(T.ORGANISATION, "Bridgeway Project")
+    target = tmp_path / "out" / "register.csv"
+    register.save(target)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    again = Register.load(target)
+    assert sorted((e.type, e.value) for e in again) == sorted((e.type, e.value) for e in register)
+    assert "Jayden" not in repr(register) and "Jayden" not in repr(next(iter(register)))
+    with pytest.raises(ValueError):
+        register.add("NOT_A_TYPE", "x")
+
+
+def test_register_variants_titles_case_possessives_and_misspellings():
+    register = Register()
+    register.add("PERSON", "Joy Okafor")
+    register.add("SCHOOL", "Castlebrook Academy")
+    analyzer = Analyzer(register=register, ner=None)
+    text = ("Mrs Okafor said okafor's list was long; OKAFOR agreed. Mr O was away, Okafour was "
+            "typed, and Joy came to Castlebrook's gate.")
+    spans = analyzer.analyze(text)
+    for needle in ("Okafor", "okafor", "OKAFOR", "Okafour", "Joy", "Castlebrook"):
+        missed = uncovered(spans, text, needle)
+        assert not missed, f"variant at {missed} missed"
+    o_start = text.index("Mr O") + 3
+    initial = [s for s in spans if s.start == o_start and s.end == o_start + 1]
+    assert initial and initial[0].detector == "register", "title + initial not matched"
+    title = text.index("Mrs")
+    assert not covered(spans, title, title + 3), "the title was redacted"
+    fuzzy = [s for s in spans if s.detector == "register.fuzzy"]
+    assert fuzzy and all(0.6 <= s.confidence < 0.9 for s in fuzzy)
+    assert all(s.confidence >= 0.9 for s in spans if s.detector == "register")
+
+
+def test_register_names_that_are_words_match_only_capitalised():
+    register = Register()
+    register.add("PERSON", "Will Brown")
+    analyzer = Analyzer(register=register, ner=None)
+    text = "I will ask Will about the brown folder, and Brown said yes."
+    spans = analyzer.analyze(text)
+    for needle in ("will ask", "brown folder"):
+        start = text.index(needle)
+        assert not covered(spans, start, start + 4), f"ordinary word at {start} redacted"
+    for needle in ("Will about", "Brown said"):
+        start = text.index(needle)
+        assert covered(spans, start, start + 4), f"registered name at {start} missed"
+
+
+def test_register_beats_the_keep_list():
+    register = Register()
+    register.add("PERSON", "May Delaney")
+    analyzer = Analyzer(register=register, ner=None)
+    text = "In May we met May about it."
+    spans = analyzer.analyze(text)
+    assert len([s for s in spans if s.type is T.PERSON]) >= 1
+    second = text.index("May about")
+    assert covered(spans, second, second + 3, T.PERSON)
+
+
+# --------------------------------------------------------------------------- keep-list
+
+
+def test_keep_list_default_add_save_load(tmp_path):
+    keep = KeepList.default()
+    for term in ("Early Help", "mash", "Section 47", "Year 9", "NSPCC", "Barnardo's"):
+        assert term in keep, "a shipped keep-term is missing"
+    user = tmp_path / "keep.txt"
+    user.write_text("# ours\nBridgeway Project\n", encoding="utf-8")
+    merged = KeepList.default(user)
+    assert "bridgeway project" in merged and len(merged) == len(keep) + 1
+    merged.add("Quarnby Forum")
+    merged.discard("Bridgeway Project")
+    merged.save(tmp_path / "saved.txt")
+    again = KeepList.load(tmp_path / "saved.txt")
+    assert "Quarnby Forum" in again and "Bridgeway Project" not in again
+
+
+def test_user_keep_terms_survive():
+    text = "We refer to the Quarnby Forum every week."
+    default = Analyzer(ner=None).analyze(text)
+    start = text.index("Quarnby")
+    assert covered(default, start, start + 7), "an unknown name should be flagged by default"
+    keep = KeepList.default()
+    keep.add("Quarnby Forum")
+    kept = Analyzer(keep_list=keep, ner=None).analyze(text)
+    assert not kept, f"{len(kept)} spans despite the keep-list"
+
+
+# --------------------------------------------------------------------------- resolver
+
+
+def test_spans_are_sorted_non_overlapping_and_typed(analyzer):
+    text = ("Jayden Okafor (07700 900457, jayden@example.org) at Castlebrook Academy, "
+            "14 Marlowe Road, HF4 2QX, born 3rd March 2012, met Mrs Whitfield on 12/03/2021.")
+    spans = analyzer.analyze(text)
+    assert spans
+    for first, second in zip(spans, spans[1:]):
+        assert first.end <= second.start, "spans overlap or are unsorted"
+    for span in spans:
+        assert isinstance(span.type, T) and 0.0 <= span.confidence <= 1.0 and span.detector
+        assert span.text == text[span.start:span.end]
+    assert analyzer.analyze("") == []
+    assert "Jayden" not in repr(spans)
+
+
+def test_threshold_drops_low_confidence_spans():
+    text = "We went over to Thrushcombe with Castlebrook Academy."
+    low = Analyzer(ner=None).analyze(text)
+    high = Analyzer(ner=None, threshold=0.6).analyze(text)
+    assert len(high) < len(low)
+    assert all(s.confidence >= 0.6 for s in high)
+
+
+# --------------------------------------------------------------------------- propagation
+
+
+def test_propagation_across_texts_lowercase_possessive_and_parts():
+    analyzer = Analyzer(ner=None)
+    texts = ["I worked with Mrs Tamsin Quarrie and her son.",
+             "then quarrie said the son was excluded.",
+             "Then QUARRIE rang; Tamsin was upset.",
+             "The school said Quarrie and quarrie's brother would come."]
+    results = analyzer.analyze_corpus(texts)
+    for k, (text, spans) in enumerate(zip(texts, results)):
+        for needle in ("quarrie", "Quarrie", "QUARRIE", "Tamsin"):
+            missed = uncovered(spans, text, needle)
+            assert not missed, f"text {k}: occurrence at {missed} not propagated"
+    # each text alone would have missed the lower-case form
+    alone = analyzer.analyze(texts[1])
+    assert uncovered(alone, texts[1], "quarrie"), "lower-case form found without propagation?"
+
+
+def test_common_word_names_propagate_only_as_names():
+    analyzer = Analyzer(ner=None)
+    texts = ["Like with Will, in Year 8, it was his tutor.",
+             "Will hadn't told anyone.",
+             "Will you tell me? I will ask."]
+    results = analyzer.analyze_corpus(texts)
+    assert not uncovered(results[1], texts[1], "Will"), "the name was not propagated"
+    assert not results[2], f"{len(results[2])} spans in a text where 'will' is a verb"
+
+
+def test_fit_then_transform_reuses_learned_strings():
+    analyzer = Analyzer(ner=None)
+    analyzer.fit(["Our DSL, Mr Pendleford-Ames, rang."])
+    assert analyzer.learned_terms() and "Pendleford" not in repr(analyzer.learned_terms())
+    text = "pendleford-ames was off sick."
+    spans = analyzer.transform(text)
+    assert not uncovered(spans, text, "pendleford-ames")
+    fresh = Analyzer(ner=None)
+    fresh.remember([(term.type, term.text) for term in analyzer.learned_terms()])
+    assert not uncovered(fresh.transform(text), text, "pendleford-ames")
+    analyzer.fit([])
+    assert not analyzer.learned_terms()
+
+
+def test_many_short_texts_keep_their_own_offsets(analyzer):
+    texts = [f"Turn {i}: Kayla rang on 07700 900{i:03d}." for i in range(300)] + ["", "ok"]
+    results = analyzer.analyze_corpus(texts)
+    assert len(results) == len(texts)
+    for text, spans in zip(texts, results):
+        for span in spans:
+            assert 0 <= span.start < span.end <= len(text)
+            assert span.text == text[span.start:span.end]
+    assert all(len(spans) == 2 for spans in results[:300])
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def test_registry_lists_and_builds_recognizers():
+    names = recognizer_names()
+    for name in ("contact.email", "contact.phone", "ids.nhs_number", "dates.date", "register",
+                 "names.person", "places.gazetteer", "places.institution", "recall_first",
+                 "ner.spacy"):
+        assert name in names
+    assert "ner.spacy" not in default_recognizer_names()
+    assert get_recognizer("contact.email").name == "contact.email"
+    with pytest.raises(KeyError):
+        get_recognizer("no.such")
+
+
+def test_custom_recognizer_plugs_in():
+    @register_recognizer("test.staff_codes")
+    class StaffCodes(Recognizer):
+        entity_types = frozenset({T.CASE_NUMBER})
+
+        def detect(self, doc: Doc):
+            start = doc.text.find("ZZ-")
+            if start >= 0:
+                yield self.span(doc, start, start + 7, T.CASE_NUMBER, 0.9)
+
+    try:
+        text = "Staff code ZZ-ABCD is on file."
+        only = Analyzer(ner=None, recognizers=["test.staff_codes"])
+        spans = only.analyze(text)
+        assert [(s.start, s.detector) for s in spans] == [(text.index("ZZ-"), "test.staff_codes")]
+        everything = Analyzer(ner=None, recognizers=[*default_recognizer_names(), StaffCodes()])
+        assert "test.staff_codes" in everything.recognizer_names
+        everything.remove_recognizer("recall_first")
+        assert "recall_first" not in everything.recognizer_names
+    finally:
+        unregister_recognizer("test.staff_codes")
+
+
+# --------------------------------------------------------------------------- spaCy NER
+
+
+@pytest.fixture(scope="module")
+def tiny_ner_model(tmp_path_factory):
+    """A blank English pipeline with an NER trained here until it knows a few sentences."""
+    import random
+
+    import spacy
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    # a deliberately small network: it only has to learn four sentences by heart
+    tok2vec = {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None, "width": 32,
+               "depth": 1, "embed_size": 300, "window_size": 1, "maxout_pieces": 2,
+               "subword_features": True}
+    ner = nlp.add_pipe("ner", config={"model": {
+        "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
+        "extra_state_tokens": False, "hidden_width": 32, "maxout_pieces": 2, "use_upper": True,
+        "tok2vec": tok2vec}})
+    data = [
+        ("we saw zorblax in qwerton at the fenwick group", [(7, 14, "PERSON"), (18, 25, "GPE"),
+                                                           (33, 46, "ORG")]),
+        ("then zorblax went to qwerton again", [(5, 12, "PERSON"), (21, 28, "GPE")]),
+        ("the fenwick group met on friday", [(0, 17, "ORG"), (25, 31, "DATE")]),
+        ("nothing to see here at all", []),
+    ]
+    for _, entities in data:
+        for _, _, label in entities:
+            ner.add_label(label)
+    random.seed(0)
+    optimizer = nlp.initialize()
+    for _ in range(40):
+        random.shuffle(data)
+        for text, entities in data:
+            example = Example.from_dict(nlp.make_doc(text), {"entities": entities})
+            nlp.update([example], sgd=optimizer, drop=0.0)
+    path = tmp_path_factory.mktemp("ner") / "tiny_model"
+    nlp.to_disk(path)
+    return path
+
+
+def test_a_spacy_model_path_is_loaded_and_its_labels_mapped(tiny_ner_model):
+    analyzer = Analyzer(ner=str(tiny_ner_model), recognizers=[])
+    assert analyzer.ner_model == str(tiny_ner_model)
+    assert analyzer.recognizer_names == ["ner.spacy"]
+    text = "we saw zorblax in qwerton at the fenwick group"
+    spans = analyzer.analyze(text)
+    types = {text[s.start:s.end]: s.type for s in spans}
+    expected = {"zorblax": T.PERSON, "qwerton": T.PLACE, "fenwick group": T.ORGANISATION}
+    matched = sum(types.get(k) is v for k, v in expected.items())
+    assert matched == 3, f"{matched} of 3 entities found with the mapped type"
+    assert all(s.detector == "ner.spacy" and s.confidence == pytest.approx(0.7) for s in spans)
+
+
+def test_ner_spans_inside_keep_terms_are_dropped(tiny_ner_model):
+    keep = KeepList.default()
+    keep.add("fenwick group")
+    analyzer = Analyzer(ner=str(tiny_ner_model), recognizers=[], keep_list=keep)
+    text = "we saw zorblax in qwerton at the fenwick group"
+    spans = analyzer.analyze(text)
+    start = text.index("fenwick")
+    assert not any(s.start < start + 13 and start < s.end for s in spans)
+
+
+def test_ner_auto_falls_back_without_network(monkeypatch):
+    from qual.deid.recognizers import ner
+
+    assert isinstance(ner.installed_english_models(), list)
+    monkeypatch.setattr(ner, "installed_english_models", lambda: ["en_core_web_sm"])
+
+    def refuse(name, *args, **kwargs):
+        raise OSError("not installed")
+
+    import spacy
+
+    monkeypatch.setattr(spacy, "load", refuse)
+    chosen = ner.resolve_ner("auto")
+    assert chosen == ner.shipped_model_path()
+    assert ner.resolve_ner(None) is None
+
+
+def test_ner_auto_prefers_an_installed_english_model(monkeypatch, tiny_ner_model):
+    import spacy
+
+    from qual.deid.recognizers import ner
+
+    real_load = spacy.load
+    monkeypatch.setattr(ner, "installed_english_models", lambda: ["en_core_web_sm"])
+    monkeypatch.setattr(spacy, "load", lambda name, *a, **k: real_load(tiny_ner_model))
+    analyzer = Analyzer(ner="auto", recognizers=[])
+    assert analyzer.recognizer_names == ["ner.spacy"]
+
+
+def test_a_bad_model_path_is_a_clear_error(tmp_path):
+    from qual.errors import QualError
+
+    with pytest.raises(QualError) as error:
+        Analyzer(ner=str(tmp_path / "missing-model"))
+    assert "cannot load" in str(error.value)

@@ -1,0 +1,411 @@
+"""Every recognizer family on the cases it exists for, and on the look-alikes it must leave.
+
+Texts here are invented (phone numbers from Ofcom's drama ranges). Assertions report
+positions and counts only, never the text of an identifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qual.deid.analyzer import Analyzer
+from qual.deid.recognizers.ids import nhs_checksum_ok, ni_number_ok
+from qual.deid.types import EntityType as T
+from qual.deid.types import Span
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(ner=None)
+
+
+def _covering(spans: list[Span], start: int, end: int) -> list[Span]:
+    return [s for s in spans if s.start <= start and end <= s.end]
+
+
+def missing(analyzer: Analyzer, text: str, needles: list[str], entity_type: T | None = None) -> list[int]:
+    """Indices of ``needles`` (substrings of ``text``) not covered by one span (of the type)."""
+    spans = analyzer.analyze(text)
+    absent = []
+    for k, needle in enumerate(needles):
+        start = text.index(needle)
+        covering = _covering(spans, start, start + len(needle))
+        if not covering or (entity_type is not None and covering[0].type is not entity_type):
+            absent.append(k)
+    return absent
+
+
+def touched(analyzer: Analyzer, text: str, needles: list[str]) -> list[int]:
+    """Indices of ``needles`` that any span overlaps (they should have been left alone)."""
+    spans = analyzer.analyze(text)
+    hit = []
+    for k, needle in enumerate(needles):
+        start = text.index(needle)
+        if any(s.start < start + len(needle) and start < s.end for s in spans):
+            hit.append(k)
+    return hit
+
+
+def span_of(analyzer: Analyzer, text: str, needle: str) -> tuple[int, int] | None:
+    """Offsets of the span covering ``needle``, relative to the needle's start."""
+    start = text.index(needle)
+    covering = _covering(analyzer.analyze(text), start, start + len(needle))
+    return (covering[0].start - start, covering[0].end - start) if covering else None
+
+
+# --------------------------------------------------------------------------- contact
+
+
+def test_emails_written_and_spoken(analyzer):
+    text = ("Send it to j.okafor@castlebrook-academy.example.org or to "
+            "jay dot smith at gmail dot com, thanks.")
+    gaps = missing(analyzer, text, ["j.okafor@castlebrook-academy.example.org",
+                                    "jay dot smith at gmail dot com"], T.EMAIL)
+    assert not gaps, f"emails not found: {gaps}"
+
+
+def test_urls(analyzer):
+    text = ("The form is on www.phoenixyouthhub.example.org/refer and https://example.com/a?b=1, "
+            "or hollinsford.gov.uk.")
+    gaps = missing(analyzer, text, ["www.phoenixyouthhub.example.org/refer",
+                                    "https://example.com/a?b=1", "hollinsford.gov.uk"], T.URL)
+    assert not gaps, f"URLs not found: {gaps}"
+    found = touched(analyzer, "We did it e.g. last week, i.e. quickly.", ["e.g.", "i.e."])
+    assert found == []
+
+
+def test_handles_but_not_email_domains(analyzer):
+    text = "She's @lilymae.xx on there, and mail to a@b.example.com."
+    found = missing(analyzer, text, ["@lilymae.xx"], T.HANDLE)
+    assert not found
+    spans = analyzer.analyze(text)
+    handles = [s for s in spans if s.type is T.HANDLE]
+    assert len(handles) == 1, f"{len(handles)} handles found, expected 1"
+
+
+@pytest.mark.parametrize("number", [
+    "07700 900457", "07700900457", "+44 7700 900457", "+44 (0)113 496 0581", "0113 496 0581",
+    "01632 960044", "01632 960 277", "(0161) 496 0732", "0161-496-0732", "0044 7700 900457",
+])
+def test_uk_phone_numbers_including_drama_ranges(analyzer, number):
+    text = f"You can ring me on {number} any time."
+    found = missing(analyzer, text, [number], T.PHONE)
+    assert not found, "number not found as a phone"
+
+
+def test_spoken_phone_numbers(analyzer):
+    text = ("Or just ring me, I'm on oh seven seven double oh, nine double oh, three one two. "
+            "It's zero one one three, four nine six, oh five eight one.")
+    gaps = missing(analyzer, text, ["oh seven seven double oh, nine double oh, three one two",
+                                    "zero one one three, four nine six, oh five eight one"], T.PHONE)
+    assert not gaps, f"spoken numbers not found: {gaps}"
+
+
+def test_counting_is_no_phone_number(analyzer):
+    text = "We had one, two, maybe three referrals, and two or three were in Year 9."
+    spans = [s for s in analyzer.analyze(text) if s.type is T.PHONE]
+    assert not spans, f"{len(spans)} phone spans in plain counting"
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def test_postcodes(analyzer):
+    text = "They're in a flat, the postcode's HF4 2QX I think, near SW1A 1AA and LS6 2AB."
+    found = missing(analyzer, text, ["HF4 2QX", "SW1A 1AA", "LS6 2AB"], T.POSTCODE)
+    assert not found
+    found = touched(analyzer, "She's in Y9 2nd set now.", ["Y9 2nd"])
+    assert found == []
+
+
+def test_postcode_district_after_the_word_postcode(analyzer):
+    text = "The postcode is LS6 but I don't know the rest."
+    found = missing(analyzer, text, ["LS6"], T.POSTCODE)
+    assert not found
+
+
+def test_ni_numbers(analyzer):
+    assert ni_number_ok("AB 12 34 56 C")
+    assert not ni_number_ok("BG 12 34 56 C")      # never issued
+    assert not ni_number_ok("QQ 12 34 56 C")      # documentation prefix
+    text = ("I read her national insurance number, QQ 12 34 56 C, down the phone; his is "
+            "AB123456C.")
+    gaps = missing(analyzer, text, ["QQ 12 34 56 C", "AB123456C"], T.NI_NUMBER)
+    assert not gaps, f"NI numbers not found: {gaps}"
+
+
+def test_nhs_numbers_with_check_digit(analyzer):
+    assert nhs_checksum_ok("9434765919")
+    assert not nhs_checksum_ok("9434765918")
+    text = "Her NHS number is 943 476 5919."
+    found = missing(analyzer, text, ["943 476 5919"], T.NHS_NUMBER)
+    assert not found
+    # a wrong check digit is no NHS number (still a long number, so still redacted)
+    spans = analyzer.analyze("The number was 943 476 5918 on the form.")
+    assert all(s.type is not T.NHS_NUMBER for s in spans), "bad check digit accepted"
+    assert spans, "a long number was left in the text"
+
+
+def test_case_and_reference_numbers(analyzer):
+    text = ("Her case number, 7730194, was in the subject line; the plan is CP-21-0457 and the "
+            "application no. 18403/91 went in.")
+    gaps = missing(analyzer, text, ["7730194", "CP-21-0457", "18403/91"], T.CASE_NUMBER)
+    assert not gaps, f"case numbers not found: {gaps}"
+
+
+def test_academic_years_and_year_months_are_low_confidence_dates(analyzer):
+    text = "In 2019/20 we had more referrals; the interview month is 2021-11, since 2016."
+    spans = analyzer.analyze(text)
+    for needle, ceiling in (("2019/20", 0.6), ("2021-11", 0.4), ("2016", 0.4)):
+        start = text.index(needle)
+        covering = _covering(spans, start, start + len(needle))
+        assert covering and covering[0].type is T.DATE, f"no date at {start}"
+        assert covering[0].confidence < ceiling, f"date at {start} too confident"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("date", [
+    "12/03/2019", "12.3.19", "2019-03-12", "3rd of March 2019", "14th of October", "March 3rd",
+    "10th of January", "21/12/2021", "the twenty-first of June".replace("the ", ""),
+])
+def test_dates(analyzer, date):
+    text = f"It came through on {date}, and we met the week after."
+    found = missing(analyzer, text, [date])
+    assert not found, "date not found"
+
+
+def test_date_spans_leave_weekday_and_article(analyzer):
+    text = "An Operation Encompass came through on Monday the 10th of January, police attended."
+    found = span_of(analyzer, text, "10th of January")
+    assert found == (0, len("10th of January"))
+    found = touched(analyzer, text, ["Monday", "Operation Encompass"])
+    assert found == []
+
+
+def test_month_and_year_masks_only_the_year(analyzer):
+    text = "I started in September 2020, in the middle of Covid."
+    found = missing(analyzer, text, ["2020"], T.DATE)
+    assert not found
+    found = touched(analyzer, text, ["September", "Covid"])
+    assert found == []
+
+
+def test_may_the_verb_is_no_date(analyzer):
+    text = "The first may be the hardest, and I may 2 or 3 times a week call them."
+    assert not [s for s in analyzer.analyze(text) if s.type is T.DATE]
+
+
+def test_dates_of_birth(analyzer):
+    text = ("She sent her date of birth, 14/02/2006, and he was born on the 3rd of March 2007. "
+            "DOB 02/05/2010.")
+    gaps = missing(analyzer, text, ["14/02/2006", "3rd of March 2007", "02/05/2010"], T.DATE_OF_BIRTH)
+    assert not gaps, f"dates of birth not found: {gaps}"
+
+
+def test_ages(analyzer):
+    text = ("For Kayla, she's fifteen. He'd be sixteen before the summer. A 14-year-old boy, "
+            "aged 7, and she turned 11 last week.")
+    gaps = missing(analyzer, text, ["fifteen", "sixteen", "14-year-old", "aged 7", "11"], T.AGE)
+    assert not gaps, f"ages not found: {gaps}"
+    plain = "He's 5 minutes late and she was 2 of the 3 we saw."
+    assert not [s for s in analyzer.analyze(plain) if s.type is T.AGE]
+
+
+# --------------------------------------------------------------------------- places
+
+
+def test_addresses_streets_and_estates(analyzer):
+    text = ("Police had been out to 27 Tanyard Lane overnight; she lives off Marlowe Road, "
+            "on the Beckside estate.")
+    found = missing(analyzer, text, ["27 Tanyard Lane"], T.ADDRESS)
+    assert not found
+    found = missing(analyzer, text, ["Marlowe Road", "Beckside"])
+    assert not found
+    found = touched(analyzer, text, ["estate"])
+    assert found == []
+
+
+def test_schools(analyzer):
+    text = ("I've got Castlebrook Academy and St Bede's Catholic High, and Oakfield Primary "
+            "School asked about the Virtual School and the Primary School meeting.")
+    gaps = missing(analyzer, text, ["Castlebrook Academy", "St Bede's Catholic High",
+                                    "Oakfield Primary School"], T.SCHOOL)
+    assert not gaps, f"schools not found: {gaps}"
+    found = touched(analyzer, text, ["Virtual School", "Primary School meeting"])
+    assert found == []
+
+
+def test_saint_names_keep_their_possessive(analyzer):
+    text = "It's Wednesday and Thursday at St Bede's."
+    found = span_of(analyzer, text, "St Bede's")
+    assert found == (0, len("St Bede's"))
+
+
+def test_local_organisations(analyzer):
+    text = ("I signpost to the Phoenix Youth Hub and refer mum to Harbour Women's Aid, not "
+            "just Early Help or the Family Hub.")
+    gaps = missing(analyzer, text, ["Phoenix Youth Hub", "Harbour Women's Aid"], T.ORGANISATION)
+    assert not gaps, f"organisations not found: {gaps}"
+    found = touched(analyzer, text, ["Early Help", "Family Hub"])
+    assert found == []
+
+
+def test_local_authorities_and_places(analyzer):
+    text = ("I was in one of the locality teams in Stockport before Leeds City Council, and "
+            "she lives with her nan in Westcliff.")
+    found = missing(analyzer, text, ["Stockport", "Leeds City Council"], T.LOCAL_AUTHORITY)
+    assert not found
+    found = missing(analyzer, text, ["Westcliff"])
+    assert not found
+
+
+def test_place_names_that_are_words_need_a_capital_mid_sentence(analyzer):
+    text = "Reading the file, I saw she moved to Reading. We were reading it at bath time."
+    spans = analyzer.analyze(text)
+    second = text.index("Reading", 5)
+    assert _covering(spans, second, second + 7), "the town was missed"
+    assert not _covering(spans, 0, 7), "the sentence-initial verb was redacted"
+    found = touched(analyzer, text, ["reading it at bath"])
+    assert found == []
+
+
+# --------------------------------------------------------------------------- people
+
+
+def test_titles_stay_outside_the_span(analyzer):
+    text = "Mrs Okafor spoke to Mr B, and Miss T teaches English."
+    found = span_of(analyzer, text, "Okafor")
+    assert found == (0, len("Okafor"))
+    spans = analyzer.analyze(text)
+    for title in ("Mrs", "Mr", "Miss"):
+        start = text.index(title + " ")
+        redacted = any(s.start <= start < s.end for s in spans)
+        assert not redacted, f"the title at {start} was redacted"
+    initials = [s for s in spans if s.end - s.start == 1 and s.type is T.PERSON]
+    assert len(initials) == 2, f"{len(initials)} initials found, expected 2"
+
+
+def test_possessive_kin_and_naming_contexts(analyzer):
+    text = "I rang Kelly's mum. A lad called Tyler, and her name is Precious."
+    found = span_of(analyzer, text, "Kelly")
+    assert found == (0, len("Kelly"))
+    found = missing(analyzer, text, ["Tyler", "Precious"], T.PERSON)
+    assert not found
+
+
+def test_names_that_are_words(analyzer):
+    text = ("Will you send it? Like with Will, in Year 8, and Grace said Hope was fine. "
+            "I hope so; grace and will are words.")
+    spans = analyzer.analyze(text)
+    first_will = text.index("Will you")
+    assert not _covering(spans, first_will, first_will + 4), "the verb 'Will' was redacted"
+    second = text.index("Will,")
+    assert _covering(spans, second, second + 4), "the name 'Will' was missed"
+    found = missing(analyzer, text, ["Grace", "Hope"])
+    assert not found
+    found = touched(analyzer, text, ["I hope so; grace and will are words"])
+    assert found == []
+
+
+def test_sentence_initial_ordinary_words_are_not_names(analyzer):
+    text = ("Yeah. So we did. Well, the thing is. The school said. Um, erm, okay. Obviously "
+            "it helps. Interviewer: right. Respondent: yes.")
+    spans = analyzer.analyze(text)
+    assert not spans, f"{len(spans)} spans in plain speech"
+
+
+def test_full_names_initials_and_runs(analyzer):
+    text = ("The applicant was represented by Mr H.I. Er and Dr. Heidemarie Abrahamian, with "
+            "Sarah Jane Whitfield-Okoro.")
+    gaps = missing(analyzer, text, ["H.I. Er", "Dr. Heidemarie Abrahamian",
+                                    "Sarah Jane Whitfield-Okoro"], T.PERSON)
+    assert not gaps, f"names not found whole: {gaps}"
+
+
+def test_lower_case_and_capitals(analyzer):
+    text = "I told jayden about it. JAYDEN SMITH was on the list. Grace's friend Zarqa came."
+    gaps = missing(analyzer, text, ["jayden", "JAYDEN SMITH", "Grace", "Zarqa"])
+    assert not gaps, f"names not found: {gaps}"
+
+
+# --------------------------------------------------------------------------- recall-first
+
+
+def test_recall_first_flags_unexplained_capitalised_words(analyzer):
+    text = ("We went over to Thrushcombe and met the lads from Quarnby, and Zellweger-Arkwright "
+            "came too.")
+    gaps = missing(analyzer, text, ["Thrushcombe", "Quarnby", "Zellweger-Arkwright"])
+    assert not gaps, f"unexplained words not flagged: {gaps}"
+    low = [s for s in analyzer.analyze(text) if s.detector == "recall_first"]
+    assert low and all(s.confidence < 0.6 for s in low), "recall-first confidence not low"
+
+
+def test_domain_vocabulary_survives(analyzer):
+    terms = ["Early Help", "MASH", "Ofsted", "Operation Encompass", "Year 9", "DSL", "CIN", "CP",
+             "Section 47", "Signs of Safety", "CAMHS", "SWIS", "NSPCC", "Childline",
+             "Barnardo's", "Department for Education", "Covid", "Liquidlogic", "CPOMS",
+             "Christmas", "Easter", "Monday", "September", "English", "Maths", "GCSEs",
+             "Head of Year", "Teams", "Wi-Fi", "MARAC", "Kooth", "TikTok"]
+    text = ("We talk about " + ", ".join(terms[:-1]) + " and " + terms[-1] + " every week. "
+            "Early Help and MASH, then the CIN plan and a CP plan.")
+    hit = touched(analyzer, text, terms)
+    assert not hit, f"{len(hit)} keep-terms redacted: indices {hit}"
+
+
+def test_bank_and_network_numbers(analyzer):
+    text = "Pay to GB29 NWBK 6016 1331 9268 19, sort code 12-34-56; the router is 192.168.0.1."
+    found = missing(analyzer, text, ["GB29 NWBK 6016 1331 9268 19", "12-34-56", "192.168.0.1"],
+                    T.CASE_NUMBER)
+    assert not found, f"numbers not found: {found}"
+
+
+def test_flats_and_units(analyzer):
+    text = "She's in Flat 4, 12 Wellington Street, and he moved to Apt. 595."
+    found = missing(analyzer, text, ["Flat 4", "12 Wellington Street", "Apt. 595"], T.ADDRESS)
+    assert not found, f"address parts not found: {found}"
+
+
+def test_dedicated_school_names(analyzer):
+    text = ("She goes to Our Lady of Lourdes now, her brother is at Holy Trinity, and the "
+            "Sacred Heart Catholic Primary School asked too. Holy cow, I said.")
+    found = missing(analyzer, text, ["Our Lady of Lourdes", "Holy Trinity",
+                                     "Sacred Heart Catholic Primary School"], T.SCHOOL)
+    assert not found, f"schools not found: {found}"
+    found = touched(analyzer, text, ["Holy cow"])
+    assert found == []
+
+
+def test_names_with_middle_initials_and_strangers(analyzer):
+    text = "The report was written by Zofran Q. Vellacourt and by Oskarina Tresswell."
+    found = missing(analyzer, text, ["Zofran Q. Vellacourt", "Oskarina Tresswell"])
+    assert not found, f"names not found whole: {found}"
+
+
+def test_what_follows_a_name_in_speech(analyzer):
+    text = ("Summer and I meet up most Fridays. Will said no. Peter at Holy Trinity rang. "
+            "Hope is a good thing. Will you come? May I ask?")
+    found = missing(analyzer, text, ["Summer", "Peter"])
+    assert not found, f"names not found: {found}"
+    spans = analyzer.analyze(text)
+    will = text.index("Will said")
+    assert _covering(spans, will, will + 4), "'Will said' missed"
+    found = touched(analyzer, text, ["Hope is", "Will you", "May I"])
+    assert found == [], f"ordinary words redacted: {found}"
+
+
+def test_lower_case_possessor_that_is_no_word(analyzer):
+    text = "And sabriyah's attendance is up, and the school's office said so."
+    found = missing(analyzer, text, ["sabriyah"], T.PERSON)
+    assert not found
+    found = touched(analyzer, text, ["school's office"])
+    assert found == []
+
+
+def test_countries_are_places_not_people(analyzer):
+    text = "They came over from India in 2015 and then moved on from Jordan."
+    spans = analyzer.analyze(text)
+    start = text.index("India")
+    covering = _covering(spans, start, start + 5)
+    assert covering and covering[0].type is T.PLACE
