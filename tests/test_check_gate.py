@@ -380,8 +380,6 @@ def test_ci_gate_deidentified_transcripts_pass(deidentified):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="qual deidentify keeps attributes.interview_date as YYYY-MM in "
-                   "corpus.jsonl, which the analyzer flags as DATE (dates.date 0.90): reported to the lead")
 def test_ci_gate_deidentified_output_folder_passes(deidentified):
     done = qual_command("check", str(deidentified))
     assert done.returncode == 0, done.stdout[-3000:]

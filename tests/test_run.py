@@ -202,9 +202,6 @@ def test_qual_run_end_to_end_on_the_samples(sample_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="the issue's gate 'qual check out passes' fails today on de-identification misses "
-                   "in the sample transcripts and on codebook words the analyzer takes for names "
-                   "(see docs/readme/export.md); it will pass when those are fixed", strict=False)
 def test_qual_check_passes_on_the_run_output(sample_run):
     from qual.check import check_paths
 
