@@ -1,0 +1,74 @@
+"""The combiner: one ranked list per segment from all suggesters' scores, with their sources.
+
+Scores of the available suggesters are combined per (segment, code) as a weighted noisy-OR,
+``1 - prod(1 - w_i * s_i)``: one confident suggester is enough to rank a code high, two that
+agree rank it higher, and a suggester that did not run (learned before any human codes) is
+simply absent rather than counted as a "no". A suggestion's ``source`` names every suggester
+whose own score reached ``vote`` (e.g. ``rules+semantic``); ``ensemble`` when none did alone.
+
+Which suggestions are kept is decided by :func:`select`: every code at or above the
+threshold, and the segment's best code when it reaches ``floor`` (so a segment whose best
+evidence is moderate still gets its top suggestion), at most ``max_codes`` per segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DEFAULT_WEIGHTS = {"rules": 0.7, "semantic": 0.8, "topic": 0.2, "learned": 1.0}
+
+
+@dataclass
+class SelectionRule:
+    """Which ensemble scores become suggestions (see module docstring)."""
+
+    threshold: float = 0.4
+    floor: float = 0.25
+    max_codes: int = 2
+    relative: float = 0.8  # further codes need at least this fraction of the segment's best score
+
+
+@dataclass
+class Ensemble:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    vote: float = 0.5
+
+    def combine(self, scores: dict[str, np.ndarray]) -> np.ndarray:
+        if not scores:
+            raise ValueError("no suggester produced scores")
+        remaining = None
+        for name, matrix in scores.items():
+            weight = self.weights.get(name, 0.5)
+            term = 1.0 - weight * np.clip(matrix, 0.0, 1.0)
+            remaining = term if remaining is None else remaining * term
+        return (1.0 - remaining).astype(np.float32)
+
+    def sources(self, scores: dict[str, np.ndarray], rows: np.ndarray, columns: np.ndarray) -> list[str]:
+        names = list(scores)
+        labels = []
+        for row, column in zip(rows, columns):
+            voters = [name for name in names if scores[name][row, column] >= self.vote]
+            labels.append("+".join(voters) if voters else "ensemble")
+        return labels
+
+
+def select(combined: np.ndarray, rule: SelectionRule, eligible: np.ndarray | None = None) -> np.ndarray:
+    """Boolean (segments x codes): which scores become suggestions under ``rule``."""
+    chosen = combined >= rule.threshold
+    if combined.shape[1]:
+        best = combined.argmax(axis=1)
+        best_score = combined[np.arange(len(combined)), best]
+        top = best_score >= rule.floor
+        chosen[np.flatnonzero(top), best[top]] = True
+        if rule.relative > 0:
+            chosen &= combined >= rule.relative * best_score[:, None]
+        if rule.max_codes and combined.shape[1] > rule.max_codes:
+            order = np.argsort(-combined, axis=1)
+            rank = np.empty_like(order)
+            rank[np.arange(len(order))[:, None], order] = np.arange(order.shape[1])[None, :]
+            chosen &= rank < rule.max_codes
+    if eligible is not None:
+        chosen &= eligible[:, None]
+    return chosen
