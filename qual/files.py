@@ -24,6 +24,9 @@ MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_MEMBERS = 20_000
+# A participants sheet, codebook or review sheet is well under a few MB of sheet XML; a
+# million-row sheet is ~100 MB. Readers pass their own bound to ``vet_workbook``.
+MAX_SHEET_XML_BYTES = 64 * 1024 * 1024
 
 OWNER_ONLY = 0o600
 
@@ -138,6 +141,34 @@ def open_zip(path: str | Path, data: bytes | None = None) -> zipfile.ZipFile:
         archive.close()
         raise InputFileError(path, f"archive would unpack to {total} bytes; refusing a possible zip bomb")
     return archive
+
+
+def vet_workbook(path: str | Path, data: bytes | None = None, *, max_sheet_bytes: int = MAX_SHEET_XML_BYTES,
+                 what: str = "workbook") -> None:
+    """Refuse an .xlsx before openpyxl opens it: a bomb (``open_zip``), XML that declares
+    entities, or a sheet whose XML is too large to read in bounded time and memory.
+
+    openpyxl parses a whole sheet just to size it when the sheet has no ``<dimension>``
+    element, and holds every cell in memory outside read-only mode, so a million-row sheet
+    costs minutes and gigabytes before the first row reaches the caller. The unpacked sizes
+    in the archive's header are checked instead, in microseconds.
+    """
+    with open_zip(path, data) as archive:
+        for info in archive.infolist():
+            name = info.filename.lower()
+            if name.endswith((".xml", ".rels")):
+                # Excel never writes a DTD. Refused here, whichever XML parser openpyxl uses
+                # (lxml, or expat with or without defusedxml), as parse_xml refuses one.
+                with archive.open(info) as handle:
+                    if b"<!ENTITY" in handle.read(65536):
+                        raise InputFileError(path, "declares XML entities; refusing a possible entity-expansion "
+                                             "attack", "re-save the file in its application")
+            if name.startswith("xl/worksheets/") or name == "xl/sharedstrings.xml":
+                if info.file_size > max_sheet_bytes:
+                    # the member is not named: a sheet's file name can be a person's name
+                    raise InputFileError(path, f"has a worksheet that unpacks to {info.file_size // 2**20} MB of "
+                                         f"XML, more than the {max_sheet_bytes // 2**20} MB a {what} can be",
+                                         "check that it is the right file")
 
 
 def read_member(archive: zipfile.ZipFile, name: str, path: str | Path = "") -> bytes:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 import typer
@@ -88,5 +90,28 @@ def progress(description: str, total: int | None = None, enabled: bool = True) -
 
 
 def setup_logging(verbose: int) -> None:
+    """``-v``/``-vv`` turn up qual's own loggers only.
+
+    qual's log lines carry counts and positions by rule; other libraries' debug output is not
+    held to that rule (numba alone writes tens of KB per run, and a parser's debug line may
+    quote its input), so they stay at WARNING however verbose qual is. A log call that fails
+    to format must not print its arguments (logging's default), which could be text.
+    """
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("qual").setLevel(level)
+    logging.raiseExceptions = False
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python warnings at the CLI boundary: where from and what kind, without the message.
+
+    A library's warning about a cell or a paragraph may quote it (pandas, openpyxl and the
+    date parsers do quote values), and Python would print it and the source line into the CI
+    log. qual's own warnings follow the no-text rule and keep their message.
+    """
+    origin = Path(str(filename))
+    own = "qual" in origin.parts and "site-packages" not in origin.parts
+    text = str(message) if own else "message withheld: it may quote document text"
+    log.warning("%s from %s line %s (%s)", getattr(category, "__name__", "Warning"), origin.name, lineno, text)

@@ -41,6 +41,9 @@ COLUMN_WIDTHS = {"theme id": 10, "theme name": 24, "code id": 18, "code name": 2
                  "include": 50, "exclude": 36, "keywords": 40, "examples": 60, "colour": 10,
                  "name": 32, "description": 70}
 EXCEL_CELL_LIMIT = 32_767
+# Sheet XML a codebook or a coder's table (tens of thousands of codings) can reach: openpyxl
+# holds every cell of the workbook in memory here, ~1 KB each.
+MAX_TABLE_SHEET_BYTES = 16 * 2**20
 
 FLAT_THEME_ID = "CODES"
 FLAT_THEME_NAME = "Codes"
@@ -135,9 +138,11 @@ def _set_text(cell, value: Any, path: Path, sheet: str) -> None:
 def _load_workbook(path: Path):
     from openpyxl import load_workbook
 
-    from ..files import guard_document, open_zip
+    from ..files import guard_document, vet_workbook
 
-    open_zip(path).close()  # refuse zip bombs before openpyxl unpacks anything
+    # Refuse bombs, and sheets too large for a codebook or a coder's table, before openpyxl
+    # loads every cell into memory (a million-row sheet would take minutes and gigabytes).
+    vet_workbook(path, max_sheet_bytes=MAX_TABLE_SHEET_BYTES, what="workbook")
     return guard_document(lambda: load_workbook(path, data_only=True), path)
 
 

@@ -148,6 +148,14 @@ def ingest(
             result.failures.append(FileFailure(str(path), str(error)))
             result.records.append(_row(path, None, "failed", str(error)))
             log.info("failed: %s", path)
+        except Exception as error:  # noqa: BLE001 - file 73 of 100 must not stop the other 99
+            # A bug met on this file (or memory or recursion exhausted by it): the batch goes
+            # on. The exception's own message is not shown: it may quote the file's text.
+            message = (f"{path}: could not be read ({type(error).__name__}); please report it, "
+                       "and check that the file opens in its application")
+            result.failures.append(FileFailure(str(path), message))
+            result.records.append(_row(path, None, "failed", message))
+            log.warning("internal error on %s (%s)", path, type(error).__name__)
         else:
             for transcript in transcripts:
                 transcript.id = _unique_id(transcript.id, ids)

@@ -58,12 +58,23 @@ class WordDocument:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+# The body's XML of a 13,000-word interview is ~2 MB (Word writes ~150 bytes of markup per
+# word); 32 MB is ~200,000 words. Beyond it, parsing would cost minutes and gigabytes for what
+# cannot be one interview, so the size in the archive's header is checked before unpacking.
+MAX_DOCUMENT_XML_BYTES = 32 * 2**20
+
+
 def read_docx(path: str | Path, data: bytes) -> WordDocument:
     """Read a .docx file's bytes (already known to be a zip) into lines and metadata."""
     archive = open_zip(path, data)
     with archive:
         package = _Package(archive, path)
         main = package.main_document()
+        unpacked = archive.getinfo(main).file_size
+        if unpacked > MAX_DOCUMENT_XML_BYTES:
+            raise InputFileError(path, f"its text unpacks to {unpacked // 2**20} MB of XML, more than "
+                                 f"{MAX_DOCUMENT_XML_BYTES // 2**20} MB: too large to be one transcript",
+                                 "check that it is the right file, or split it into interviews")
         root = package.xml(main)
         body = root.find(f"{W}body")
         if body is None:

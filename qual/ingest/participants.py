@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import InputFileError
-from ..files import guard_document, open_zip
+from ..files import guard_document, vet_workbook
 from .text import decode_text
 
 
@@ -143,8 +143,42 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+# One row per interview: a sheet with more rows is some other table (a pupil register, a
+# survey export), and reading a million rows would take minutes; the rows are streamed and
+# the sheet refused as soon as it passes this.
+MAX_PARTICIPANT_ROWS = 10_000
+MAX_PARTICIPANT_SHEET_BYTES = 32 * 2**20  # of sheet XML; 10,000 rows of 9 columns are ~4 MB
+
+
+def _too_many_rows(path: Path) -> InputFileError:
+    return InputFileError(path, f"has more than {MAX_PARTICIPANT_ROWS:,} rows, too many for a participants "
+                          "sheet (one row per interview)", "give a sheet that lists only the interviews")
+
+
+def _bounded(rows, path: Path) -> list[list[Any]]:
+    """The rows, refusing a sheet with too many filled ones. Blank rows between filled ones are
+    kept (as one shared empty row) so that row positions stay; blank rows at the end, which a
+    sheet formatted down to row 1,048,576 yields by the million, are dropped."""
+    kept: list[list[Any]] = []
+    filled = 0
+    blank: list[Any] = []
+    pending = 0
+    for row in rows:
+        if not any(_cell(v) for v in row):
+            pending += 1
+            continue
+        filled += 1
+        if filled > MAX_PARTICIPANT_ROWS + 16:  # title rows and the header above the interviews
+            raise _too_many_rows(path)
+        kept.extend([blank] * pending)
+        pending = 0
+        kept.append(list(row))
+    return kept
+
+
 def _xlsx_rows(path: Path, data: bytes) -> list[list[Any]]:
-    open_zip(path, data).close()  # vets the archive before openpyxl unpacks it
+    # bombs, and sheets too large to be a participants sheet, before openpyxl unpacks anything
+    vet_workbook(path, data, max_sheet_bytes=MAX_PARTICIPANT_SHEET_BYTES, what="participants sheet")
 
     def load():
         import openpyxl
@@ -152,8 +186,8 @@ def _xlsx_rows(path: Path, data: bytes) -> list[list[Any]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in book.worksheets:
-                rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-                if any(any(_cell(v) for v in row) for row in rows):
+                rows = _bounded(sheet.iter_rows(values_only=True), path)
+                if rows:
                     return rows
             return []
         finally:
@@ -170,7 +204,7 @@ def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     try:
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return _bounded(csv.reader(io.StringIO(text), dialect), path)
     except csv.Error:
         raise InputFileError(path, "is not a readable CSV table",
                              "save the sheet from Excel as .xlsx or CSV UTF-8") from None
