@@ -153,6 +153,20 @@ def test_a_rerun_keeps_the_human_decisions_in_the_output_folder(coded, tmp_path)
     assert after.set_index(["document", "segment", "code"])["status"][rejected] == "rejected"
 
 
+def test_accept_keeps_the_reviewers_own_workbook_as_previous(coded, tmp_path):
+    out = tmp_path / "reviewed"
+    shutil.copytree(coded["out"], out)
+    book = load_workbook(out / "codings.xlsx")
+    sheet = book["codings"]
+    sheet.cell(row=1, column=sheet.max_column + 1).value = "reviewer notes"
+    sheet.cell(row=2, column=sheet.max_column).value = "check with the team"
+    book.save(out / "codings.xlsx")
+    reviewed_bytes = (out / "codings.xlsx").read_bytes()
+    result = run("code", "--accept", out / "codings.xlsx", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "codings.previous.xlsx").read_bytes() == reviewed_bytes
+
+
 def test_a_bad_file_is_reported_on_one_line_and_the_others_are_coded(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -22,7 +22,7 @@ import math
 from pathlib import Path
 
 from ..errors import InputFileError, QualError
-from ..files import atomic_open, atomic_path, open_zip
+from ..files import atomic_open, atomic_path, vet_workbook, write_bytes
 from . import CODINGS_COLUMNS
 
 log = logging.getLogger("qual.coding.review")
@@ -77,7 +77,12 @@ def write_review_xlsx(codings, path: str | Path, codebook=None) -> Path:
     """codings.xlsx: one row per coding, an ``accept`` drop-down (yes/no) for the reviewer.
 
     Written in openpyxl's streaming mode: 20,000 suggestions (100 interviews) take seconds.
+    A sheet already at ``path`` (perhaps with a reviewer's own columns and formatting) is
+    kept as ``codings.previous.xlsx`` first: its decisions are carried over, not its layout.
     """
+    path = Path(path)
+    if path.is_file():
+        write_bytes(path.with_name(f"{path.stem}.previous{path.suffix}"), path.read_bytes())
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -225,7 +230,7 @@ def _xlsx_rows(path: Path):
     import pandas as pd
     from openpyxl import load_workbook
 
-    open_zip(path).close()  # refuses a zip bomb before openpyxl unpacks anything
+    vet_workbook(path, what="codings workbook")  # bombs and million-row sheets, before openpyxl
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types on a bad file
