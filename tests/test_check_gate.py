@@ -406,3 +406,47 @@ def test_the_pre_commit_hook_passes_only_files_qual_check_reads():
         if pattern.search(f"data/file{suffix}"):
             assert suffix in supported_suffixes()
     assert not pattern.search("README.md") and not pattern.search(".pre-commit-config.yaml")
+
+
+def _clean_qdpx(members_extra: dict[str, str] | None = None, source_name: str | None = None) -> bytes:
+    """A REFI-QDA project as qual writes one: GUID-named sources, colours, truncated labels."""
+    source_guid, user_guid = "748342EB-3692-5858-8242-B3349F32F927", "A396771C-DA20-5BF0-8985-ED6409455683"
+    member = source_name or f"{source_guid}.txt"
+    project = ('<?xml version="1.0" encoding="UTF-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
+               'name="SWIS evaluation" origin="qual">'
+               f'<Users><User guid="{user_guid}" name="coder"/></Users>'
+               '<CodeBook><Codes><Code guid="0F7E8A00-1111-2222-3333-444455556666" name="Staff confidence" '
+               'isCodable="true" color="#D62728"><Description>SENCOs, IDVAs and DSLs; Referrals</Description>'
+               '</Code></Codes></CodeBook>'
+               f'<Sources><TextSource guid="{source_guid}" name="SW01" plainTextPath="internal://{member}">'
+               '<PlainTextSelection guid="9AEBF4C8-1111-2222-3333-444455556666" name="So the main route '
+               'really is Operation\u2026" startPosition="0" endPosition="10"/></TextSource></Sources></Project>')
+    members = {"project.qde": project,
+               f"sources/{member}": "Interviewer: Hello.\nRespondent: [Person 3] rang the SENCOs.\n"}
+    members.update(members_extra or {})
+    return zip_bytes(members)
+
+
+def test_guid_file_names_colours_and_domain_acronyms_in_a_qdpx_pass(tmp_path):
+    path = tmp_path / "project.qdpx"
+    path.write_bytes(_clean_qdpx())
+    result = check_paths([path], jobs=1)
+    assert result.exit_code == 0, f"{len(result.failing)} failing findings"
+
+
+def test_a_qdpx_source_file_named_after_a_person_still_fails(tmp_path):
+    path = tmp_path / "project.qdpx"
+    path.write_bytes(_clean_qdpx(source_name="Jayden Okafor interview.txt"))
+    result = check_paths([path], jobs=1)
+    assert result.exit_code == 1 and result.failing
+
+
+def test_a_codebook_saved_by_qual_passes(tmp_path):
+    from conftest import CODEBOOK
+    from qual.coding.codebook import load_codebook, save_codebook
+
+    saved = tmp_path / "codebook.yaml"
+    save_codebook(load_codebook(CODEBOOK), saved)
+    for path in (CODEBOOK, saved):
+        result = check_paths([path], jobs=1)
+        assert result.exit_code == 0, f"{path.name}: {len(result.failing)} failing findings"

@@ -97,31 +97,75 @@ def test_unsupported_table(tmp_path: Path):
 
 
 def test_parallel_detection_matches_one_process(tmp_path: Path):
+    from qual.deid.analyzer import Analyzer
+
     rows = [["comment"]] + [[f"Row {i}: Jayden met Kelly at Castlebrook Academy"] if i % 7 == 0
-                            else [f"Row {i}: nothing to see, Castlebrook was fine"] for i in range(120)]
+                            else [f"Row {i}: nothing to see, castlebrook was fine"] for i in range(120)]
     source = write_csv(tmp_path / "big.csv", rows)
-    serial = deidentify_table(source, "comment", tmp_path / "serial", analyzer=fake(), workers=1)
-    engine = Deidentifier(ParallelAnalyzer(fake(), workers=2, min_texts=10, chunk_size=25), EntityTable())
+    analyzer = Analyzer(ner=None)
+    serial = deidentify_table(source, "comment", tmp_path / "serial", analyzer=analyzer, workers=1)
+    parallel_analyzer = ParallelAnalyzer(analyzer, workers=2, min_texts=10)
+    assert parallel_analyzer.runs_in_parallel
+    engine = Deidentifier(parallel_analyzer, EntityTable())
     parallel = deidentify_table(source, "comment", tmp_path / "parallel", engine=engine)
     assert serial.output.read_text() == parallel.output.read_text()
-    assert "Castlebrook" not in parallel.output.read_text()
+    assert "castlebrook" not in parallel.output.read_text().lower()
 
 
-def test_cross_chunk_propagation():
-    """A name found in one chunk is found in the others, as analyze_corpus would."""
+def test_a_name_found_only_in_document_1_is_replaced_in_document_40_with_workers():
+    """Propagation crosses worker processes: the analyzer's own mechanism, fed with the terms
+    every worker learned, gives what one process gives."""
+    from qual.deid.analyzer import Analyzer
+    from qual.model import Role, Transcript, Turn
+
+    def document(number: int, *texts: str) -> Transcript:
+        return Transcript(f"doc{number}", f"doc{number}.txt",
+                          [Turn(0, "SW", Role.PARTICIPANT, text) for text in texts])
+
+    filler = ["We talked about attendance and the early help offer at length."] * 12
+    documents = [document(n, *filler) for n in range(1, 41)]
+    documents[0] = document(1, "I rang Mrs Quillfeather about the referral.")
+    documents[39] = document(40, "quillfeather never rang back.")
+    alone = Analyzer(ner=None).analyze("quillfeather never rang back.")
+    assert alone == []  # nothing in document 40 itself says it is a name
+    analyzer = ParallelAnalyzer(Analyzer(ner=None), workers=2, min_texts=10)
+    assert analyzer.runs_in_parallel
+    clean = Deidentifier(analyzer, EntityTable()).fit_transform(documents)
+    assert "quillfeather" not in clean[39].turns[0].text.lower()
+    assert clean[39].turns[0].text.startswith("[Person 1]")
+    assert "Quillfeather" not in clean[0].turns[0].text
+
+
+def test_parallel_spans_equal_one_process_spans():
+    from qual.deid.analyzer import Analyzer
+
+    texts = (["Jayden Okafor's mum rang.", "Okafor was late again.", "We met at Castlebrook Academy."]
+             + [f"Turn {i}: the DSL and the SENCOs met about Year 9." for i in range(60)]
+             + ["castlebrook said no.", "okafor left."])
+    analyzer = Analyzer(ner=None)
+    serial = analyzer.analyze_corpus(texts)
+    parallel = ParallelAnalyzer(analyzer, workers=2, min_texts=10).analyze_corpus(texts)
+    assert [[(s.start, s.end, s.type, s.confidence) for s in spans] for spans in parallel] == \
+        [[(s.start, s.end, s.type, s.confidence) for s in spans] for spans in serial]
+    assert parallel[-1] and parallel[-2]
+
+
+def test_an_analyzer_without_two_passes_runs_in_one_process():
+    """Splitting such an analyzer's corpus would lose its own propagation across the parts."""
     from qual.deid.types import EntityType as T
 
     from test_deid_pipeline import FakeAnalyzer
 
     class FirstOnly(FakeAnalyzer):
-        # detects "Zebedee" only in the first text it is given: a weak detector
+        # detects "Zebedee" only in the first text of each call
         def analyze_corpus(self, texts):
             return [self.analyze(t) if i == 0 else [] for i, t in enumerate(texts)]
 
     texts = ["Zebedee came."] + ["Zebedee again."] * 30
-    spans = ParallelAnalyzer(FirstOnly({"Zebedee": (T.PERSON, 0.9)}), workers=2, min_texts=4,
-                             chunk_size=10).analyze_corpus(texts)
-    assert all(s and s[0].text == "Zebedee" for s in spans)
+    wrapped = ParallelAnalyzer(FirstOnly({"Zebedee": (T.PERSON, 0.9)}), workers=2, min_texts=4)
+    assert not wrapped.runs_in_parallel
+    spans = wrapped.analyze_corpus(texts)
+    assert spans[0] and not any(spans[1:])
 
 
 def test_deidentify_with_columns_uses_the_key_and_writes_the_log(tmp_path: Path):

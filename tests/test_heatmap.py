@@ -40,3 +40,14 @@ def test_heatmap_name_must_be_png(tmp_path):
     matrix = build_matrix(sample_codings(), sample_codebook())
     with pytest.raises(QualError, match=".png"):
         write_heatmap(matrix, tmp_path / "heatmap.jpg")
+
+
+def test_long_code_labels_are_cut_between_words():
+    from qual.coding.codebook import Code
+    from qual.export.heatmap import MAX_LABEL, _label
+
+    code = Code("DA.ENCOMPASS", "Operation Encompass notifications and safeguarding briefings", "DA")
+    label = _label(code)
+    assert len(label) <= MAX_LABEL and label.endswith("\u2026")
+    assert f"{code.id} {code.name}".startswith(label[:-1])
+    assert label[:-1].split()[-1] in f"{code.id} {code.name}".split()

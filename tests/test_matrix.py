@@ -562,3 +562,36 @@ def test_workbook_opens_in_libreoffice(matrix, tmp_path):
     write_matrix_workbook(matrix, path)  # regenerated with an orphan-free carry-over
     pdf = convert_to_pdf(path, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# --------------------------------------------------------------------------- cutting text short
+
+
+def test_shorten_cuts_between_words():
+    from qual.text import shorten
+
+    text = "So the main route really is Operation Encompass and the DSL briefing"
+    for limit in range(1, len(text) + 3):
+        short = shorten(text, limit)
+        assert len(short) <= limit
+        if len(text) <= limit:
+            assert short == text
+            continue
+        assert short.endswith("\u2026") and text.startswith(short[:-1])
+        head = short[:-1]
+        # no word cut short: what is kept ends where a word of the text ends
+        if len(head) > 2:
+            assert not text[len(head)].isalnum(), f"cut inside a word at {limit}: {short!r}"
+    assert shorten("Operation Encompass notifications", 24) == "Operation Encompass\u2026"
+    assert shorten("Supercalifragilistic", 8) == "Superca\u2026"  # one long word: cut inside
+    assert shorten("I don't know", 6) == "I\u2026"  # "I don…" would leave a fragment
+    assert shorten("I don't know", 8) == "I don't\u2026"
+    assert shorten("abc", 3) == "abc" and shorten("abcd", 1) == "\u2026"
+
+
+def test_a_quote_longer_than_a_cell_is_cut_between_words():
+    quote = "word " * 40 + "Encompass " * 10
+    text, shown = fit_quotes([quote], limit=120)
+    head = text.split("\n\n")[0]
+    assert shown == 0 and head.endswith("\u2026") and len(text) <= 120
+    assert quote.startswith(head[:-1]) and head[:-1].split()[-1] in ("word", "Encompass")

@@ -409,3 +409,105 @@ def test_countries_are_places_not_people(analyzer):
     start = text.index("India")
     covering = _covering(spans, start, start + 5)
     assert covering and covering[0].type is T.PLACE
+
+
+# --------------------------------------------------------------------------- words that look like names
+
+
+def test_ordinary_words_opening_headings_cells_and_labels_are_no_names(analyzer):
+    # a codebook's code names and theme titles, as exports write them into cells and sheet names
+    lines = ["OUT.CONFIDENCE Staff confidence and knowledge",
+             "REF Referrals, thresholds and step-down",
+             "BF.FACILITATORS Facilitators",
+             "A summary of what each case said about 'Facilitators'",
+             "'REF Referrals, thresholds and'!$A$3",
+             "Include: Staff training (INSET, twilight sessions, CPD); staff turnover.",
+             "Staff turnover in schools, two of the seven DSLs had left."]
+    spans = analyzer.analyze_corpus(lines)
+    assert not any(spans), f"{sum(map(len, spans))} spans in headings and labels"
+
+
+def test_names_after_a_code_or_in_quotes_are_still_found(analyzer):
+    text = "REF Kirsty rang the front door. He said 'Jayden' was in Year 9. OUT.HOPE Will said no."
+    gaps = missing(analyzer, text, ["Kirsty", "Jayden", "Will"], T.PERSON)
+    assert not gaps, f"names not found: {gaps}"
+
+
+def test_a_surname_that_is_a_common_word_needs_a_name_context(analyzer):
+    words = "We did Staff training, a Case study and an Early start. Staff said it helped."
+    assert analyzer.analyze(words) == []
+    text = "Mrs Staff rang. I met Tom Little and Sarah Best. Jayden Staff's mum came. Ms Day called."
+    gaps = missing(analyzer, text, ["Staff", "Tom Little", "Sarah Best", "Jayden Staff", "Day"], T.PERSON)
+    assert not gaps, f"names not found: {gaps}"
+
+
+def test_double_barrelled_names_of_common_words(analyzer):
+    text = "I spoke to Smith-Little about it, and Jayden Smith-Little came. Cross-Border working is hard."
+    gaps = missing(analyzer, text, ["Smith-Little", "Jayden Smith-Little"], T.PERSON)
+    assert not gaps, f"names not found: {gaps}"
+    assert touched(analyzer, text, ["Cross-Border working"]) == []
+
+
+def test_a_word_the_same_text_writes_in_lower_case_is_that_word(analyzer):
+    text = ("The facilitators were good and both facilitators agreed. "
+            "We looked at the Facilitators list.")
+    assert analyzer.analyze(text) == []
+    # only the same text counts: alone, the capital is unexplained
+    alone = analyzer.analyze_corpus(["The facilitators were good and both facilitators agreed.",
+                                     "We looked at the Facilitators list."])
+    assert alone[1] and not alone[0]
+
+
+def test_names_that_are_words_are_found_beside_the_word_in_lower_case(analyzer):
+    text = ("I hope you're well, I will ring you, and I hope it helps. I will. "
+            "I went with Hope in Year 9 to the office. Will's mum came in. "
+            "jayden said it, jayden did. Jayden came in.")
+    spans = analyzer.analyze(text)
+    for needle, name in (("Hope in", "Hope"), ("Will's", "Will"), ("Jayden came", "Jayden")):
+        start = text.index(needle)
+        assert _covering(spans, start, start + len(name)), f"{name} missed"
+    assert touched(analyzer, text, ["I hope you're well, I will ring you"]) == []
+
+
+def test_acronym_plurals_and_domain_acronyms_are_kept(analyzer):
+    terms = ["SENCOs", "IDVAs", "DSLs'", "ISVAs", "SEMH", "NEET", "SENCO's", "EHCPs", "PCSOs", "MARACs",
+             "CAMHS", "EWOs", "TAFs", "PEPs", "LAC", "CLA", "PRU", "DfE", "ADHD", "ASD"]
+    text = "We met " + ", ".join(terms[:-1]) + " and " + terms[-1] + "."
+    hit = touched(analyzer, text, terms)
+    assert not hit, f"acronyms redacted: {[terms[k] for k in hit]}"
+    # the plural is an acronym's only in capitals: "Das" is a surname, not the plural of DA
+    assert not missing(analyzer, "I rang Mrs Das about the DAs.", ["Das"], T.PERSON)
+
+
+def test_colours_and_guids_are_no_identifiers(analyzer):
+    text = ("colour: '#D62728'\ncolour: '#C8B1DD'\ncolour: '#165683'\nfill #1f77b4\n"
+            "internal://A396771C-DA20-5BF0-8985-ED6409455683.txt\n"
+            "sources/{748342EB-3692-5858-8242-B3349F32F927}.docx\n"
+            "id 0123456789abcdef0123456789abcdef")
+    assert analyzer.analyze(text) == []
+
+
+def test_hash_codes_after_a_reference_word_are_still_case_numbers(analyzer):
+    text = "It was case #123456, then ref #A1B2C3 and file number #4D5E6F70."
+    gaps = missing(analyzer, text, ["123456", "A1B2C3", "4D5E6F70"], T.CASE_NUMBER)
+    assert not gaps, f"reference numbers missed: {gaps}"
+
+
+def test_the_codebook_text_yields_no_finding_at_the_gate():
+    """A codebook names no one: every code name, definition, keyword and example of the
+    shipped codebook survives the analyzer at the threshold ``qual check`` fails on."""
+    from conftest import CODEBOOK
+    from qual.check.scanner import GATE_THRESHOLD, UNIT_SEPARATOR
+    from qual.coding.codebook import load_codebook
+
+    book = load_codebook(CODEBOOK)
+    texts = [book.name, book.description]
+    for theme in book.themes:
+        texts += [f"{theme.id} {theme.name}", theme.name, theme.description]
+    for code in book.codes:
+        texts += [f"{code.id} {code.name}", code.name, code.definition, code.include, code.exclude,
+                  ", ".join(code.keywords), *code.examples]
+    analyzer = Analyzer(ner=None)
+    for text in (UNIT_SEPARATOR.join(texts), CODEBOOK.read_text(encoding="utf-8")):
+        confident = [s for s in analyzer.analyze(text) if s.confidence >= GATE_THRESHOLD]
+        assert not confident, f"{len(confident)} findings in the codebook: {[s.type.value for s in confident]}"

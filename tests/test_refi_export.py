@@ -291,3 +291,26 @@ def test_summaries_from_a_framework_workbook(tmp_path):
     files = members(data)
     note = qde_root(data).find("q:Notes/q:Note", NS)
     assert files["sources/" + note.get("plainTextPath")[11:]].decode() == "Induction was slow 🐢."
+
+
+def test_selection_names_are_cut_between_words_and_still_match(exported):
+    from qual.refi.text import ELLIPSIS, LABEL_LENGTH, label_matches, selection_label
+
+    quote = "So the main route really is Operation Encompass, and then the DSL rings me straight away."
+    label = selection_label(quote)
+    assert len(label) <= LABEL_LENGTH and label.endswith(ELLIPSIS)
+    assert not quote[len(label) - 1].isalnum()  # the last word kept is whole
+    assert label_matches(label, quote) and not label_matches(label, "So the main route was the MASH")
+    path, _, _ = exported
+    root = qde_root(path)
+    files = members(path)
+    for source in root.findall("q:Sources/q:TextSource", NS):
+        text = files["sources/" + source.get("plainTextPath")[11:]].decode("utf-8")
+        for selection in source.findall("q:PlainTextSelection", NS):
+            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            name = selection.get("name")
+            assert label_matches(name, text[start:end])
+            if name.endswith(ELLIPSIS):
+                cut = len(name) - 1
+                assert not (text[start + cut - 1].isalnum() and text[start + cut].isalnum()), name
+    assert validate_qdpx(path) == []

@@ -434,7 +434,7 @@ def assign_colours(codebook: Codebook, overwrite: bool = False) -> Codebook:
 
 
 YAML_HEADER = """\
-# A qual codebook (https://github.com/qual-project/qual). Edit it in any text editor, or
+# A qual codebook. Edit it in any text editor, or
 # convert it to a spreadsheet and back: qual codebook convert FILE.yaml FILE.xlsx
 #
 # Layout: themes, each with its codes nested under it. Every code has an id (stable: gold

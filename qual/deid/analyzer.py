@@ -148,6 +148,19 @@ class LearnedTerm:
         return f"LearnedTerm({self.type.value}, {self.confidence:.2f}, <{len(self.text)} chars>)"
 
 
+@dataclass
+class DetectedCorpus:
+    """Texts after the detection pass of :meth:`Analyzer.analyze_corpus`, before propagation:
+    the batches with their findings, and ``terms``, the identifier strings they teach
+    (identifiable)."""
+
+    batches: list[_Batch]
+    terms: list[LearnedTerm]
+
+    def __repr__(self) -> str:
+        return f"DetectedCorpus({len(self.batches)} batches, {len(self.terms)} terms)"
+
+
 class Analyzer:
     """Find identifiers in text.
 
@@ -202,8 +215,8 @@ class Analyzer:
 
     # ------------------------------------------------------------------ analysing
 
-    def make_doc(self, text: "str | NormalizedText") -> Doc:
-        return Doc.make(text, self.keep_list, self.register, self.lexicon)
+    def make_doc(self, text: "str | NormalizedText", text_starts: list[int] | None = None) -> Doc:
+        return Doc.make(text, self.keep_list, self.register, self.lexicon, text_starts)
 
     def detect(self, doc: Doc) -> list[Span]:
         """Raw findings of every recognizer on ``doc`` (normalised offsets, unresolved)."""
@@ -231,14 +244,42 @@ class Analyzer:
             return self._analyze_corpus(texts)
 
     def _analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
+        return self._propagate_corpus(self._detect_corpus(texts))
+
+    # The two passes apart, for a corpus spread over processes (qual.deid.pipeline.
+    # ParallelAnalyzer): each process detects in its part and returns what it learned; the
+    # terms of every part are then propagated into every part.
+
+    def detect_corpus(self, texts: Sequence[str]) -> "DetectedCorpus":
+        """The first pass of :meth:`analyze_corpus`: detection in every text, and the
+        identifier strings it teaches (``.terms``). Finish with :meth:`propagate_corpus`."""
+        with _no_gc():
+            return self._detect_corpus(texts)
+
+    def propagate_corpus(self, detected: "DetectedCorpus",
+                         terms: Iterable[LearnedTerm] = ()) -> list[list[Span]]:
+        """The second pass: the strings learned by :meth:`fit`, by ``detected`` itself and
+        ``terms`` (learned from other parts of the corpus) looked for in every text of
+        ``detected``; resolved spans per text, as :meth:`analyze_corpus` returns them."""
+        with _no_gc():
+            return self._propagate_corpus(detected, terms)
+
+    def _detect_corpus(self, texts: Sequence[str]) -> "DetectedCorpus":
         batches = [self._batch(texts[i:j]) for i, j in _batch_bounds(texts)]
-        learned = dict(self._learned)
+        learned: dict[tuple[str, bool], LearnedTerm] = {}
         for batch in batches:
             for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
                 _remember(learned, term)
+        return DetectedCorpus(batches, list(learned.values()))
+
+    def _propagate_corpus(self, detected: "DetectedCorpus",
+                          terms: Iterable[LearnedTerm] = ()) -> list[list[Span]]:
+        learned = dict(self._learned)
+        for term in [*detected.terms, *terms]:
+            _remember(learned, term)
         matchers = _build_matchers(learned.values())
         results: list[list[Span]] = []
-        for batch in batches:
+        for batch in detected.batches:
             propagated = batch.clip(self._propagate(batch.doc, matchers))
             results.extend(batch.split(self._resolve(batch.doc, batch.found + propagated)))
         return results
@@ -253,10 +294,11 @@ class Analyzer:
     def partial_fit(self, texts: Iterable[str]) -> "Analyzer":
         """Learn the identifier strings detected in ``texts``, keeping those already learned."""
         texts = list(texts)
-        for i, j in _batch_bounds(texts):
-            batch = self._batch(texts[i:j])
-            for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
-                _remember(self._learned, term)
+        with _no_gc():
+            for i, j in _batch_bounds(texts):
+                batch = self._batch(texts[i:j])
+                for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
+                    _remember(self._learned, term)
         return self
 
     def transform(self, text: str) -> list[Span]:
@@ -266,7 +308,7 @@ class Analyzer:
     def _batch(self, texts: Sequence[str]) -> "_Batch":
         parts = [normalize(text) for text in texts]
         joined, original_starts, normalised_starts = join(parts, _SEPARATOR)
-        doc = self.make_doc(joined)
+        doc = self.make_doc(joined, normalised_starts)
         batch = _Batch(doc, [len(t) for t in texts], original_starts,
                        [len(p.text) for p in parts], normalised_starts)
         batch.found = batch.clip(self.detect(doc))

@@ -380,36 +380,62 @@ def _label_chunks(label: str) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- parallel detection
 
-_worker_analyzer = None  # the analyzer inside a worker process
+
+def _detect_in_worker(connection, analyzer, texts: list[str]) -> None:
+    """One worker's share: detect in its texts, send what they teach, receive what the whole
+    corpus teaches, send the propagated spans. Errors are sent by name only (a message
+    could quote a text)."""
+    try:
+        detected = analyzer.detect_corpus(texts)
+        connection.send(("terms", detected.terms))
+        terms = connection.recv()
+        connection.send(("spans", analyzer.propagate_corpus(detected, terms)))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which falls back
+        try:
+            connection.send(("error", type(error).__name__))
+        except (OSError, ValueError):
+            pass
+    finally:
+        connection.close()
 
 
-def _init_worker(analyzer) -> None:
-    global _worker_analyzer
-    _worker_analyzer = analyzer
+class _WorkersFailed(Exception):
+    pass
 
 
-def _analyze_chunk(texts: list[str]) -> list[list[Span]]:
-    return _worker_analyzer.analyze_corpus(texts)
+def _split_by_size(texts: list[str], parts: int) -> list[list[str]]:
+    """``texts`` in ``parts`` consecutive runs of about the same number of characters."""
+    total = sum(len(t) for t in texts) or 1
+    runs: list[list[str]] = [[]]
+    size = 0
+    for text in texts:
+        if size >= total * len(runs) / parts and len(runs) < parts:
+            runs.append([])
+        runs[-1].append(text)
+        size += len(text)
+    return [run for run in runs if run]
 
 
 class ParallelAnalyzer:
-    """Runs an analyzer's ``analyze_corpus`` over chunks of texts in worker processes.
+    """Runs an analyzer's ``analyze_corpus`` over a corpus split between worker processes,
+    with the same result as one process.
 
-    Each chunk is analysed on its own, so names found in one chunk are then searched for in
-    every text (as ``analyze_corpus`` would across the whole corpus). Below ``min_texts``
-    texts, or with one worker, everything runs in this process: starting workers costs more
-    than it saves.
+    Detection (the costly pass) runs in each worker on its share of the texts; every
+    worker's learned identifier strings are then gathered and sent to all of them, so a
+    name found in one share is found in every other (the analyzer's own propagation, run
+    once per share with the terms of the whole corpus). This needs an analyzer with the
+    two passes apart (``detect_corpus`` / ``propagate_corpus``, as
+    :class:`~qual.deid.analyzer.Analyzer` has) and the ``fork`` start method; otherwise,
+    below ``min_texts`` texts, or with one worker, everything runs in this process.
     """
 
-    def __init__(self, analyzer, workers: int | None = None, min_texts: int = 400,
-                 chunk_size: int = 200) -> None:
+    def __init__(self, analyzer, workers: int | None = None, min_texts: int = 400) -> None:
         import os
 
         self.analyzer = analyzer
         self.workers = workers or max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                              else (os.cpu_count() or 1), 8))
         self.min_texts = min_texts
-        self.chunk_size = chunk_size
 
     def __repr__(self) -> str:
         return f"ParallelAnalyzer({type(self.analyzer).__name__}, workers={self.workers})"
@@ -423,47 +449,69 @@ class ParallelAnalyzer:
             raise AttributeError(name)
         return getattr(self.analyzer, name)
 
+    @property
+    def runs_in_parallel(self) -> bool:
+        import multiprocessing
+
+        return (self.workers > 1 and hasattr(self.analyzer, "detect_corpus")
+                and hasattr(self.analyzer, "propagate_corpus")
+                and "fork" in multiprocessing.get_all_start_methods())
+
     def analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
         texts = list(texts)
-        if self.workers <= 1 or len(texts) < self.min_texts:
+        if len(texts) < max(2, self.min_texts) or not self.runs_in_parallel:
             return self.analyzer.analyze_corpus(texts)
-        import multiprocessing
-        import pickle
-        from concurrent.futures import ProcessPoolExecutor
-
-        size = max(1, min(self.chunk_size, -(-len(texts) // self.workers)))
-        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        methods = multiprocessing.get_all_start_methods()
-        # fork hands the loaded analyzer to the workers without pickling it
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        log.debug("analysing %d texts in %d chunks on %d workers", len(texts), len(chunks), self.workers)
         try:
-            with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(self.analyzer,)) as pool:
-                results = [spans for chunk in pool.map(_analyze_chunk, chunks) for spans in chunk]
-        except (OSError, RuntimeError, TypeError, AttributeError, pickle.PicklingError) as error:
-            # no processes here (sandbox), or an analyzer that cannot be sent to one
+            return self._in_workers(texts)
+        except (_WorkersFailed, OSError, EOFError) as error:
+            # no processes here (sandbox), or a worker died: the same work in one process
             log.info("parallel analysis unavailable (%s); analysing in one process", type(error).__name__)
             return self.analyzer.analyze_corpus(texts)
-        return self._propagate(texts, results)
 
-    def _propagate(self, texts: list[str], results: list[list[Span]]) -> list[list[Span]]:
-        known = KnownMentions()
-        for spans in results:
-            for span in spans:
-                if span.type in NAME_LIKE and span.text and span.confidence >= 0.5:
-                    known.add(span.type, span.text, "propagation", round(span.confidence * 0.9, 3))
-        if not len(known):
-            return results
-        keep_list = getattr(self.analyzer, "keep_list", None)  # the analyzer's own never-redact terms
-        out = []
-        for text, spans in zip(texts, results):
-            extra = [s for s in known.find(text) if not any(s.overlaps(o) for o in spans)]
-            if extra and keep_list is not None:
-                kept = keep_list.find(text)
-                extra = [s for s in extra if not any(a <= s.start and s.end <= b for a, b in kept)]
-            out.append(list(spans) + extra)
-        return out
+    def _in_workers(self, texts: list[str]) -> list[list[Span]]:
+        import multiprocessing
+
+        from .analyzer import _remember
+
+        context = multiprocessing.get_context("fork")  # the loaded analyzer is shared, not pickled
+        shares = _split_by_size(texts, min(self.workers, len(texts)))
+        workers, connections = [], []
+        try:
+            for share in shares:
+                parent, child = context.Pipe()
+                process = context.Process(target=_detect_in_worker, args=(child, self.analyzer, share),
+                                          daemon=True)
+                process.start()
+                child.close()
+                workers.append(process)
+                connections.append(parent)
+            log.debug("analysing %d texts in %d worker processes", len(texts), len(workers))
+            learned: dict = {}
+            for connection in connections:
+                for term in self._receive(connection, "terms"):
+                    _remember(learned, term)
+            terms = list(learned.values())
+            for connection in connections:
+                connection.send(terms)
+            results = [spans for connection in connections for spans in self._receive(connection, "spans")]
+        finally:
+            for connection in connections:
+                connection.close()
+            for process in workers:
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
+        if len(results) != len(texts):
+            raise _WorkersFailed("result count")
+        return results
+
+    @staticmethod
+    def _receive(connection, expected: str):
+        kind, payload = connection.recv()
+        if kind != expected:
+            raise _WorkersFailed(payload if kind == "error" else kind)
+        return payload
 
 
 # --------------------------------------------------------------------------- engine

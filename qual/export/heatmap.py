@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import QualError
 from ..files import atomic_path
+from ..text import shorten
 from .matrix import FrameworkMatrix
 
 MAX_LABEL = 38
@@ -15,7 +16,7 @@ MAX_LABEL = 38
 
 def _label(code) -> str:
     text = code.id if code.name == code.id else f"{code.id} {code.name}"
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "\u2026"
+    return shorten(text, MAX_LABEL)
 
 
 def write_heatmap(matrix: FrameworkMatrix, path: str | Path, *, dpi: int = 150) -> Path:

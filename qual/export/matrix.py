@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..coding.codebook import Code, Codebook, Theme
 from ..errors import InputFileError, QualError
+from ..text import shorten
 
 if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
     import pandas as pd
@@ -385,8 +386,7 @@ def fit_quotes(quotes: Sequence[str], limit: int = EXCEL_CELL_LIMIT, separator: 
     remaining = len(quotes) - len(shown)
     note = more_quotes_note(remaining)
     if not shown:  # a single quote longer than a cell: show its beginning
-        room = limit - len(note) - len(separator) - 1
-        return quotes[0][:room] + "\u2026" + separator + note, 0
+        return shorten(quotes[0], limit - len(note) - len(separator)) + separator + note, 0
     return separator.join(shown) + separator + note, len(shown)
 
 

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import QualError
 from ..files import atomic_path
+from ..text import shorten
 from .matrix import ATTRIBUTE_LABELS, EXCEL_CELL_LIMIT, ROLE_NAMES, FrameworkMatrix, fit_quotes
 from .provenance import provenance_rows
 from .summaries import (
@@ -96,7 +97,7 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str):
         value = _ILLEGAL.sub(" ", value)
         if len(value) > EXCEL_CELL_LIMIT:
-            value = value[: EXCEL_CELL_LIMIT - 1] + "\u2026"
+            value = shorten(value, EXCEL_CELL_LIMIT)
     elif isinstance(value, float) and math.isnan(value):
         return None
     return value
@@ -437,8 +438,8 @@ def _quotes_sheet(wb, matrix: FrameworkMatrix, styles: _Styles) -> None:
     texts = []
     for text in q["text"].tolist():
         if len(text) > EXCEL_CELL_LIMIT:
-            note = f"\u2026 [{len(text) - (EXCEL_CELL_LIMIT - 200)} more characters: see the transcript]"
-            text = text[: EXCEL_CELL_LIMIT - 200] + note
+            head = shorten(text, EXCEL_CELL_LIMIT - 200)
+            text = f"{head} [{len(text) - len(head) + 1} more characters: see the transcript]"
         texts.append(text)
     fields = [q["case"].tolist(), *attribute_values, q["theme"].tolist(), q["code"].tolist(),
               q["code_name"].tolist(), q["reference"].tolist(), q["speaker"].tolist(), scores,

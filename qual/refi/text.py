@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..model import LABEL_SEPARATOR, TURN_SEPARATOR, Role, Transcript, Turn
+from ..text import shorten
 
 # Characters XML 1.0 cannot carry at all (lxml refuses them): C0 controls other than tab,
 # LF and CR, lone surrogates and the two non-characters.
@@ -58,11 +59,9 @@ def normalise_newlines(text: str) -> tuple[str, NewlineMap]:
 
 def selection_label(quote: str, limit: int = LABEL_LENGTH) -> str:
     """The ``name`` of a selection: the start of its quote on one line, as ATLAS.ti and
-    MAXQDA show a quotation; ``…`` marks a cut. Validation compares it with the source text."""
-    label = xml_safe(quote).translate(_LABEL_SPACES)
-    if len(label) > limit:
-        label = label[: limit - 1] + ELLIPSIS
-    return label
+    MAXQDA show a quotation; ``…`` marks a cut, made between words (a word cut short would
+    be a fragment no reader or word list knows). Validation compares it with the source text."""
+    return shorten(xml_safe(quote).translate(_LABEL_SPACES), limit, ELLIPSIS)
 
 
 def label_matches(label: str, extract: str) -> bool:

@@ -12,12 +12,13 @@ import bisect
 import itertools
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from ..normalize import NormalizedText, normalize
 from ..types import EntityType, Span
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, inflection_key, inflections, load_lexicon
 from .phrases import bounded, lower_same_length
 
 if TYPE_CHECKING:
@@ -35,13 +36,30 @@ _DIGITS_RE = re.compile(r"\d+(?:\D{1,60}?\d+)*")
 DIGIT_MARGIN = 30
 _SPLIT_RE = re.compile(r"([^\W_]+(?:['\-][^\W_]+)*)")
 # Text between two words that ends a sentence (or a turn, or opens a quotation).
-_BREAK_CHARS = frozenset(".?!:;\"([]\n\u2026")
+BREAK_CHARS = frozenset(".?!:;\"([]\n\u2026")
 _SENTENCE_BREAK = re.compile(r"[.?!:;\"(\[\]\n\u2026]|^\s*-\s|\s-\s*$")
 # Pseudonym tags written by de-identification, and transcriber annotations: never identifiers.
 _DOTTED_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "rev", "revd", "st", "sgt",
                                    "cllr", "mx", "jr", "sr"})
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "art", "para", "paras", "p", "pp", "vol"})
 _TAG_RE = re.compile(r"\[(?:[A-Z][A-Za-z ]{1,30} [A-Z0-9]{1,4}|[A-Z][A-Z_ ]{2,30})\]")
+# Machine-made codes that point at no one: GUIDs/UUIDs (file and object ids in REFI-QDA
+# projects, Office files, exports) and #RRGGBB colours. A colour of digits only ("#165683")
+# or letters only ("#ACCEDE", a hashtag) counts as one only where the text speaks of colour;
+# after a word like "case" or "ref" a "#" code is a reference number and stays a finding.
+_GUID_RE = re.compile(r"(?<![\w-])\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
+                      r"[0-9A-Fa-f]{12}\}?(?![\w-])")
+_HEX32_RE = re.compile(r"(?<![\w-])[0-9A-Fa-f]{32}(?![\w-])")
+# the middle of a GUID: a literal start, so the scan for it is fast
+_GUID_MIDDLE_RE = re.compile(r"-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-")
+_COLOUR_RE = re.compile(r"#(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})(?![\w-])")
+_COLOUR_CONTEXT_RE = re.compile(r"colou?r|fill|background|foreground|border|shade|tint|hue|hex|rgb|palette",
+                                re.IGNORECASE)
+_REFERENCE_CONTEXT_RE = re.compile(
+    r"\b(?:case|ref|reference|referral|file|id|client|child|pupil|ticket|record|account|number|no)\.?\s*[:#]?\s*$",
+    re.IGNORECASE)
+# An all-capitals code or acronym opening a label: "REF Referrals", "OUT.CONFIDENCE Staff ..."
+_LABEL_CODE_RE = re.compile(r"[A-Z][A-Z0-9]+(?:[._\-][A-Z0-9]+)*")
 
 
 @dataclass
@@ -64,12 +82,20 @@ class Doc:
     _initial: dict[int, bool] = field(default_factory=dict)
     _digit_windows: list[tuple[int, int]] | None = None
     _searchable: dict[bool, str] = field(default_factory=dict)
+    # where each text of a joined batch starts (normalised offsets); one text when empty
+    text_starts: list[int] = field(default_factory=list)
+    _lowercase_index: dict[int, Counter] | None = None  # per text: words as written -> count
+    _text_word_starts: list[int] | None = None
 
     @classmethod
     def make(cls, text: "str | NormalizedText", keep_list: "KeepList | None" = None,
-             register: "Register | None" = None, lexicon: Lexicon | None = None) -> "Doc":
+             register: "Register | None" = None, lexicon: Lexicon | None = None,
+             text_starts: list[int] | None = None) -> "Doc":
+        """``text_starts``: where each text starts when several are joined into one document
+        (what counts as "the same text" for :meth:`lowercase_uses`)."""
         normalized = text if isinstance(text, NormalizedText) else normalize(text)
         doc = cls(normalized, lexicon or load_lexicon(), keep_list, register)
+        doc.text_starts = list(text_starts or [])
         # one C-level split gives words and the gaps between them; offsets follow from the
         # running sum of their lengths
         parts = _SPLIT_RE.split(normalized.text)
@@ -148,6 +174,8 @@ class Doc:
         self._lower_words = None
         self._capitalised = None
         self._digit_windows = None
+        self._lowercase_index = None
+        self._text_word_starts = None
 
     def searchable(self, case_sensitive: bool) -> str:
         """The text in the bounded form :class:`PhraseMatcher` searches (lower-cased unless
@@ -166,8 +194,32 @@ class Doc:
 
         ranges = list(non_speech_spans(self.text))
         ranges += [m.span() for m in _TAG_RE.finditer(self.text)]
+        ranges += self._machine_codes()
         if self.keep_list is not None:
-            ranges += self.keep_list.find(self.text, self.searchable(False))
+            ranges += self.keep_list.find(self.text, self.searchable(False), self.searchable(True))
+        return ranges
+
+    def _machine_codes(self) -> list[tuple[int, int]]:
+        """GUIDs and colours (see ``_GUID_RE``, ``_COLOUR_RE``): never identifiers."""
+        text = self.text
+        ranges = []
+        if "-" in text:
+            for middle in _GUID_MIDDLE_RE.finditer(text):
+                guid = _GUID_RE.search(text, max(0, middle.start() - 9), middle.end() + 15)
+                if guid and guid.start() < middle.start():
+                    ranges.append(guid.span())
+        if len(text) >= 32 and self.has_digit:
+            ranges += [m.span() for m in self.scan(_HEX32_RE, self.digit_windows)]
+        if "#" in text:
+            for match in _COLOUR_RE.finditer(text):
+                before = text[max(0, match.start() - 40):match.start()]
+                if _REFERENCE_CONTEXT_RE.search(before):
+                    continue  # "case #123456", "ref #A1B2C3": a reference number
+                code = match.group()[1:]
+                mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
+                if not (mixed and len(code) >= 6) and not _COLOUR_CONTEXT_RE.search(before):
+                    continue
+                ranges.append(match.span())
         return ranges
 
     @property
@@ -221,10 +273,12 @@ class Doc:
         gap = self.normalized.text[self.ends[i - 1]:self.starts[i]]
         if gap == " ":
             return False
-        if not _BREAK_CHARS.isdisjoint(gap) or ("-" in gap and _SENTENCE_BREAK.search(gap)):
+        if not BREAK_CHARS.isdisjoint(gap) or ("-" in gap and _SENTENCE_BREAK.search(gap)):
             # "Mr. Smith", "J. Smith": a dot after a title or an initial ends no sentence
             return not (gap.strip() == "." and self._abbreviation(i - 1))
-        return False
+        # an opening single quote: "about 'Facilitators'" (an apostrophe inside a word,
+        # "don't", is part of the word, not a gap)
+        return len(gap) >= 2 and gap[-1] == "'" and (gap[-2].isspace() or gap[-2] in "([{")
 
     def _abbreviation(self, j: int) -> bool:
         """Word ``j`` takes a dot that ends no sentence: an initial, a title, or "no." before
@@ -235,6 +289,39 @@ class Doc:
             return True
         return lower in _NUMBER_ABBREVIATIONS and j + 1 < len(self.words) \
             and self.words[j + 1][0].isdigit()
+
+    def opens_label(self, i: int) -> bool:
+        """Word ``i`` follows an all-capitals code or acronym, as the first word of a heading or
+        label after its code does ("REF Referrals and thresholds", "OUT.CONFIDENCE Staff
+        confidence"): its capital says as little as a sentence's first."""
+        if i <= 0 or not self.words[i - 1].isupper() or self.starts[i] - self.ends[i - 1] != 1 \
+                or self.normalized.text[self.ends[i - 1]] != " ":
+            return False
+        j = i - 1
+        while j > 0 and self.normalized.text[self.ends[j - 1]:self.starts[j]] in (".", "_", "-") \
+                and self.words[j - 1].isupper():
+            j -= 1  # "OUT.CONFIDENCE": the whole code
+        code = self.normalized.text[self.starts[j]:self.ends[i - 1]]
+        if len(code) < 2 or not _LABEL_CODE_RE.fullmatch(code):
+            return False
+        return j == 0 or self.sentence_initial(j)
+
+    def lowercase_uses(self, i: int) -> int:
+        """How often the word at ``i`` occurs written in lower case (in any inflection:
+        "referral" for "Referrals") in the same text. A word used so is an ordinary word
+        there, whatever its capital at ``i`` says."""
+        if self._text_word_starts is None:
+            self._text_word_starts = [bisect.bisect_left(self.starts, s) for s in self.text_starts]
+            self._lowercase_index = {}
+        bounds = self._text_word_starts
+        k = bisect.bisect_right(bounds, i) - 1 if bounds else 0
+        counts = self._lowercase_index.get(k)
+        if counts is None:
+            low = bounds[k] if bounds and k >= 0 else 0
+            high = bounds[k + 1] if bounds and k + 1 < len(bounds) else len(self.words)
+            counts = self._lowercase_index[k] = Counter(self.words[low:high])
+        key = inflection_key(self.words[i].lower())
+        return sum(counts[form] for form in inflections(key))
 
     def is_initial(self, j: int) -> bool:
         word = self.words[j]

@@ -3,8 +3,12 @@
 * context: a title (``Mrs Okafor``, ``Mr B``, ``Auntie Sharon``), a possessive before a kin
   word (``Jayden's mum``), a naming verb (``a boy called Jayden``);
 * the name lists: ONS first names and census surnames. A listed name capitalised
-  mid-sentence is a person; at the start of a sentence only when it is more often a name
-  than a word (``Jack``, ``Grace``, ``Smith`` but not ``Will``, ``May``, ``Hope``);
+  mid-sentence is a person; at the start of a sentence (or of a heading or label after its
+  code: "OUT.HOPE Hope and aspiration") only when it is more often a name than a word
+  (``Jack``, ``Grace``, ``Smith`` but not ``Will``, ``May``, ``Hope``). A word that is only
+  a surname and far more often an ordinary word (``Staff``, ``Case``, ``Early``) needs a
+  title, a first name before it or a possessive kin word, even mid-sentence; a surname-only
+  word the same text also writes in lower case needs those or what follows a name ("X said");
 * a run of capitalised words and initials around such a word is one name
   (``Mr Z.M. Necatigil``, ``Sarah Jane Williams``);
 * what follows a name in speech: "Summer, she's in Year 7", "Kit, my manager", "Will said",
@@ -24,7 +28,7 @@ from typing import Iterable
 
 from ..registry import register_recognizer
 from ..types import EntityType, Span
-from .base import DIGIT_RE, Doc, Recognizer
+from .base import BREAK_CHARS, DIGIT_RE, Doc, Recognizer
 from .vocab import (DETERMINERS, FORMAL_TITLES, FUNCTION_WORDS, KIN_WORDS, NAMING_WORDS,
                     ORGANISATION_HEADS, SCHOOL_HEADS, STREET_HEADS, TITLES)
 
@@ -60,6 +64,12 @@ WEAK = 0.0
 JOINED_UNKNOWN = 0.75
 JOINED_STRANGERS = 0.6
 LISTED_RARE, LISTED_COMMON, LISTED_INITIAL, LOWERCASE = 0.85, 0.7, 0.75, 0.5
+# log10(people with the surname) minus the word's Zipf frequency below which a word that is
+# no first name is an ordinary word first: "Staff" (-2.3), "Case", "Early" (< -1.5), but not
+# "Baker" (+1.2), "White" (-0.2), "Black" (-0.9)
+COMMON_WORD_SURNAME = -1.0
+# written in lower case this often in the same text: the ordinary word
+LOWERCASE_USES = 2
 
 
 @register_recognizer("names.person", default=True)
@@ -151,6 +161,8 @@ class PersonRecognizer(Recognizer):
         lookup = base.title() if shouted else base
         first_count = lexicon.first_name_count(lookup)
         surname_count = lexicon.surname_count(lookup)
+        if not first_count and not surname_count and "-" in base and not shouted:
+            return self._double_barrelled(doc, i, base)
         if not first_count and not surname_count or lookup in lexicon.countries:
             return None  # no name, or "India", "Jordan": the gazetteer reports a place
         zipf = lexicon.word_zipf(lookup)
@@ -159,11 +171,17 @@ class PersonRecognizer(Recognizer):
         if shouted:
             # capitals in a heading or for emphasis: only names that are no ordinary word
             return (0.7, detector) if not ordinary and zipf < 4.5 else None
-        if not doc.sentence_initial(i):
+        if not first_count and ordinary and math.log10(surname_count) - zipf < COMMON_WORD_SURNAME:
+            # "Staff training", "Staff said", "Case study": the word. The rare person so
+            # named is found by a title, a first name before it or a possessive kin word.
+            return None
+        if not doc.sentence_initial(i) and not doc.opens_label(i):
             if not ordinary or zipf < 3.0:
                 return LISTED_RARE, detector
             if doc.previous_lower(i) in DETERMINERS:
                 return None  # "the Head", "a Brown envelope"
+            if not first_count and doc.lowercase_uses(i) >= LOWERCASE_USES and not self._name_follows(doc, i):
+                return None  # the same text writes it as a word ("brown" beside "Brown")
             return LISTED_COMMON, detector
         # At the start of a sentence a capital says nothing: the word must be no ordinary
         # word, or more often a name than a word, or followed by what follows a name.
@@ -175,6 +193,19 @@ class PersonRecognizer(Recognizer):
             return LISTED_INITIAL, detector
         return None
 
+    def _double_barrelled(self, doc: Doc, i: int, base: str) -> tuple[float, str] | None:
+        """"Smith-Little", "Mary-Jane": every part a capitalised listed name (however common
+        a word each is). At the start of a sentence, or of a heading ("Cross-Border
+        working"), only with what follows a name."""
+        parts = base.split("-")
+        if not all(part[:1].isupper() and part.lower() not in _NEVER_NAMES and doc.lexicon.is_name(part)
+                   for part in parts):
+            return None
+        detector = f"{self.name}.listed"
+        if not doc.sentence_initial(i) and not doc.opens_label(i):
+            return LISTED_COMMON, detector
+        return (LISTED_INITIAL, detector) if self._name_follows(doc, i) else None
+
     @staticmethod
     def _name_follows(doc: Doc, i: int) -> bool:
         """What follows a name in an interview: "Summer, she's in Year 7", "Chase in Year 8",
@@ -183,8 +214,8 @@ class PersonRecognizer(Recognizer):
         if i + 1 >= len(doc):
             return False
         gap = doc.gap_before(i + 1)
-        if following in _AFTER_NAME_COMMA and "," in gap:
-            return True  # "Summer, she's in Year 7", "Kit, my manager, ..."
+        if following in _AFTER_NAME_COMMA and "," in gap and BREAK_CHARS.isdisjoint(gap):
+            return True  # "Summer, she's in Year 7", "Kit, my manager, ..." (not across a break)
         after = doc.next_lower(i, 2)
         if following == "in" and after in {"year", "reception", "nursery"} and gap in (" ", ", "):
             return True  # "Chase in Year 8", "Precious, in Year 11"
@@ -224,6 +255,18 @@ class PersonRecognizer(Recognizer):
         # an ordinary word joins only when it is also a name ("Grace Brown", not "With Amir")
         return lexicon.is_name(base) and zipf < 5.5
 
+    @staticmethod
+    def _surname_after(doc: Doc, end: int, j: int, keep: set[int]) -> bool:
+        """A listed surname straight after a listed first name is part of the name, however
+        common a word it is ("Tom Little", "Sarah Best")."""
+        lexicon = doc.lexicon
+        surname = doc.base(j)
+        return (j not in keep and doc.words[end] == doc.base(end) and surname[0].isupper()
+                and len(surname) > 1 and surname.lower() not in _NEVER_NAMES
+                and surname.lower() not in DETERMINERS and surname.lower() not in _HEADS
+                and bool(lexicon.surname_count(surname))
+                and lexicon.first_name_count(doc.base(end)) > 0)
+
     def _run(self, doc: Doc, i: int, seeds: dict[int, tuple[float, str]],
              keep: set[int]) -> tuple[int, int, float, str]:
         """Extend seed word ``i`` over the capitalised words and initials around it."""
@@ -242,7 +285,7 @@ class PersonRecognizer(Recognizer):
             if doc.words[end] != doc.base(end):
                 break  # a possessive closes the name: "Jayden's Mum"
             after_initial = doc.is_initial(end)
-            if j in seeds or self._joinable(doc, j, keep, after_initial):
+            if j in seeds or self._joinable(doc, j, keep, after_initial) or self._surname_after(doc, end, j, keep):
                 end = j
             elif doc.words[j] in _PARTICLES and j + 1 < len(doc) and doc.adjacent(j + 1) \
                     and self._joinable(doc, j + 1, keep, False):

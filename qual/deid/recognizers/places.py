@@ -58,18 +58,31 @@ class GazetteerRecognizer(Recognizer):
             confidence = self._confidence(doc, start, end, lexicon, 0.85)
             if confidence:
                 council = "council" in doc.lowered[start:end]
-                yield self.span(doc, start, end, EntityType.LOCAL_AUTHORITY,
+                yield self.span(doc, self._with_modifier(doc, start), end, EntityType.LOCAL_AUTHORITY,
                                 0.95 if council else confidence)
         for start, end, kinds in places.find(text, doc.searchable(True)):
-            confidence = self._confidence(doc, start, end, lexicon, 0.75)
+            # "New Zealand", "the United States": a capital on every word of a country's
+            # name says more than a sentence's first capital or an article takes away
+            named = "Country" in kinds and " " in text[start:end]
+            confidence = self._confidence(doc, start, end, lexicon, 0.75, named)
             if confidence and "Country" in kinds and len(kinds) == 1:
                 # a country narrows little down: reported, for a reviewer to weigh
                 confidence = 0.5 if not doc.is_kept(start, end) else 0.0
             if confidence:
-                yield self.span(doc, start, end, EntityType.PLACE, confidence)
+                yield self.span(doc, self._with_modifier(doc, start), end, EntityType.PLACE, confidence)
 
     @staticmethod
-    def _confidence(doc: Doc, start: int, end: int, lexicon: Lexicon, rare: float) -> float:
+    def _with_modifier(doc: Doc, start: int) -> int:
+        """Where a place's name starts, with a capitalised "North", "New", "Greater" ... before
+        it ("Southern Italy", "New Westminster")."""
+        i = doc.word_at(start)
+        if 0 < i < len(doc) and doc.adjacent(i) and doc.words[i - 1] in _PLACE_MODIFIERS:
+            return doc.starts[i - 1]
+        return start
+
+    @staticmethod
+    def _confidence(doc: Doc, start: int, end: int, lexicon: Lexicon, rare: float,
+                    named: bool = False) -> float:
         if doc.is_kept(start, end):
             return 0.0
         i = doc.word_at(start)
@@ -81,10 +94,16 @@ class GazetteerRecognizer(Recognizer):
         if not _common(lexicon, phrase):
             return rare
         previous = doc.previous_lower(i) if doc.adjacent(i) else ""
-        if doc.sentence_initial(i) or previous in DETERMINERS:
+        if (doc.sentence_initial(i) or doc.opens_label(i) or previous in DETERMINERS) and not named:
             return 0.0
         # "in Reading", "from Bath": a common word capitalised mid-sentence
         return 0.65 if previous in PLACE_PREPOSITIONS else 0.5
+
+
+# Capitalised words that open a longer place name
+_PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Southern", "Eastern",
+                              "Western", "New", "Old", "Upper", "Lower", "Greater", "Great", "Little",
+                              "Central", "Inner", "Outer", "Mid", "Middle"})
 
 
 # head words whose name part must be a rare word (or carry a house number)

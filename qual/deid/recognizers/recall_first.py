@@ -4,9 +4,12 @@ treated as a likely identifier.
 
 Mid-sentence, a capitalised word is flagged when it is rarer than an everyday word or when no
 dictionary writes it in lower case; at the start of a sentence, where every word is
-capitalised, only a word no dictionary knows in lower case. A
-word in CAPITALS is flagged when it is no known acronym or word. Runs of flagged words
-become one span. Confidence is low on purpose: these spans are what a reviewer checks.
+capitalised, only a word no dictionary knows in lower case. The first word of a heading or
+label after its code ("REF Referrals and thresholds") counts as opening a sentence, and a
+dictionary word that the same text also writes in lower case ("Facilitators" beside
+"barriers and facilitators") is taken for that word, not a name. A word in CAPITALS, or an
+acronym's plural ("IDVAs"), is flagged when it is no known acronym or word. Runs of flagged
+words become one span. Confidence is low on purpose: these spans are what a reviewer checks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ SENTENCE_START_ZIPF = 2.0
 # opening a sentence, a word no dictionary writes in lower case ("Kirsty", "Okafor")
 SENTENCE_START_UNKNOWN_ZIPF = 4.5
 CAPITALS_ZIPF = 2.0
+# A dictionary word written in lower case this often in the same text is that word.
+LOWERCASE_USES = 2
 
 _PLACE_CUES = frozenset({"in", "at", "from", "near", "around", "outside", "towards", "via",
                          "across", "live", "lives", "lived", "living", "moved", "based", "into"})
@@ -52,26 +57,27 @@ class RecallFirstRecognizer(Recognizer):
             base = doc.base(i)
             if len(base) < 2 or DIGIT_RE.search(base):
                 continue
-            frequency = lexicon.word_zipf(base)
-            if base.isupper():
-                if frequency < CAPITALS_ZIPF:
+            acronym_plural = len(base) > 2 and base[-1] == "s" and base[:-1].isupper()
+            if base.isupper() or acronym_plural:
+                if lexicon.word_zipf(base[:-1] if acronym_plural else base) < CAPITALS_ZIPF:
                     flagged[i] = 0.35
                 continue
+            frequency = lexicon.word_zipf(base)
             ordinary = lexicon.is_word(base)
-            if doc.sentence_initial(i):
-                if frequency < self.sentence_start_zipf or (
-                        not ordinary and frequency < SENTENCE_START_UNKNOWN_ZIPF):
-                    flagged[i] = 0.4
-                continue
-            previous = doc.previous_lower(i) if doc.adjacent(i) else ""
-            if previous in DETERMINERS:
-                limit = AFTER_DETERMINER_ZIPF
-            elif previous in PLACE_PREPOSITIONS:
-                limit = AFTER_PREPOSITION_ZIPF
+            if doc.sentence_initial(i) or (ordinary and doc.opens_label(i)):
+                confidence = 0.4 if frequency < self.sentence_start_zipf or (
+                    not ordinary and frequency < SENTENCE_START_UNKNOWN_ZIPF) else 0.0
             else:
-                limit = self.mid_sentence_zipf
-            if frequency < limit or not ordinary:
-                flagged[i] = 0.45
+                previous = doc.previous_lower(i) if doc.adjacent(i) else ""
+                if previous in DETERMINERS:
+                    limit = AFTER_DETERMINER_ZIPF
+                elif previous in PLACE_PREPOSITIONS:
+                    limit = AFTER_PREPOSITION_ZIPF
+                else:
+                    limit = self.mid_sentence_zipf
+                confidence = 0.45 if frequency < limit or not ordinary else 0.0
+            if confidence and not (ordinary and doc.lowercase_uses(i) >= LOWERCASE_USES):
+                flagged[i] = confidence
         yield from self._runs(doc, flagged)
 
     def _runs(self, doc: Doc, flagged: dict[int, float]) -> Iterable[Span]:
