@@ -12,7 +12,7 @@ Two steps, both offline, from the all-MiniLM-L6-v2 weights bundled in ``gt-all-m
    that the mean of a passage's token vectors points where MiniLM's sentence vector points
    (cosine loss, kept close to the distilled start). The correlation with MiniLM's
    similarities rises to about 0.77, and code suggestions get close to MiniLM's quality at
-   a hundred times the speed (numbers in ``docs/readme/coding.md``).
+   a hundred times the speed (numbers in ``docs/coding.md``).
 
 Only the model ships; no passage of the training text is stored in it or beside it.
 

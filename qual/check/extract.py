@@ -29,6 +29,16 @@ log = logging.getLogger("qual.check.extract")
 # Bigger inputs are refused rather than read into memory: no transcript, sheet or project
 # comes close, and a gate that runs out of memory in CI is a broken gate.
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# The text of one file is analysed as a whole (a name found once is searched for everywhere in
+# it), at about a megabyte a second and some 50 bytes of memory a character: 16 million
+# characters is some 2.5 million words, twice a whole IPE's transcripts in one file.
+MAX_CHECK_CHARACTERS = 16 * 2**20
+# A text file (or an archive part holding XML) bigger than this cannot hold less text than
+# the limit above allows, with its markup; it is refused before it is decoded or parsed.
+MAX_TEXT_FILE_BYTES = 4 * MAX_CHECK_CHARACTERS
+_TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text", ".rst", ".yaml", ".yml", ".csv", ".tsv",
+                            ".tab", ".json", ".geojson", ".ipynb", ".jsonl", ".ndjson", ".vtt", ".srt",
+                            ".html", ".htm", ".xhtml"})
 # How deep documents inside documents (a .docx inside a .qdpx) are followed.
 MAX_NESTING = 3
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("qual_check_depth", default=0)
@@ -128,9 +138,10 @@ def extract_text_units(path: str | Path, data: bytes | None = None) -> Iterator[
 def read_input(path: Path) -> bytes:
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputFileError(path, f"is {size} bytes, larger than qual check reads "
-                                 f"({MAX_FILE_BYTES} bytes)", "split it or check it another way")
+        if size > MAX_FILE_BYTES or (size > MAX_TEXT_FILE_BYTES and path.suffix.lower() in _TEXT_SUFFIXES):
+            limit = MAX_TEXT_FILE_BYTES if size <= MAX_FILE_BYTES else MAX_FILE_BYTES
+            raise InputFileError(path, f"is {size // 2**20} MB, larger than the {limit // 2**20} MB qual check "
+                                 "reads in one file", "split it into smaller files and check those")
         return path.read_bytes()
     except FileNotFoundError:
         raise InputFileError(path, "no such file") from None

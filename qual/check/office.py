@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 from ..errors import InputFileError
 from ..files import open_zip, parse_xml, read_member
-from .extract import TextUnit, can_extract, extract_member, number_worth_reading, register_extractor
+from .extract import MAX_TEXT_FILE_BYTES, TextUnit, can_extract, extract_member, number_worth_reading, register_extractor
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -136,6 +136,10 @@ class Package:
     def xml(self, member: str):
         self.done.add(member)
         if member not in self._parsed:
+            if self.archive.getinfo(member).file_size > MAX_TEXT_FILE_BYTES:
+                raise InputFileError(self.name, f"has a part ({self.label(member)}) that unpacks to more than "
+                                     f"{MAX_TEXT_FILE_BYTES // 2**20} MB of XML, more than qual check reads",
+                                     "split the document and check the parts")
             self._parsed[member] = parse_xml(read_member(self.archive, member, self.name), self.name,
                                              self.label(member))
         return self._parsed[member]

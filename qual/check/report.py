@@ -17,7 +17,6 @@ from ..deid.types import DIRECT, EntityType
 from .scanner import CheckResult, Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/qual-project/qual"
 FORMATS = ("text", "json", "sarif")
 
 _DESCRIPTIONS = {
@@ -189,7 +188,7 @@ def format_sarif(result: CheckResult, stable_fingerprints: bool = True) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "qual", "fullName": "qual check", "version": __version__,
-                                "informationUri": INFORMATION_URI, "rules": rules}},
+                                "rules": rules}},
             "invocations": [{"executionSuccessful": not result.errors,
                              "toolExecutionNotifications": notifications}],
             "results": results,

@@ -39,7 +39,7 @@ from typing import Any, Iterable, Sequence
 
 from ..errors import InputFileError, QualError
 from .baseline import Baseline
-from .extract import TextUnit, Unreadable, extract_text_units, is_supported, read_input
+from .extract import MAX_CHECK_CHARACTERS, TextUnit, Unreadable, extract_text_units, is_supported, read_input
 from .masking import Masker, Redactor, fingerprint, new_salt
 
 log = logging.getLogger("qual.check")
@@ -195,15 +195,22 @@ class Scanner:
             data = read_input(path)
             scan.bytes = len(data)
             units.append(TextUnit("", "file name", _file_name_text(path.name)))
+            characters = 0
             for unit in extract_text_units(path, data):
                 if isinstance(unit, Unreadable) and unit.damaged:
                     scan.errors.append(f"{display}: {unit.part}: {unit.reason}")
                 elif isinstance(unit, Unreadable):
                     scan.unreadable.append(f"{unit.part}: {unit.reason}")
                 else:
+                    characters += len(unit.text)
+                    if characters > MAX_CHECK_CHARACTERS:
+                        raise InputFileError(path, f"holds more than {MAX_CHECK_CHARACTERS // 2**20} million characters "
+                                             "of text, more than qual check reads in one file",
+                                             "split it into smaller files and check those")
                     units.append(unit)
         except InputFileError as error:
             scan.errors.append(_error_line(display, error))
+            units = []  # refused whole: a part of it read is no check of it
         except MemoryError:
             scan.errors.append(f"{display}: too large to check in the memory available")
         except Exception as error:  # noqa: BLE001 - a reader's failure is this file's problem

@@ -8,7 +8,7 @@ Two backends share one interface (``encode(texts) -> unit-length float32 rows``)
   its sentence vectors, by ``scripts/build_static_embedder.py``; shipped in
   ``qual/coding/resources/minilm_static`` (15 MB). About 2,700 interview segments/s on 2
   threads, loads in under a second; code suggestions almost as good as MiniLM's (see
-  ``docs/readme/coding.md``).
+  ``docs/coding.md``).
 
 ``auto`` (the default) picks MiniLM when there are at most ``AUTO_MINILM_MAX_TEXTS`` texts to
 embed (one or a few interviews embed in well under a minute) and the static model above that,

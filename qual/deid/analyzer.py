@@ -32,7 +32,7 @@ from typing import Iterable, Sequence
 
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
-from .recognizers.base import Doc, Recognizer
+from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
 from .recognizers.phrases import PhraseMatcher
 from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERIC, SCHOOL_GENERIC,
@@ -326,7 +326,9 @@ class Analyzer:
                 entity_type, text = term
                 entity_type = EntityType(entity_type)
                 common = self.lexicon.word_zipf(text) >= COMMON_PART_ZIPF and " " not in text
-                term = LearnedTerm(text, entity_type, 0.9, common)
+                for form in _cased_forms(text, common):
+                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common))
+                continue
             _remember(self._learned, term)
 
     # ------------------------------------------------------------------ propagation
@@ -350,38 +352,43 @@ class Analyzer:
             if span.type not in NAME_LIKE:
                 yield LearnedTerm(text, span.type, confidence, False)
                 continue
-            parts = _PART_RE.findall(text)
+            parts = [p.removesuffix("'S") for p in _PART_RE.findall(text)]
             ordinary = [lexicon.is_word(p.removesuffix("'s")) for p in parts]
             if low:
-                # an unexplained word ("Sabriya") is worth finding in lower case too; an
-                # ordinary one ("Agile") is not
+                # an unexplained word ("Sabriya", "BRACKENSHAW") is worth finding in lower
+                # case too; an ordinary one ("Agile") or an acronym is not
                 for part, is_word in zip(parts, ordinary):
                     bare = part.removesuffix("'s")
-                    if not is_word and len(bare) > 2 and bare[0].isupper() and not bare.isupper() \
+                    if not is_word and len(bare) > 2 and bare[0].isupper() \
+                            and (not bare.isupper() or capitals_read_as_word(bare, lexicon)) \
                             and lexicon.word_zipf(bare) < COMMON_PART_ZIPF and bare not in keep_list:
                         yield LearnedTerm(bare, span.type, span.confidence, False)
                 continue
             if len(parts) > 1:
-                yield LearnedTerm(text, span.type, confidence, all(ordinary))
+                for form in _cased_forms(text, all(ordinary)):
+                    yield LearnedTerm(form, span.type, confidence, all(ordinary))
                 if span.type is not EntityType.PERSON and parts[-1].lower() in _BACK_REFERENCES:
                     # "Hollinsford Grange" ... "at the Grange"
+                    last = parts[-1].title() if parts[-1].isupper() else parts[-1]
                     for article in ("the", "The"):
-                        yield LearnedTerm(f"{article} {parts[-1]}", span.type, min(confidence, 0.8), True)
+                        yield LearnedTerm(f"{article} {last}", span.type, min(confidence, 0.8), True)
             for part, is_word in zip(parts, ordinary):
                 bare = part.removesuffix("'s")
                 lower = bare.lower()
                 if len(bare) < 2 or lower in _GENERIC_PARTS or bare in keep_list:
                     continue
-                if bare.isupper() and len(parts) > 1:
+                if bare.isupper() and len(parts) > 1 and not capitals_read_as_word(bare, lexicon):
                     continue  # an initialism inside a longer name
                 if not bare[0].isupper():
                     continue
                 if is_word and not lexicon.is_name(bare) and (len(parts) > 1 or span.type is not EntityType.PERSON):
                     continue
                 common = is_word or lexicon.word_zipf(bare) >= COMMON_PART_ZIPF
-                yield LearnedTerm(bare, span.type, confidence, common)
+                for form in _cased_forms(bare, common):
+                    yield LearnedTerm(form, span.type, confidence, common)
                 if bare != part and span.type is not EntityType.PERSON:
-                    yield LearnedTerm(part, span.type, confidence, common)
+                    for form in _cased_forms(part, common):
+                        yield LearnedTerm(form, span.type, confidence, common)
 
     def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, PhraseMatcher]) -> list[Span]:
         insensitive, sensitive = matchers
@@ -474,6 +481,17 @@ def _trim(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int
     if entity_type is EntityType.PERSON and text[start:end].endswith("'s") and end - start > 3:
         end -= 2
     return start, end
+
+
+def _cased_forms(text: str, case_sensitive: bool) -> list[str]:
+    """The forms a case-sensitive term is looked for in: as learned, capitalised and in
+    capitals ("Max" also as "MAX", "GEORGE" also as "George"), so that a name found once in
+    one case is found in the other. A case-insensitive term needs only itself."""
+    if not case_sensitive:
+        return [text]
+    capitalised = " ".join(w[:1].upper() + w[1:].lower() if w.isupper() and len(w) > 1 else w
+                           for w in text.split(" "))
+    return list(dict.fromkeys((text, capitalised, text.upper())))
 
 
 def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputFileError
-from ..files import OWNER_ONLY, atomic_path, ensure_outside, guard_document, open_zip
+from ..files import OWNER_ONLY, atomic_path, ensure_outside, guard_document, vet_workbook
 from .pseudonyms import normal_tokens
 from .types import EntityType
 
@@ -39,6 +39,8 @@ REVIEW_COLUMNS = [
     "confidence", "detector", "decision",
 ]
 CONTEXT_CHARS = 60
+# A review sheet holds one row per detection: 100 interviews make a few MB of sheet XML.
+MAX_REVIEW_SHEET_BYTES = 32 * 2**20
 SPAN_OPEN, SPAN_CLOSE = "»", "«"
 
 
@@ -201,7 +203,7 @@ def read_decisions(path: str | Path) -> Decisions:
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "decisions sheet not found")
-    open_zip(path).close()  # refuse bombs before openpyxl unpacks anything
+    vet_workbook(path, max_sheet_bytes=MAX_REVIEW_SHEET_BYTES, what="review sheet")
     workbook = guard_document(lambda: load_workbook(str(path), read_only=True, data_only=True), path)
     try:
         sheet = workbook["review"] if "review" in workbook.sheetnames else workbook.worksheets[0]

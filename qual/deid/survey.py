@@ -19,10 +19,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import InputFileError, QualError
-from ..files import atomic_open, atomic_path, guard_document, open_zip
+from ..files import atomic_open, atomic_path, guard_document, vet_workbook
 from ..model import Role, Transcript, Turn
 from .pipeline import Deidentifier, ParallelAnalyzer
 from .review import ReviewItem
+
+# A survey's free-text table, like a transcript, is read whole; bigger sheets are refused
+# before openpyxl spends minutes on them.
+MAX_SURVEY_SHEET_BYTES = 16 * 2**20
 
 log = logging.getLogger("qual.deid.survey")
 
@@ -116,7 +120,7 @@ def _read_csv(path: Path, columns: Sequence[str] = ()) -> Table:
 def _read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
-    open_zip(path).close()  # refuse bombs before openpyxl unpacks anything
+    vet_workbook(path, max_sheet_bytes=MAX_SURVEY_SHEET_BYTES, what="survey table")
     workbook = guard_document(lambda: load_workbook(str(path), read_only=True, data_only=True), path)
     try:
         sheets = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -64,10 +64,10 @@ def read_summary_list(path: str | Path) -> list[Summary]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    from ..files import open_zip
+    from ..files import vet_workbook
 
     path = Path(path)
-    open_zip(path).close()  # refuse zip bombs before openpyxl unpacks anything
+    vet_workbook(path, what="framework workbook")
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types; none may quote text

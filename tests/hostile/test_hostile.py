@@ -248,3 +248,7 @@ def test_qual_check_bounds_big_inputs(big_corpus: Path, name: str):
     assert not result.crashed(), result.describe()
     assert result.seconds < BIG_SECONDS and result.peak_rss_mb < BIG_MB, \
         f"qual check on {name}: {result.seconds:.0f} s, {result.peak_rss_mb:.0f} MB"
+    # a gate that cannot read a file fails the build: exit 2, one line naming the file
+    assert result.returncode == 2, result.describe()
+    lines = error_lines(result.stderr)
+    assert len(lines) == 1 and name in lines[0], result.describe()

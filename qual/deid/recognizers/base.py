@@ -12,6 +12,7 @@ import bisect
 import itertools
 import operator
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable
@@ -60,6 +61,35 @@ _REFERENCE_CONTEXT_RE = re.compile(
     re.IGNORECASE)
 # An all-capitals code or acronym opening a label: "REF Referrals", "OUT.CONFIDENCE Staff ..."
 _LABEL_CODE_RE = re.compile(r"[A-Z][A-Z0-9]+(?:[._\-][A-Z0-9]+)*")
+# Between two parts of a machine-made code ("ROLE.NONSTAT", "REF_INFOSHARE")
+_CODE_JOINERS = frozenset({".", "_"})
+_VOWELS = frozenset("AEIOUY")
+# An unknown word in capitals this long reads as a word (or name), a shorter one as an acronym
+SHOUTED_UNKNOWN_LETTERS = 5
+
+
+def _has_vowel(letters: str) -> bool:
+    return any(unicodedata.normalize("NFD", c)[0] in _VOWELS for c in letters)
+
+
+def capitals_read_as_word(word: str, lexicon: Lexicon) -> bool:
+    """``word`` (without a possessive) is written in capitals and reads as a word or a name
+    rather than as an acronym: "GEORGE", "BRACKENSHAW", "MAX", "SAFEGUARDING" do; "DSL",
+    "NSPCC" (no vowel), "GP" (two letters), "KAP", "IRO" (short, and no listed name or
+    dictionary word) do not. A word in capitals that reads as a word is judged as its
+    title-cased form (``George``), by the name lists and the dictionary, with a capital that
+    says no more than a sentence's first.
+    """
+    if not word.isupper():
+        return False
+    letters = "".join(c for c in word if c.isalpha())
+    if len(letters) < 3 or len(letters) + sum(c in "'-" for c in word) != len(word):
+        return False  # two letters, or digits and symbols: an acronym or a code
+    if not _has_vowel(letters):
+        return False
+    if len(letters) >= SHOUTED_UNKNOWN_LETTERS:
+        return True
+    return lexicon.is_name(word) or lexicon.is_word(word)
 
 
 @dataclass
@@ -86,6 +116,7 @@ class Doc:
     text_starts: list[int] = field(default_factory=list)
     _lowercase_index: dict[int, Counter] | None = None  # per text: words as written -> count
     _text_word_starts: list[int] | None = None
+    _shouted: set[int] | None = None
 
     @classmethod
     def make(cls, text: "str | NormalizedText", keep_list: "KeepList | None" = None,
@@ -168,6 +199,51 @@ class Doc:
                                                         map(str.isupper, first_letters)))
         return self._capitalised
 
+    @property
+    def shouted_words(self) -> set[int]:
+        """Indices of the words written in capitals that read as words or names (see
+        :func:`capitals_read_as_word`), less the parts of a code ("ROLE.NONSTAT")."""
+        if self._shouted is None:
+            shouted = set()
+            words = self.words
+            text = self.normalized.text
+            for i in self.capitalised:
+                word = words[i]
+                if len(word) < 3 or not word.isupper():
+                    continue
+                if not capitals_read_as_word(self.base(i), self.lexicon):
+                    continue
+                before = text[self.ends[i - 1]:self.starts[i]] if i > 0 else ""
+                after = text[self.ends[i]:self.starts[i + 1]] if i + 1 < len(words) else ""
+                if (before in _CODE_JOINERS and words[i - 1].isupper()) or (
+                        after in _CODE_JOINERS and words[i + 1].isupper()):
+                    continue  # a part of a code: "ROLE.NONSTAT", "REF_INFOSHARE"
+                shouted.add(i)
+            self._shouted = shouted
+        return self._shouted
+
+    def shouted(self, i: int) -> bool:
+        """Word ``i`` is written in capitals and reads as a word or a name ("GEORGE", not
+        "DSL"): its capitals say no more than a sentence's first capital."""
+        return i in self.shouted_words
+
+    def capital_says_nothing(self, i: int) -> bool:
+        """Word ``i``'s capital is no evidence of a name: it opens a sentence, or a heading or
+        label after its code, or the word is written in capitals."""
+        return self.sentence_initial(i) or self.opens_label(i) or self.shouted(i)
+
+    def shouted_ranges(self) -> list[tuple[int, int]]:
+        """Character ranges of runs of shouted words (with the gaps inside a run)."""
+        ranges: list[tuple[int, int]] = []
+        previous = -2
+        for i in sorted(self.shouted_words):
+            if i == previous + 1 and ranges and self.starts[i] - ranges[-1][1] <= 3:
+                ranges[-1] = (ranges[-1][0], self.ends[i])
+            else:
+                ranges.append((self.starts[i], self.ends[i]))
+            previous = i
+        return ranges
+
     def release(self) -> None:
         """Drop what only the recognizers needed (a corpus keeps its documents between
         detection and propagation)."""
@@ -176,6 +252,7 @@ class Doc:
         self._digit_windows = None
         self._lowercase_index = None
         self._text_word_starts = None
+        self._shouted = None
 
     def searchable(self, case_sensitive: bool) -> str:
         """The text in the bounded form :class:`PhraseMatcher` searches (lower-cased unless

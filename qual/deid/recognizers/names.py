@@ -151,31 +151,33 @@ class PersonRecognizer(Recognizer):
             return CALLED, f"{self.name}.called"
         listed = self._listed(doc, i, base)
         if listed is None and not doc.sentence_initial(i) and not lexicon.is_word(base) \
-                and lexicon.word_zipf(base) < 3.5 and not base.isupper():
+                and lexicon.word_zipf(base) < 3.5 and (not base.isupper() or doc.shouted(i)):
             return WEAK, f"{self.name}.listed"
         return listed
 
     def _listed(self, doc: Doc, i: int, base: str) -> tuple[float, str] | None:
         lexicon = doc.lexicon
-        shouted = base.isupper() and len(base) > 1
+        # A word in capitals ("GEORGE BRACKENSHAW", a shouted word, a transcript typed in
+        # capitals) is judged as its title-cased form, with a capital that says nothing;
+        # an acronym ("DSL", "KAP") is no name.
+        shouted = doc.shouted(i)
+        if base.isupper() and len(base) > 1 and not shouted:
+            return None
         lookup = base.title() if shouted else base
         first_count = lexicon.first_name_count(lookup)
         surname_count = lexicon.surname_count(lookup)
-        if not first_count and not surname_count and "-" in base and not shouted:
-            return self._double_barrelled(doc, i, base)
+        if not first_count and not surname_count and "-" in base:
+            return self._double_barrelled(doc, i, lookup)
         if not first_count and not surname_count or lookup in lexicon.countries:
             return None  # no name, or "India", "Jordan": the gazetteer reports a place
         zipf = lexicon.word_zipf(lookup)
         ordinary = lexicon.is_word(lookup)
         detector = f"{self.name}.listed"
-        if shouted:
-            # capitals in a heading or for emphasis: only names that are no ordinary word
-            return (0.7, detector) if not ordinary and zipf < 4.5 else None
         if not first_count and ordinary and math.log10(surname_count) - zipf < COMMON_WORD_SURNAME:
             # "Staff training", "Staff said", "Case study": the word. The rare person so
             # named is found by a title, a first name before it or a possessive kin word.
             return None
-        if not doc.sentence_initial(i) and not doc.opens_label(i):
+        if not doc.capital_says_nothing(i):
             if not ordinary or zipf < 3.0:
                 return LISTED_RARE, detector
             if doc.previous_lower(i) in DETERMINERS:
@@ -202,7 +204,7 @@ class PersonRecognizer(Recognizer):
                    for part in parts):
             return None
         detector = f"{self.name}.listed"
-        if not doc.sentence_initial(i) and not doc.opens_label(i):
+        if not doc.capital_says_nothing(i):
             return LISTED_COMMON, detector
         return (LISTED_INITIAL, detector) if self._name_follows(doc, i) else None
 

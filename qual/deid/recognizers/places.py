@@ -28,6 +28,18 @@ COMMON_ZIPF = 3.0
 
 
 @functools.lru_cache(maxsize=1)
+def _shouted_places() -> PhraseMatcher:
+    """Places and countries in any case, for names written in capitals ("MANCHESTER");
+    built the first time a text has such words."""
+    lexicon = load_lexicon()
+    places: PhraseMatcher[str] = PhraseMatcher(
+        ((name, kind) for name, kind in lexicon.places.items()), case_sensitive=False)
+    for country in lexicon.countries:
+        places.add(country, "Country")
+    return places
+
+
+@functools.lru_cache(maxsize=1)
 def _gazetteer_matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
     lexicon = load_lexicon()
     places: PhraseMatcher[str] = PhraseMatcher(
@@ -70,6 +82,25 @@ class GazetteerRecognizer(Recognizer):
                 confidence = 0.5 if not doc.is_kept(start, end) else 0.0
             if confidence:
                 yield self.span(doc, self._with_modifier(doc, start), end, EntityType.PLACE, confidence)
+        if doc.shouted_words:
+            yield from self._shouted(doc, lexicon)
+
+    def _shouted(self, doc: Doc, lexicon: Lexicon) -> Iterable[Span]:
+        """Places written in capitals ("I LIVE IN MIDDLESBROUGH"): a capital that says nothing,
+        so only a place whose name is no common word."""
+        matcher = _shouted_places()
+        lowered = doc.lowered
+        for low, high in doc.shouted_ranges():
+            for start, end, kinds in matcher.find(lowered[low:high]):
+                start, end = start + low, end + low
+                if not doc.text[start:end].isupper() or doc.is_kept(start, end):
+                    continue
+                if "Country" in kinds and len(kinds) == 1:
+                    confidence = 0.5  # a country narrows little down: for a reviewer to weigh
+                else:
+                    confidence = self._confidence(doc, start, end, lexicon, 0.75)
+                if confidence:
+                    yield self.span(doc, start, end, EntityType.PLACE, confidence)
 
     @staticmethod
     def _with_modifier(doc: Doc, start: int) -> int:
@@ -89,12 +120,12 @@ class GazetteerRecognizer(Recognizer):
         if i >= len(doc) or doc.starts[i] != start:
             return 0.0
         phrase = doc.text[start:end]
-        if phrase.isupper() and len(phrase) > 3 and " " not in phrase:
+        if phrase.isupper() and not all(doc.shouted(j) for j in range(i, doc.word_at(end - 1) + 1)):
             return 0.0  # an acronym that happens to spell a hamlet
         if not _common(lexicon, phrase):
             return rare
         previous = doc.previous_lower(i) if doc.adjacent(i) else ""
-        if (doc.sentence_initial(i) or doc.opens_label(i) or previous in DETERMINERS) and not named:
+        if (doc.capital_says_nothing(i) or previous in DETERMINERS) and not named:
             return 0.0
         # "in Reading", "from Bath": a common word capitalised mid-sentence
         return 0.65 if previous in PLACE_PREPOSITIONS else 0.5
@@ -247,9 +278,11 @@ class InstitutionRecognizer(Recognizer):
         while start > 0 and doc.adjacent(start):
             previous = words[start - 1]
             if previous[0].isupper():
-                if doc.sentence_initial(start - 1) and lexicon.is_word(previous) \
+                if (doc.sentence_initial(start - 1) or doc.shouted(start - 1)) and lexicon.is_word(previous) \
                         and lexicon.word_zipf(previous) >= 4.0 and not lexicon.is_name(previous):
-                    break  # "At Prittlewell Vale": the sentence's first word is no part of it
+                    # "At Prittlewell Vale": the sentence's first word is no part of it, nor
+                    # "AT" of "WE MET AT MOORGATE ACADEMY"
+                    break
                 start -= 1
             elif previous.lower() in _CONNECTORS and start - 2 >= 0 and doc.adjacent(start - 1) \
                     and words[start - 2][0].isupper():

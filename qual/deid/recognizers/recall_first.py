@@ -10,15 +10,28 @@ dictionary word that the same text also writes in lower case ("Facilitators" bes
 "barriers and facilitators") is taken for that word, not a name. A word in CAPITALS, or an
 acronym's plural ("IDVAs"), is flagged when it is no known acronym or word. Runs of flagged
 words become one span. Confidence is low on purpose: these spans are what a reviewer checks.
+
+A word in capitals that reads as a word ("BRACKENSHAW", not "DSL": see
+:func:`~qual.deid.recognizers.base.capitals_read_as_word`) is judged as a sentence's first
+word is: five letters or more and no dictionary word, it is flagged as a name (0.4); an
+acronym, or a short or rare capitalised word, stays a note (0.35).
+
+A word in a script without capitals (Arabic, Hebrew, Devanagari, CJK ...) cannot be judged
+by its capital at all. In an English transcript such a word is nearly always a name or a
+place, so every run of them that no keep-term explains is flagged (0.5, detector
+``recall_first.script``): redacted, and shown to a reviewer.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from typing import Iterable
 
 from ..registry import register_recognizer
 from ..types import EntityType, Span
-from .base import DIGIT_RE, Doc, Recognizer
+from .base import DIGIT_RE, SHOUTED_UNKNOWN_LETTERS, Doc, Recognizer
 from .vocab import DETERMINERS, PLACE_PREPOSITIONS
 
 # Zipf frequency below which a capitalised word counts as unexplained: mid-sentence,
@@ -32,6 +45,8 @@ SENTENCE_START_UNKNOWN_ZIPF = 4.5
 CAPITALS_ZIPF = 2.0
 # A dictionary word written in lower case this often in the same text is that word.
 LOWERCASE_USES = 2
+# A run of words in a script without capitals: no capital to judge, so moderately sure.
+CASELESS_SCRIPT = 0.5
 
 _PLACE_CUES = frozenset({"in", "at", "from", "near", "around", "outside", "towards", "via",
                          "across", "live", "lives", "lived", "living", "moved", "based", "into"})
@@ -58,12 +73,21 @@ class RecallFirstRecognizer(Recognizer):
             if len(base) < 2 or DIGIT_RE.search(base):
                 continue
             acronym_plural = len(base) > 2 and base[-1] == "s" and base[:-1].isupper()
-            if base.isupper() or acronym_plural:
+            if (base.isupper() and not doc.shouted(i)) or acronym_plural:
                 if lexicon.word_zipf(base[:-1] if acronym_plural else base) < CAPITALS_ZIPF:
                     flagged[i] = 0.35
                 continue
             frequency = lexicon.word_zipf(base)
             ordinary = lexicon.is_word(base)
+            if doc.shouted(i):
+                # capitals say nothing: judged as a sentence's first word is, but a short
+                # or dictionary word stays a note, as an acronym does
+                if not ordinary and frequency < SENTENCE_START_UNKNOWN_ZIPF \
+                        and sum(c.isalpha() for c in base) >= SHOUTED_UNKNOWN_LETTERS:
+                    flagged[i] = 0.4
+                elif frequency < CAPITALS_ZIPF:
+                    flagged[i] = 0.35
+                continue
             if doc.sentence_initial(i) or (ordinary and doc.opens_label(i)):
                 confidence = 0.4 if frequency < self.sentence_start_zipf or (
                     not ordinary and frequency < SENTENCE_START_UNKNOWN_ZIPF) else 0.0
@@ -79,6 +103,21 @@ class RecallFirstRecognizer(Recognizer):
             if confidence and not (ordinary and doc.lowercase_uses(i) >= LOWERCASE_USES):
                 flagged[i] = confidence
         yield from self._runs(doc, flagged)
+        yield from self._caseless_script(doc)
+
+    def _caseless_script(self, doc: Doc) -> Iterable[Span]:
+        """Runs of words in a script without capitals that no keep-term explains."""
+        text = doc.text
+        if text.isascii():
+            return
+        for match in _caseless_run_re().finditer(text):
+            start, end = match.span()
+            if doc.is_kept(start, end):
+                continue
+            i = doc.word_at(start)
+            previous = doc.previous_lower(i) if 0 < i <= len(doc) and doc.starts[i - 1] < start else ""
+            entity_type = EntityType.PLACE if previous in _PLACE_CUES else EntityType.PERSON
+            yield self.span(doc, start, end, entity_type, CASELESS_SCRIPT, detector=f"{self.name}.script")
 
     def _runs(self, doc: Doc, flagged: dict[int, float]) -> Iterable[Span]:
         indices = sorted(flagged)
@@ -97,8 +136,49 @@ class RecallFirstRecognizer(Recognizer):
             phrase = " ".join(doc.base(j) for j in range(start, end + 1))
             if previous in _PLACE_CUES or phrase in lexicon.places or phrase in lexicon.countries:
                 entity_type = EntityType.PLACE
-            elif doc.words[start].isupper():
-                entity_type = EntityType.ORGANISATION
+            elif all(doc.words[j].isupper() and not doc.shouted(j) for j in range(start, end + 1)):
+                entity_type = EntityType.ORGANISATION  # acronyms
             else:
                 entity_type = EntityType.PERSON
             yield self.span(doc, doc.starts[start], doc.base_end(end), entity_type, confidence)
+
+
+# Unicode blocks of scripts without capitals: Hebrew, Arabic, Syriac, Thaana, N'Ko, the Indic
+# scripts (Devanagari ... Sinhala), Thai, Lao, Tibetan, Myanmar, Georgian, Hangul, Ethiopic
+# (Amharic, Tigrinya), Khmer, Mongolian and others (U+0590-U+1CFF); Tifinagh and Ethiopic
+# extensions; kana and Bopomofo; Yi, Vai and other scripts (U+A000-U+ABFF); Hebrew and Arabic
+# presentation forms. Their letters and marks are picked out by category.
+_CHECKED_BLOCKS = ((0x0590, 0x1CFF), (0x2D30, 0x2DDF), (0x3040, 0x31FF), (0xA000, 0xABFF),
+                   (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+# Blocks that hold letters only: CJK ideographs, Hangul syllables and their extensions.
+_LETTER_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
+                  (0x20000, 0x323AF))
+
+
+@functools.lru_cache(maxsize=1)
+def _caseless_run_re() -> re.Pattern:
+    """Words of letters without case, with their combining marks, joined by single spaces.
+    Latin, Greek, Cyrillic and Armenian have capitals and are judged by them."""
+    letters: list[tuple[int, int]] = list(_LETTER_BLOCKS)
+    marks: list[tuple[int, int]] = list(_LETTER_BLOCKS)
+
+    def add(ranges: list[tuple[int, int]], code: int) -> None:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+
+    for low, high in _CHECKED_BLOCKS:
+        for code in range(low, high + 1):
+            category = unicodedata.category(chr(code))
+            if category == "Lo" or (category == "Ll" and 0x10D0 <= code <= 0x10FF):  # Georgian
+                add(letters, code)
+            if category in ("Lo", "Lm", "Mn", "Mc", "Me") or (category == "Ll" and 0x10D0 <= code <= 0x10FF):
+                add(marks, code)
+
+    def char_class(ranges: list[tuple[int, int]]) -> str:
+        return "[" + "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                             for a, b in sorted(ranges)) + "]"
+
+    word = f"{char_class(letters)}{char_class(marks)}*"
+    return re.compile(f"{word}(?: {word})*")
