@@ -60,6 +60,9 @@ _BACK_REFERENCES = frozenset({"grange", "manor", "lodge", "park", "heights", "va
                               "priory", "abbey", "croft", "meadows", "gardens", "estate"})
 # Findings below this confidence are not propagated.
 PROPAGATE_MIN_CONFIDENCE = 0.7
+# A dictionary word rarer than this, inside a low-confidence name with an unexplained word,
+# is spread capitalised: "Pennyworth", "Thistlewick" are surnames far more often than words.
+RARE_WORD_IN_NAME_ZIPF = 2.5
 _TRIM = " \t\r\n,;:!?\"'()[]{}<>-–—"
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
@@ -357,12 +360,20 @@ class Analyzer:
             if low:
                 # an unexplained word ("Sabriya", "BRACKENSHAW") is worth finding in lower
                 # case too; an ordinary one ("Agile") or an acronym is not
+                name_like = not all(ordinary)
                 for part, is_word in zip(parts, ordinary):
                     bare = part.removesuffix("'s")
-                    if not is_word and len(bare) > 2 and bare[0].isupper() \
-                            and (not bare.isupper() or capitals_read_as_word(bare, lexicon)) \
-                            and lexicon.word_zipf(bare) < COMMON_PART_ZIPF and bare not in keep_list:
+                    if len(bare) <= 2 or not bare[0].isupper() or bare in keep_list \
+                            or (bare.isupper() and not capitals_read_as_word(bare, lexicon)):
+                        continue
+                    zipf = lexicon.word_zipf(bare)
+                    if not is_word and zipf < COMMON_PART_ZIPF:
                         yield LearnedTerm(bare, span.type, span.confidence, False)
+                    elif is_word and name_like and zipf < RARE_WORD_IN_NAME_ZIPF:
+                        # "Pennyworth" of "Ionuț Pennyworth": a rare word beside an unexplained
+                        # one is found again capitalised or in capitals, never in lower case
+                        for form in _cased_forms(bare, True):
+                            yield LearnedTerm(form, span.type, span.confidence, True)
                 continue
             if len(parts) > 1:
                 for form in _cased_forms(text, all(ordinary)):
@@ -381,8 +392,9 @@ class Analyzer:
                     continue  # an initialism inside a longer name
                 if not bare[0].isupper():
                     continue
-                if is_word and not lexicon.is_name(bare) and (len(parts) > 1 or span.type is not EntityType.PERSON):
-                    continue
+                if is_word and not lexicon.is_name(bare) and (len(parts) > 1 or span.type is not EntityType.PERSON) \
+                        and not (span.type is EntityType.PERSON and lexicon.word_zipf(bare) < RARE_WORD_IN_NAME_ZIPF):
+                    continue  # "Agile" of "Disciplined Agile"; not "Pennyworth" of "Zoë Pennyworth"
                 common = is_word or lexicon.word_zipf(bare) >= COMMON_PART_ZIPF
                 for form in _cased_forms(bare, common):
                     yield LearnedTerm(form, span.type, confidence, common)

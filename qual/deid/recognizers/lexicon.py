@@ -11,6 +11,7 @@ import functools
 import gzip
 import itertools
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -113,6 +114,11 @@ def inflections(key: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+def _fold_accents(word: str) -> str:
+    """``word`` without its combining accents ("Zoë" -> "Zoe"); other letters unchanged."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class Lexicon:
     zipf: dict[str, float]                # lower-case word -> Zipf frequency (0 = unknown)
@@ -166,10 +172,20 @@ class Lexicon:
         return found
 
     def first_name_count(self, word: str) -> int:
-        return self.first_names.get(word, 0) or self.first_names.get(word.title(), 0)
+        count = self.first_names.get(word, 0) or self.first_names.get(word.title(), 0)
+        if not count and not word.isascii():
+            # "Zoë", "ZOË", "Chloé": the lists spell most names without their accents
+            folded = _fold_accents(word)
+            if folded != word:
+                count = self.first_names.get(folded, 0) or self.first_names.get(folded.title(), 0)
+        return count
 
     def surname_count(self, word: str) -> float:
         per_100k = self.surnames.get(word, 0.0) or self.surnames.get(word.title(), 0.0)
+        if not per_100k and not word.isascii():
+            folded = _fold_accents(word)
+            if folded != word:
+                per_100k = self.surnames.get(folded, 0.0) or self.surnames.get(folded.title(), 0.0)
         return per_100k * _SURNAME_TO_COUNT
 
     @functools.cached_property

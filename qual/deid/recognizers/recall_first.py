@@ -45,6 +45,8 @@ SENTENCE_START_UNKNOWN_ZIPF = 4.5
 CAPITALS_ZIPF = 2.0
 # A dictionary word written in lower case this often in the same text is that word.
 LOWERCASE_USES = 2
+# A word in capitals rarer than this, beside a flagged name in capitals, is part of it.
+SHOUTED_NAME_PART_ZIPF = 2.5
 # A run of words in a script without capitals: no capital to judge, so moderately sure.
 CASELESS_SCRIPT = 0.5
 
@@ -102,8 +104,26 @@ class RecallFirstRecognizer(Recognizer):
                 confidence = 0.45 if frequency < limit or not ordinary else 0.0
             if confidence and not (ordinary and doc.lowercase_uses(i) >= LOWERCASE_USES):
                 flagged[i] = confidence
+        self._extend_shouted_names(doc, flagged)
         yield from self._runs(doc, flagged)
         yield from self._caseless_script(doc)
+
+    @staticmethod
+    def _extend_shouted_names(doc: Doc, flagged: dict[int, float]) -> None:
+        """In capitals, a rare dictionary word beside a flagged name reads as part of it:
+        "IONUȚ PENNYWORTH", where title case would have flagged "Pennyworth" by its capital."""
+        names = [i for i, confidence in flagged.items() if confidence >= 0.4 and doc.shouted(i)]
+        lexicon = doc.lexicon
+        keep = doc.keep_words
+        while names:
+            i = names.pop()
+            for j in (i - 1, i + 1):
+                if j in flagged or not 0 <= j < len(doc) or j in keep or not doc.shouted(j) \
+                        or not doc.adjacent(max(i, j)):
+                    continue
+                if lexicon.word_zipf(doc.base(j)) < SHOUTED_NAME_PART_ZIPF:
+                    flagged[j] = flagged[i]
+                    names.append(j)
 
     def _caseless_script(self, doc: Doc) -> Iterable[Span]:
         """Runs of words in a script without capitals that no keep-term explains."""
