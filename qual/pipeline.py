@@ -187,23 +187,6 @@ def _codebook(codebook: "str | Path | Codebook") -> "Codebook":
     return codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
 
 
-def _previous_decisions(coding_dir: Path):
-    """Accept/reject decisions from the last run's codings.csv and its reviewed codings.xlsx,
-    so that running again does not throw a reviewer's work away (None when there are none)."""
-    import pandas as pd
-
-    from .coding.review import CODINGS_CSV, CODINGS_XLSX, human_codes_from
-
-    frames = [human_codes_from(coding_dir / name) for name in (CODINGS_CSV, CODINGS_XLSX)
-              if (coding_dir / name).is_file()]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return None
-    # The review sheet is read last, so a reviewer's latest decision wins.
-    decisions = pd.concat(frames, ignore_index=True)
-    return decisions.drop_duplicates(["document", "segment", "code"], keep="last").reset_index(drop=True)
-
-
 def _paths_of(value: Any) -> list[Path]:
     if value is None:
         return []
@@ -314,14 +297,14 @@ def run_pipeline(
     coding_dir = out_dir / "coding"
     try:
         from .coding.pipeline import code_transcripts
-        from .coding.review import write_coding_outputs
+        from .coding.review import previous_decisions, write_coding_outputs
     except ImportError as error:
         _skip(result, "code", reporter, "missing", f"the coding stage is not installed ({error.name})")
         for name in STAGES[3:]:
             _skip(result, name, reporter, "skipped", "needs the coding stage")
         return _finish(result, out_dir)
     with _stage(result, "code", reporter) as stage:
-        decisions = _previous_decisions(coding_dir)
+        decisions = previous_decisions(coding_dir)
         if decisions is not None:
             result.notes.append(f"coding: {len(decisions)} accept/reject decisions of the last run kept")
         coded = code_transcripts(transcripts, book, human_codes=decisions,

@@ -82,6 +82,34 @@ def test_all_capitals_names_are_found(analyzer):
     assert not kept, f"{len(kept)} ordinary words in capitals redacted"
 
 
+@pytest.mark.parametrize("text, name", [
+    # an unlisted first name in capitals with a rare dictionary word for a surname
+    ("me and IONUȚ PENNYWORTH went to the meeting", "IONUȚ PENNYWORTH"),
+    # a listed name written with its accent, in capitals
+    ("SW: ZOË PENNYWORTH said the referral was late.", "ZOË PENNYWORTH"),
+    ("I spoke to GEORGE BRACKENSHAW about it.", "GEORGE BRACKENSHAW"),
+])
+def test_names_in_capitals_are_found_whole(analyzer, text, name):
+    missed = uncovered(analyzer.analyze(text), text, name)
+    assert not missed, f"name in capitals missed at {missed}"
+
+
+def test_a_rare_word_learned_as_a_surname_is_found_in_capitals_but_not_in_lower_case(analyzer):
+    text = "I worked with Ionuț Pennyworth’s mum. PENNYWORTH rang. Then Pennyworth again. A pennyworth of sweets."
+    spans = analyzer.analyze(text)
+    at = [i for i in range(len(text)) if text.lower().startswith("pennyworth", i)]
+    covered = [any(s.start <= i < s.end for s in spans) for i in at]
+    assert covered == [True, True, True, False], covered
+
+
+def test_names_in_scripts_without_capitals_are_found(analyzer):
+    text = "We met \u0641\u0627\u0637\u0645\u0629 and \u05d9\u05d5\u05e1\u05e3 at the MASH, and the DSL came."
+    spans = analyzer.analyze(text)
+    for name in ("\u0641\u0627\u0637\u0645\u0629", "\u05d9\u05d5\u05e1\u05e3"):
+        assert not uncovered(spans, text, name), "a name in a caseless script was missed"
+    assert uncovered(spans, text, "MASH") and uncovered(spans, text, "DSL"), "a keep-term was redacted"
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=40), max_size=6),
        st.sampled_from(["\u200b", "\u00ad", "\ufeff", "\u2019", "\uff41", "e\u0301"]))

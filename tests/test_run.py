@@ -98,16 +98,16 @@ def test_an_open_matrix_is_refused_before_any_work(tmp_path):
 def test_a_reviewers_decisions_are_carried_into_the_next_run(tmp_path):
     from test_matrix import sample_codings
 
-    from qual.pipeline import _previous_decisions
+    from qual.coding.review import previous_decisions
 
     coding = tmp_path / "coding"
     coding.mkdir()
-    assert _previous_decisions(coding) is None
+    assert previous_decisions(coding) is None
     codings = sample_codings()
     codings.loc[0, "status"] = "accepted"
     codings.loc[1, "status"] = "rejected"
     codings.to_csv(coding / "codings.csv", index=False)
-    decisions = _previous_decisions(coding)
+    decisions = previous_decisions(coding)
     assert sorted(decisions["status"]) == ["accepted", "rejected", "rejected"]  # row 9 was rejected already
     assert set(decisions["segment"]) == {"1", "3", "7"}
 

@@ -12,8 +12,8 @@ from .app import EXIT_FAILURES, command, console
 
 @command("agreement")
 def agreement_command(
-    a: Path = typer.Argument(..., help="Coder A: codings.csv/.xlsx, a .docx with code comments, or a .qdpx"),
-    b: Path = typer.Argument(..., help="Coder B (or qual's suggestions: the codings.csv 'qual code' wrote)"),
+    a: Path = typer.Argument(..., metavar="CODER_A", help="Coder A: codings.csv/.xlsx, a .docx with code comments, or a .qdpx"),
+    b: Path = typer.Argument(..., metavar="CODER_B", help="Coder B (or qual's suggestions: the codings.csv 'qual code' wrote)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report as .xlsx"),
     codebook: Optional[Path] = typer.Option(
         None, "--codebook", "-c", help="Codebook: maps code names to ids, lists codes neither coder used"),

@@ -28,7 +28,7 @@ def _passphrase(key: Path | None) -> str | None:
 
 @command("check")
 def check_command(
-    paths: list[Path] = typer.Argument(..., help="Files and folders (read recursively) to check."),
+    paths: list[Path] = typer.Argument(..., metavar="PATH", help="Files and folders (read recursively) to check."),
     key: Optional[Path] = typer.Option(None, "--key", help="Pseudonym key: its originals are searched for "
                                        "and are certain leaks. Passphrase from QUAL_KEY_PASSPHRASE or a prompt."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline of reviewed findings to "

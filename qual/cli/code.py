@@ -107,7 +107,7 @@ def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool,
 
 @command("code")
 def code_command(
-    inputs: Optional[list[Path]] = typer.Argument(None, help="De-identified transcripts (.docx/.txt), folders, "
+    inputs: Optional[list[Path]] = typer.Argument(None, metavar="INPUT", help="De-identified transcripts (.docx/.txt), folders, "
                                                   "corpus.jsonl; codings.csv/.xlsx files with accepted codes."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", help="Codebook (.yaml, .xlsx or .qdc)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for codings.csv/.xlsx, topics.csv/.html, "

@@ -19,8 +19,8 @@ class CodebookAction(str, Enum):
 
 @command("codebook")
 def codebook(
-    action: CodebookAction = typer.Argument(..., help="validate FILE...; convert SOURCE TARGET; show FILE"),
-    files: List[Path] = typer.Argument(..., help="Codebook file(s): .yaml/.yml, .xlsx, .csv, .qdc"),
+    action: CodebookAction = typer.Argument(..., metavar="ACTION", help="validate FILE...; convert SOURCE TARGET; show FILE"),
+    files: List[Path] = typer.Argument(..., metavar="FILE", help="Codebook file(s): .yaml/.yml, .xlsx, .csv, .qdc"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="convert: the sheet of a spreadsheet to read"),
     column: List[str] = typer.Option(
         [], "--column", help="convert: FIELD=HEADER to say which column holds a field, e.g. "

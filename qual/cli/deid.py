@@ -34,7 +34,7 @@ def _passphrase(key: Path | None) -> str | None:
 
 @command("deidentify")
 def deidentify_command(
-    inputs: list[Path] = typer.Argument(..., help="Transcripts, folders or corpus.jsonl (or tables with --column)."),
+    inputs: list[Path] = typer.Argument(..., metavar="INPUT", help="Transcripts, folders or corpus.jsonl (or tables with --column)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the de-identified files."),
     key: Optional[Path] = typer.Option(None, "--key", help="Encrypted pseudonym key (read and updated; "
                                        "outside --out). Passphrase from QUAL_KEY_PASSPHRASE or a prompt."),

@@ -16,7 +16,7 @@ from .app import EXIT_FAILURES, EXIT_USAGE, command, console, progress
 
 @command("ingest")
 def ingest_command(
-    inputs: list[Path] = typer.Argument(..., help="Transcript files (.docx, .txt, .vtt, .srt, corpus.jsonl) "
+    inputs: list[Path] = typer.Argument(..., metavar="INPUT", help="Transcript files (.docx, .txt, .vtt, .srt, corpus.jsonl) "
                                         "or folders (read recursively)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for corpus.jsonl, summary.csv and turns.csv "
                              "(identifiable: the raw transcripts)."),

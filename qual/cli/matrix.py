@@ -45,7 +45,7 @@ def print_framework_outputs(outputs) -> None:
 
 @command("matrix")
 def matrix_command(
-    codings: Path = typer.Argument(..., help="codings.csv written by 'qual code'."),
+    codings: Path = typer.Argument(..., metavar="CODINGS", help="codings.csv written by 'qual code'."),
     out: Path = typer.Option(..., "--out", "-o", help="The framework workbook to write (.xlsx). An existing "
                              "one keeps every summary typed into it."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", help="Codebook (.yaml/.xlsx/.qdc); "

@@ -16,7 +16,7 @@ _EXPECTED_SKIPS = ("codings with status", "duplicate codings")
 
 @command("export-qdpx")
 def export_qdpx(
-    codings: Path = typer.Argument(..., help="codings.csv written by 'qual code' (offsets into the corpus)."),
+    codings: Path = typer.Argument(..., metavar="CODINGS", help="codings.csv written by 'qual code' (offsets into the corpus)."),
     out: Path = typer.Option(..., "--out", "-o", help="The .qdpx file to write."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="De-identified corpus.jsonl the codings refer "
                                           "to [default: corpus.jsonl beside CODINGS]."),
@@ -45,7 +45,7 @@ def export_qdpx(
 
 @command("export-qdc")
 def export_qdc(
-    codebook: Path = typer.Argument(..., help="Codebook file (.yaml, .xlsx, .csv, .qdc, .qdpx)."),
+    codebook: Path = typer.Argument(..., metavar="CODEBOOK", help="Codebook file (.yaml, .xlsx, .csv, .qdc, .qdpx)."),
     out: Path = typer.Option(..., "--out", "-o", help="The .qdc file to write."),
 ) -> None:
     """Write a codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
@@ -57,7 +57,7 @@ def export_qdc(
 
 @command("import-qdpx")
 def import_qdpx(
-    file: Path = typer.Argument(..., help="A .qdpx project, a .qde file (with its sources folder) or a .qdc codebook."),
+    file: Path = typer.Argument(..., metavar="FILE", help="A .qdpx project, a .qde file (with its sources folder) or a .qdc codebook."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder to write codebook.yaml, codings.csv, "
                                        "corpus.jsonl, cases.csv and notes.csv into."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Reference codebook: codes that match it "
@@ -88,7 +88,7 @@ def import_qdpx(
 
 @command("validate-qdpx")
 def validate_qdpx(
-    file: Path = typer.Argument(..., help="A .qdpx, .qde or .qdc file."),
+    file: Path = typer.Argument(..., metavar="FILE", help="A .qdpx, .qde or .qdc file."),
     xsd: Optional[Path] = typer.Option(None, "--xsd", help="Schema to validate against [default: the REFI-QDA "
                                        "1.0 schema shipped with qual]."),
 ) -> None:

@@ -69,7 +69,7 @@ def _passphrase(key: Path | None) -> str | None:
 
 @command("run")
 def run_command(
-    inputs: list[Path] = typer.Argument(..., help="Folder(s) or files of transcripts."),
+    inputs: list[Path] = typer.Argument(..., metavar="INPUT", help="Folder(s) or files of transcripts."),
     codebook: Path = typer.Option(..., "--codebook", "-c", help="Framework codebook (.yaml/.xlsx/.qdc)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: de-identified material only."),
     participants: Optional[Path] = typer.Option(None, "--participants", "-p", help="Participants sheet "
