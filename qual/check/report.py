@@ -117,7 +117,7 @@ def format_json(result: CheckResult) -> str:
         "findings": [f.to_dict() for f in result.findings],
         "errors": list(result.errors), "not_scanned": list(result.not_scanned),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(document)
 
 
 def _uri(file: str) -> str:
@@ -195,7 +195,7 @@ def format_sarif(result: CheckResult, stable_fingerprints: bool = True) -> str:
             "properties": {"threshold": result.threshold, "strict": result.strict, **_summary(result)},
         }],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(document)
 
 
 def render(result: CheckResult, output_format: str = "text", **options) -> str:
@@ -206,3 +206,16 @@ def render(result: CheckResult, output_format: str = "text", **options) -> str:
     if output_format == "sarif":
         return format_sarif(result, **options)
     raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
+
+
+def _dumps(document: dict) -> str:
+    """JSON with one finding (or result) per line: readable, diffable, and written by the
+    json module's C encoder (an indented dump runs in pure Python, seconds for 20,000 findings)."""
+    lines = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            lines.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
