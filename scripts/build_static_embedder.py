@@ -267,6 +267,10 @@ def build(out: Path, pca_dims: int, tune_epochs: int, targets_cache: Path | None
     model.save_pretrained(tmp)
     # The generated model card links to the hub; the attribution replaces it.
     (tmp / "README.md").unlink(missing_ok=True)
+    # model2vec records where the tokenizer came from: a path on the building machine.
+    config = json.loads((tmp / "config.json").read_text())
+    config["tokenizer_name"] = "sentence-transformers/all-MiniLM-L6-v2"
+    (tmp / "config.json").write_text(json.dumps(config, indent=4))
     (tmp / "ATTRIBUTION.txt").write_text(ATTRIBUTION.format(
         model2vec_version=model2vec.__version__, pca_dims=pca_dims, tuning=tuning_note))
     (tmp / "build.json").write_text(json.dumps(report, indent=2))

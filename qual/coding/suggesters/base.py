@@ -11,6 +11,7 @@ and the ensemble leaves it out.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar
 
@@ -66,7 +67,7 @@ class SuggestContext:
         return self.labels is not None and bool(np.any(self.labels == 1))
 
 
-class Suggester:
+class Suggester(abc.ABC):
     """Base class. Subclasses set ``available`` and ``notes`` in ``fit`` and return scores from ``suggest``."""
 
     name: ClassVar[str] = "base"
@@ -82,8 +83,9 @@ class Suggester:
         self.context = context
         return self
 
+    @abc.abstractmethod
     def suggest(self, segments, context: SuggestContext | None = None) -> np.ndarray:
-        raise NotImplementedError
+        """Scores, one row per segment and one column per code of the fitted codebook."""
 
     def fit_suggest(self, segments, codebook: Codebook, context: SuggestContext) -> np.ndarray:
         return self.fit(segments, codebook, context).suggest(segments, context)

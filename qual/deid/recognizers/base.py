@@ -8,6 +8,7 @@ the original.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import itertools
 import operator
@@ -448,7 +449,7 @@ def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-class Recognizer:
+class Recognizer(abc.ABC):
     """A detector of one family of identifiers.
 
     Subclasses set ``name`` (the registry name, also ``Span.detector``) and
@@ -459,8 +460,9 @@ class Recognizer:
     name: ClassVar[str] = ""
     entity_types: ClassVar[frozenset[EntityType]] = frozenset()
 
+    @abc.abstractmethod
     def detect(self, doc: Doc) -> Iterable[Span]:
-        raise NotImplementedError
+        """The spans this recognizer finds in ``doc`` (normalised offsets)."""
 
     def span(self, doc: Doc, start: int, end: int, entity_type: EntityType,
              confidence: float, detector: str | None = None) -> Span:
