@@ -102,6 +102,17 @@ def test_a_rare_word_learned_as_a_surname_is_found_in_capitals_but_not_in_lower_
     assert covered == [True, True, True, False], covered
 
 
+def test_a_transcript_typed_in_capitals_keeps_its_vocabulary_and_loses_its_places(analyzer):
+    text = ("WE HAD A STRATEGY MEETING WITH THE DSL AT OAKFIELD ACADEMY IN ROTHERHAM. READING IS HARD "
+            "AND A BATH HELPS. THE KIDS IN YEAR 9 WENT TO CAMHS AND EARLY HELP. UNDER THE UNCRC.")
+    spans = analyzer.analyze(text)
+    for name in ("OAKFIELD ACADEMY", "ROTHERHAM"):
+        assert not uncovered(spans, text, name), "a school or place in capitals was missed"
+    redacted = [w for w in ("DSL", " AT ", "READING", "BATH", "YEAR 9", "CAMHS", "EARLY HELP", "UNCRC")
+                if not uncovered(spans, text, w)]
+    assert not redacted, f"{len(redacted)} ordinary words or keep-terms in capitals redacted"
+
+
 def test_names_in_scripts_without_capitals_are_found(analyzer):
     text = "We met \u0641\u0627\u0637\u0645\u0629 and \u05d9\u05d5\u05e1\u05e3 at the MASH, and the DSL came."
     spans = analyzer.analyze(text)

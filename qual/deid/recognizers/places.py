@@ -98,9 +98,23 @@ class GazetteerRecognizer(Recognizer):
                 if "Country" in kinds and len(kinds) == 1:
                     confidence = 0.5  # a country narrows little down: for a reviewer to weigh
                 else:
-                    confidence = self._confidence(doc, start, end, lexicon, 0.75)
+                    confidence = self._shouted_confidence(doc, start, end, lexicon)
                 if confidence:
                     yield self.span(doc, start, end, EntityType.PLACE, confidence)
+
+    @staticmethod
+    def _shouted_confidence(doc: Doc, start: int, end: int, lexicon: Lexicon) -> float:
+        """A place in capitals: its capitals say nothing, so a one-word name that is also a
+        dictionary word ("READING", "BATH") is taken for the word; a name that is no word
+        ("ROTHERHAM") is a place, however often the news prints it."""
+        i = doc.word_at(start)
+        if i >= len(doc) or doc.starts[i] != start:
+            return 0.0
+        parts = doc.text[start:end].replace("-", " ").split()
+        if all(lexicon.is_word(part) for part in parts):
+            return 0.6 if len(parts) > 1 else 0.0  # "SOUTH SHIELDS", not "READING"
+        previous = doc.previous_lower(i) if doc.adjacent(i) else ""
+        return 0.8 if previous in PLACE_PREPOSITIONS else 0.75
 
     @staticmethod
     def _with_modifier(doc: Doc, start: int) -> int:
@@ -277,6 +291,9 @@ class InstitutionRecognizer(Recognizer):
         start = head
         while start > 0 and doc.adjacent(start):
             previous = words[start - 1]
+            if previous.isupper() and ((start - 1 in doc.keep_words and not doc.shouted(start - 1)) or (
+                    previous.lower() in FUNCTION_WORDS and previous.lower() not in _CONNECTORS)):
+                break  # "the DSL Oakfield Academy link", "WITH THE DSL AT OAKFIELD ACADEMY"
             if previous[0].isupper():
                 if (doc.sentence_initial(start - 1) or doc.shouted(start - 1)) and lexicon.is_word(previous) \
                         and lexicon.word_zipf(previous) >= 4.0 and not lexicon.is_name(previous):
