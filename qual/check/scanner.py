@@ -212,6 +212,7 @@ class Scanner:
         except InputFileError as error:
             scan.errors.append(_error_line(display, error))
             units = []  # refused whole: a part of it read is no check of it
+            scan.bytes = 0
         except MemoryError:
             scan.errors.append(f"{display}: too large to check in the memory available")
         except Exception as error:  # noqa: BLE001 - a reader's failure is this file's problem
