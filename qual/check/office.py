@@ -136,13 +136,16 @@ class Package:
     def xml(self, member: str):
         self.done.add(member)
         if member not in self._parsed:
-            if self.archive.getinfo(member).file_size > MAX_TEXT_FILE_BYTES:
-                raise InputFileError(self.name, f"has a part ({self.label(member)}) that unpacks to more than "
-                                     f"{MAX_TEXT_FILE_BYTES // 2**20} MB of XML, more than qual check reads",
-                                     "split the document and check the parts")
-            self._parsed[member] = parse_xml(read_member(self.archive, member, self.name), self.name,
-                                             self.label(member))
+            self._parsed[member] = parse_xml(self._read(member), self.name, self.label(member))
         return self._parsed[member]
+
+    def _read(self, member: str) -> bytes:
+        """A part's bytes, refused when they are more XML than qual check reads."""
+        if self.archive.getinfo(member).file_size > MAX_TEXT_FILE_BYTES:
+            raise InputFileError(self.name, f"has a part ({self.label(member)}) that unpacks to more than "
+                                 f"{MAX_TEXT_FILE_BYTES // 2**20} MB of XML, more than qual check reads",
+                                 "split the document and check the parts")
+        return read_member(self.archive, member, self.name)
 
     def might_hold_text(self, member: str) -> bool:
         """False when the part has no text node and no text attribute. Styles, fonts,
@@ -150,7 +153,7 @@ class Package:
         and are large: they are not parsed."""
         if _TEXTLESS_PART.fullmatch(member):
             return False
-        data = read_member(self.archive, member, self.name)
+        data = self._read(member)
         return bool(_TEXT_NODE.search(data) or _TEXT_ATTRIBUTE.search(data))
 
     def has(self, member: str) -> bool:
@@ -162,7 +165,7 @@ class Package:
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if not self.has(rels_name):
             return {}
-        root = parse_xml(read_member(self.archive, rels_name, self.name), self.name, self.label(rels_name))
+        root = parse_xml(self._read(rels_name), self.name, self.label(rels_name))
         out = {}
         for rel in root:
             target = rel.get("Target") or ""

@@ -464,18 +464,6 @@ def _scan_in_worker(item: tuple[Path, str]) -> _FileScan:
     return _worker_scanner.scan_file(*item)
 
 
-# Words that make every recognizer build what it builds lazily (gazetteer automata, the
-# matcher for places in capitals): built once before the workers fork, not once in each.
-_WARM_UP_TEXT = "Mrs Smith moved from Leeds to MIDDLESBROUGH on 3 May 2019. JAYDEN said so."
-
-
-def _warm_up(analyzer) -> None:
-    try:
-        analyzer.analyze(_WARM_UP_TEXT)
-    except Exception:  # noqa: BLE001 - an analyzer given by a caller may not take this; no harm
-        pass
-
-
 def _default_jobs() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cores, 8))
@@ -495,7 +483,9 @@ def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int) -> lis
         if "fork" in multiprocessing.get_all_start_methods():
             workers = min(jobs, len(files))
             chunk = max(1, len(files) // (workers * 4))
-            _warm_up(scanner.analyzer)
+            warm_up = getattr(scanner.analyzer, "warm_up", None)  # a caller's analyzer may have none
+            if warm_up is not None:
+                warm_up()  # built once before the workers fork, not once in each
             try:
                 with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                          initializer=_init_worker, initargs=(scanner,)) as pool:

@@ -58,6 +58,8 @@ COMMON_PART_ZIPF = 3.5
 _BACK_REFERENCES = frozenset({"grange", "manor", "lodge", "park", "heights", "vale", "brook",
                               "fields", "green", "hall", "house", "court", "towers", "mount",
                               "priory", "abbey", "croft", "meadows", "gardens", "estate"})
+# Touches every lazily built matcher: a title, places in both cases, a date, a name in capitals.
+_WARM_UP_TEXT = "Mrs Smith moved from Leeds to MIDDLESBROUGH on 3 May 2019. JAYDEN said so."
 # Findings below this confidence are not propagated.
 PROPAGATE_MIN_CONFIDENCE = 0.7
 # A dictionary word rarer than this, inside a low-confidence name with an unexplained word,
@@ -189,6 +191,13 @@ class Analyzer:
         self.ner_model: str | None = None
         self._add_ner(ner)
         self._learned: dict[tuple[str, bool], LearnedTerm] = {}
+
+    def warm_up(self) -> "Analyzer":
+        """Build now what the recognizers build lazily on first use (gazetteer automata, the
+        matcher for places in capitals), so that worker processes forked afterwards share it
+        instead of each building its own."""
+        self.analyze(_WARM_UP_TEXT)
+        return self
 
     def _add_ner(self, ner) -> None:
         from .recognizers.ner import SpacyNerRecognizer, resolve_ner

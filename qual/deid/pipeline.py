@@ -474,6 +474,9 @@ class ParallelAnalyzer:
         from .analyzer import _remember
 
         context = multiprocessing.get_context("fork")  # the loaded analyzer is shared, not pickled
+        warm_up = getattr(self.analyzer, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
         shares = _split_by_size(texts, min(self.workers, len(texts)))
         workers, connections = [], []
         try:
