@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ..coding.codebook import Codebook
+from ..model.codebook import Codebook
 
 if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
     import pandas as pd

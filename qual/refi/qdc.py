@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from ..coding.codebook import Code, Codebook, Theme, assign_colours, normalise_colour
-from ..errors import InputFileError, QualError
+from ..model.codebook import Code, Codebook, Theme, assign_colours, normalise_colour
+from ..errors import QualError
 from .model import CODEBOOK_NS, ReadReport, normalise_guid, stable_guid
 from .text import xml_safe
 
@@ -402,16 +402,3 @@ def codes_of(root) -> "etree._Element | None":
         if _local(child) == "CodeBook":
             return codes_of(child)
     return None
-
-
-def read_qdc(path: str | Path, *, reference: Codebook | None = None) -> Codebook:
-    """The codebook of a .qdc file (a .qdpx or .qde is read for its codebook too).
-
-    Forgiving as ``read_project`` is: byte-order mark, any namespace, Taguette's empty ``<Sets/>``.
-    """
-    from .importer import read_project
-
-    project = read_project(path, reference=reference)
-    if not project.codebook.codes and not project.codebook.themes:
-        raise InputFileError(path, "holds no codes", "export the codebook again from its tool")
-    return project.codebook
