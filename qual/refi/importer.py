@@ -17,11 +17,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..model.codings import Codings
-from ..model.codebook import Codebook
 from ..errors import InputFileError, QualError
+from ..files import local_name
 from ..model import Role, Transcript
-from .archive import RefiFile, UTF8_BOM, local_name, open_refi
+from ..model.codebook import Codebook
+from ..model.codings import Codings
+from .archive import RefiFile, UTF8_BOM, open_refi
 from .model import (
     ReadReport, RefiCase, RefiNote, RefiProject, RefiSource, RefiUser, normalise_guid,
 )
