@@ -175,7 +175,8 @@ class Package:
                 for element in self.xml(types):
                     kind = local_name(element)
                     if kind == "Override" and element.get("PartName"):
-                        self._overrides[element.get("PartName").lstrip("/").lower()] = element.get("ContentType", "")
+                        part = element.get("PartName").lstrip("/").lower()
+                        self._overrides[part] = element.get("ContentType", "")
                     elif kind == "Default" and element.get("Extension"):
                         self._defaults[element.get("Extension").lower()] = element.get("ContentType", "")
         override = self._overrides.get(name.lower())

@@ -107,7 +107,8 @@ def test_the_review_sheet_round_trip_carries_the_decisions(tmp_path):
     from qual.model.codebook import Code, Codebook, Theme
 
     book = Codebook("b", [Theme("IMP", "Implementation"), Theme("REL", "Relationships")],
-                    [Code("IMP.SPACE", "Space", "IMP"), Code("REL.DSL", "DSL", "REL"), Code("IMP.SETUP", "Set-up", "IMP")])
+                    [Code("IMP.SPACE", "Space", "IMP"), Code("REL.DSL", "DSL", "REL"),
+                     Code("IMP.SETUP", "Set-up", "IMP")])
     path = Codings.from_records(rows()).write(tmp_path / "codings.xlsx", codebook=book)
     workbook = load_workbook(path)
     sheet = workbook["codings"]

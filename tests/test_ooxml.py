@@ -173,6 +173,7 @@ def test_local_name_is_the_one_namespace_stripper():
 def test_no_other_module_strips_namespaces_its_own_way():
     package = Path(__file__).resolve().parents[1] / "qual"
     own_way = re.compile(r"""\.rsplit\(\s*["']\}["']\s*,\s*1\s*\)\s*\[-1\]""")
-    found = [p.relative_to(package).as_posix() for p in package.rglob("*.py") if own_way.search(p.read_text("utf-8"))]
+    found = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+             if own_way.search(p.read_text("utf-8"))]
     # check/qdpx.py and deid/writer.py are the de-identification side's, refactored on its branch
     assert set(found) <= {"files.py", "check/qdpx.py", "deid/writer.py"}, found

@@ -1,11 +1,11 @@
 """Word .docx: the body as lines in document order, everything else as metadata.
 
 The package is read with ``qual.ooxml.Package`` (over ``qual.files``' bomb and entity checks:
-parts found through relationships and content types) and its WordprocessingML walked with lxml. python-docx is not used
-for reading: its ``Paragraph.text`` skips tracked insertions and does not say which text
-is bold, and opening a document through it cost 18 ms against 7 ms for a 9,000-word
-transcript, and 55 ms against the XML parse alone on a bloated 2 MB document.xml
-(measured on the project machine; see docs/ingest.md).
+parts found through relationships and content types) and its WordprocessingML walked with
+lxml. python-docx is not used for reading: its ``Paragraph.text`` skips tracked insertions
+and does not say which text is bold, and opening a document through it cost 18 ms against 7 ms
+for a 9,000-word transcript, and 55 ms against the XML parse alone on a bloated 2 MB
+document.xml (measured on the project machine; see docs/ingest.md).
 
 What the walk does, and why:
 - tracked insertions (``w:ins``, ``w:moveTo``) are kept and deletions (``w:del``,

@@ -147,7 +147,8 @@ def _integers(values) -> list:
     return [pd.NA if pd.isna(n) or float(n) != int(n) else int(n) for n in numbers]
 
 
-def normalise(frame: "pd.DataFrame", source: str | Path = "codings", required: Iterable[str] = REQUIRED) -> "pd.DataFrame":
+def normalise(frame: "pd.DataFrame", source: str | Path = "codings",
+              required: Iterable[str] = REQUIRED) -> "pd.DataFrame":
     """``frame`` typed by ``SCHEMA``: required columns checked, absent ones added blank, an
     ``accept`` column's decisions applied to ``status``, rows without a document or a code
     dropped. Columns beyond the schema are kept, after it."""
