@@ -206,6 +206,13 @@ def parse_xml(data: bytes, path: str | Path = "", part: str = ""):
                              "re-save or re-export it") from None
 
 
+def local_name(node) -> str:
+    """The name of an element, a tag or an attribute without its namespace ('p' for
+    '{http://...}p'); "" for comments and processing instructions, which have no name."""
+    tag = getattr(node, "tag", node)
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
 def guard_document(opener: Callable[[], object], path: str | Path) -> object:
     """Run a library's file opener, turning its exceptions into a one-line error for ``path``.
 

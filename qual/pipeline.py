@@ -167,6 +167,19 @@ def _skip(result: RunResult, name: str, reporter: Reporter, status: str, detail:
     reporter.finish(stage)
 
 
+class _RunStages:
+    """The steps of ``export_framework`` as stages of the run: timed, and listed in run_summary.csv."""
+
+    def __init__(self, result: RunResult, reporter: Reporter) -> None:
+        self.result, self.reporter = result, reporter
+
+    def stage(self, name: str):
+        return _stage(self.result, name, self.reporter)
+
+    def skip(self, name: str, detail: str) -> None:
+        _skip(self.result, name, self.reporter, "skipped", detail)
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -318,51 +331,26 @@ def run_pipeline(
                         f"suggestions" + (f", {accepted} accepted codes kept" if accepted else ""))
         result.notes.extend(f"coding: {note}" for note in coded.notes)
 
-    # ---- matrix, heatmap, report
-    from .export.matrix import build_matrix
-    from .export.provenance import input_record, timestamp
-    from .export.workbook import write_matrix_workbook
+    # ---- matrix, heatmap, report: one orchestrator, shared with `qual matrix`
+    from .export.outputs import export_framework
+    from .export.provenance import input_record
 
-    with _stage(result, "matrix", reporter) as stage:
-        matrix = build_matrix(codings, book, participants=participants_frame, transcripts=transcripts,
-                              status=status)
-        matrix.inputs = [_anonymous_input(input_record(Path(i), "input transcripts")) for i in inputs]
-        if participants is not None:
-            matrix.inputs.append(input_record(participants, "participants sheet (role and trial arm only)"))
-        if isinstance(codebook, (str, Path)):
-            matrix.inputs.append(input_record(codebook, "codebook"))
-        matrix.settings["date"] = timestamp()
-        matrix.settings["pipeline"] = "qual run"
-        workbook = write_matrix_workbook(matrix, out_dir / "framework.xlsx")
-        result.written["framework matrix"] = workbook.path
-        if workbook.backup is not None:
-            result.written["previous matrix (backup)"] = workbook.backup
-        result.matrix = matrix
-        result.orphaned_summaries = workbook.orphaned_lines
-        result.notes.append(f"matrix: {matrix.status_note}")
-        result.notes.extend(f"matrix: {w}" for w in matrix.warnings)
-        stage.detail = (f"{len(matrix.cases)} cases x {len(matrix.code_list)} codes, {len(matrix.quotes)} "
-                        f"quotes; {workbook.summaries_kept} summaries kept, {len(workbook.orphaned)} orphaned")
-
-    heatmap_path = None
-    if heatmap:
-        from .export.heatmap import write_heatmap
-
-        with _stage(result, "heatmap", reporter) as stage:
-            heatmap_path = write_heatmap(matrix, out_dir / "heatmap.png")
-            result.written["heatmap"] = heatmap_path
-            stage.detail = "codes x cases and codes x role"
-    else:
-        _skip(result, "heatmap", reporter, "skipped", "not asked for")
-    if report:
-        from .export.report import write_report
-
-        with _stage(result, "report", reporter) as stage:
-            result.written["report"] = write_report(matrix, out_dir / "report.docx", heatmap=heatmap_path,
-                                                    summaries=workbook.summaries)
-            stage.detail = f"{len(matrix.theme_list)} themes, {len(matrix.code_list)} codes"
-    else:
-        _skip(result, "report", reporter, "skipped", "not asked for")
+    inputs_record = [_anonymous_input(input_record(Path(i), "input transcripts")) for i in inputs]
+    if participants is not None:
+        inputs_record.append(input_record(participants, "participants sheet (role and trial arm only)"))
+    if isinstance(codebook, (str, Path)):
+        inputs_record.append(input_record(codebook, "codebook"))
+    framework = export_framework(
+        codings, out_dir / "framework.xlsx", codebook=book, participants=participants_frame, corpus=transcripts,
+        status=status, report=out_dir / "report.docx" if report else None,
+        heatmap=out_dir / "heatmap.png" if heatmap else None, draw_heatmap=heatmap, inputs=inputs_record,
+        settings={"pipeline": "qual run"}, stages=_RunStages(result, reporter))
+    matrix, workbook = framework.matrix, framework.workbook
+    result.written.update(framework.written)
+    result.matrix = matrix
+    result.orphaned_summaries = workbook.orphaned_lines
+    result.notes.append(f"matrix: {matrix.status_note}")
+    result.notes.extend(f"matrix: {w}" for w in matrix.warnings)
 
     # ---- REFI-QDA
     if not qdpx:

@@ -46,7 +46,12 @@ registry = SimpleNamespace(
 )
 
 # The modules whose import registers qual's own plugins of each kind.
-BUILTIN_MODULES: dict[str, tuple[str, ...]] = {kind: () for kind in KINDS}
+BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
+    "recognizers": (),
+    "suggesters": ("qual.coding.suggesters",),
+    "check_extractors": (),
+    "exporters": ("qual.export.exporters",),
+}
 
 _loaded: set[str] = set()
 

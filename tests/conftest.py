@@ -33,3 +33,25 @@ def tree_hashes(root: Path) -> dict[str, str]:
     root = Path(root)
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+# --------------------------------------------------------------------------- the command line
+# One way to run a qual command in a test, shared by the CLI tests of every stage.
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Run a ``qual`` command in-process: ``cli("matrix", codings, "--out", out, env=None)`` returns
+    typer's ``Result`` (``exit_code``, ``output``). Arguments may be paths; ``env`` adds variables."""
+    from typer.testing import CliRunner
+
+    from qual.cli import _register
+    from qual.cli.app import app
+
+    _register()
+    runner = CliRunner()
+
+    def invoke(*args, env: dict | None = None):
+        return runner.invoke(app, [str(a) for a in args], env=env)
+
+    return invoke

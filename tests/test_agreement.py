@@ -186,16 +186,6 @@ def test_xlsx_report(tmp_path):
 # --------------------------------------------------------------------------- CLI
 
 
-def run(*args: str):
-    from typer.testing import CliRunner
-
-    from qual.cli import _register
-    from qual.cli.app import app
-
-    _register()
-    return CliRunner().invoke(app, list(args))
-
-
 def write_codes(path: Path, rows: list[list[str]]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -204,12 +194,12 @@ def write_codes(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def test_cli_two_coders(tmp_path):
+def test_cli_two_coders(tmp_path, cli):
     a = write_codes(tmp_path / "a.csv", [["D1", "1", "IMP.SPACE"], ["D1", "2", "REL.DSL"], ["D1", "3", "imp.space"]])
     b = write_codes(tmp_path / "b.csv", [["D1", "1", "Space and visibility in school"], ["D1", "2", "REL.STAFF"]])
     before = tree_hashes(tmp_path)
     out = tmp_path / "report" / "agreement.xlsx"
-    result = run("agreement", str(a), str(b), "--codebook", str(CODEBOOK), "--out", str(out))
+    result = cli("agreement", str(a), str(b), "--codebook", str(CODEBOOK), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "IMP.SPACE" in result.output and "pooled" in result.output
     assert out.exists()
@@ -217,7 +207,7 @@ def test_cli_two_coders(tmp_path):
     assert {k: v for k, v in after.items() if k in before} == before
 
 
-def test_cli_coder_vs_suggestions_with_corpus(tmp_path):
+def test_cli_coder_vs_suggestions_with_corpus(tmp_path, cli):
     from qual.corpus import write_corpus
     from qual.model import Role, Transcript, Turn
 
@@ -231,7 +221,7 @@ def test_cli_coder_vs_suggestions_with_corpus(tmp_path):
         writer.writerow(["D1", "1", "P", "t", "IMP.SPACE", 0.9, "rules", "suggested"])
         writer.writerow(["D1", "2", "P", "t", "REL.DSL", 0.4, "semantic", "rejected"])
     human = write_codes(tmp_path / "human.csv", [["D1", "1", "IMP.SPACE"]])
-    result = run("agreement", str(human), str(suggestions), "--out", str(tmp_path / "r.xlsx"))
+    result = cli("agreement", str(human), str(suggestions), "--out", str(tmp_path / "r.xlsx"))
     assert result.exit_code == 0, result.output
     from openpyxl import load_workbook
 
@@ -240,17 +230,17 @@ def test_cli_coder_vs_suggestions_with_corpus(tmp_path):
     per_code = load_workbook(tmp_path / "r.xlsx")["Per code"]
     codes = [row[0].value for row in per_code.iter_rows(min_row=2)]
     assert codes == ["IMP.SPACE"]  # the rejected suggestion is not counted by default
-    counted = run("agreement", str(human), str(suggestions), "--status", "suggested,rejected,accepted",
+    counted = cli("agreement", str(human), str(suggestions), "--status", "suggested,rejected,accepted",
                   "--coded-only")
     assert counted.exit_code == 0 and "REL.DSL" in counted.output
 
 
-def test_cli_errors_exit_2(tmp_path):
+def test_cli_errors_exit_2(tmp_path, cli):
     a = write_codes(tmp_path / "a.csv", [["D1", "1", "X"]])
-    assert run("agreement", str(a), str(tmp_path / "missing.csv")).exit_code == 2
+    assert cli("agreement", str(a), str(tmp_path / "missing.csv")).exit_code == 2
     broken = tmp_path / "b.docx"
     broken.write_bytes(b"not a zip")
-    result = run("agreement", str(a), str(broken))
+    result = cli("agreement", str(a), str(broken))
     assert result.exit_code == 2 and "b.docx" in result.output
-    assert run("agreement", str(a), str(a), "--unit", "sentence").exit_code == 2
-    assert run("agreement", str(a), str(a), "--out", str(tmp_path / "r.csv")).exit_code == 2
+    assert cli("agreement", str(a), str(a), "--unit", "sentence").exit_code == 2
+    assert cli("agreement", str(a), str(a), "--out", str(tmp_path / "r.csv")).exit_code == 2

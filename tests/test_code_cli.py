@@ -8,19 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from conftest import CODEBOOK, SAMPLES, tree_hashes
 from qual.coding import CODINGS_COLUMNS
 from qual.corpus import read_corpus
-
-
-def run(*args: str):
-    from qual.cli import _register
-    from qual.cli.app import app
-
-    _register()
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def read_codings(path):
@@ -28,12 +19,12 @@ def read_codings(path):
 
 
 @pytest.fixture(scope="module")
-def coded(tmp_path_factory):
+def coded(tmp_path_factory, cli):
     if not any(SAMPLES.glob("*.docx")) or not CODEBOOK.exists():
         pytest.skip("the sample corpus or the codebook is not available")
     out = tmp_path_factory.mktemp("code") / "coded"
     before = tree_hashes(SAMPLES)
-    result = run("code", SAMPLES, "--codebook", CODEBOOK, "--out", out, "--embedder", "static")
+    result = cli("code", SAMPLES, "--codebook", CODEBOOK, "--out", out, "--embedder", "static")
     return {"out": out, "result": result, "before": before}
 
 
@@ -84,7 +75,7 @@ def test_topics_are_listed_and_the_chart_works_offline(coded):
     assert len(html) > 1_000_000 and "Plotly.newPlot" in html
 
 
-def test_accept_round_trip_and_refit(coded, tmp_path):
+def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     out = tmp_path / "review"
     shutil.copytree(coded["out"], out)
     book = load_workbook(out / "codings.xlsx")
@@ -108,7 +99,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path):
     book.save(out / "reviewed.xlsx")
     before = read_codings(out / "codings.csv")
 
-    result = run("code", "--accept", out / "reviewed.xlsx", "--out", out)
+    result = cli("code", "--accept", out / "reviewed.xlsx", "--out", out)
     assert result.exit_code == 0, result.output
     after = read_codings(out / "codings.csv")
     assert len(after) == len(before) + 1
@@ -121,7 +112,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path):
     rewritten = load_workbook(out / "codings.xlsx")["codings"]
     assert rewritten.cell(row=2, column=col["accept"]).value == "yes"
 
-    result = run("code", "--accept", out / "codings.xlsx", "--out", out, "--refit", "--embedder", "static")
+    result = cli("code", "--accept", out / "codings.xlsx", "--out", out, "--refit", "--embedder", "static")
     assert result.exit_code == 0, result.output
     refitted = read_codings(out / "codings.csv")
     kept = refitted[refitted["status"] == "accepted"]
@@ -131,7 +122,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path):
     assert "no human codes" not in result.output
 
 
-def test_a_rerun_keeps_the_human_decisions_in_the_output_folder(coded, tmp_path):
+def test_a_rerun_keeps_the_human_decisions_in_the_output_folder(coded, tmp_path, cli):
     out = tmp_path / "again"
     shutil.copytree(coded["out"], out)
     codings = read_codings(out / "codings.csv")
@@ -144,7 +135,7 @@ def test_a_rerun_keeps_the_human_decisions_in_the_output_folder(coded, tmp_path)
     sheet.cell(row=10, column=header.index("accept") + 1).value = "no"
     rejected = tuple(str(sheet.cell(row=10, column=header.index(n) + 1).value) for n in ("document", "segment", "code"))
     book.save(out / "codings.xlsx")
-    result = run("code", SAMPLES, "--codebook", CODEBOOK, "--out", out, "--embedder", "static",
+    result = cli("code", SAMPLES, "--codebook", CODEBOOK, "--out", out, "--embedder", "static",
                  "--suggesters", "rules,semantic")
     assert result.exit_code == 0, result.output
     assert "keeping 4 human decisions" in result.output
@@ -153,7 +144,7 @@ def test_a_rerun_keeps_the_human_decisions_in_the_output_folder(coded, tmp_path)
     assert after.set_index(["document", "segment", "code"])["status"][rejected] == "rejected"
 
 
-def test_accept_keeps_the_reviewers_own_workbook_as_previous(coded, tmp_path):
+def test_accept_keeps_the_reviewers_own_workbook_as_previous(coded, tmp_path, cli):
     out = tmp_path / "reviewed"
     shutil.copytree(coded["out"], out)
     book = load_workbook(out / "codings.xlsx")
@@ -162,12 +153,12 @@ def test_accept_keeps_the_reviewers_own_workbook_as_previous(coded, tmp_path):
     sheet.cell(row=2, column=sheet.max_column).value = "check with the team"
     book.save(out / "codings.xlsx")
     reviewed_bytes = (out / "codings.xlsx").read_bytes()
-    result = run("code", "--accept", out / "codings.xlsx", "--out", out)
+    result = cli("code", "--accept", out / "codings.xlsx", "--out", out)
     assert result.exit_code == 0, result.output
     assert (out / "codings.previous.xlsx").read_bytes() == reviewed_bytes
 
 
-def test_a_bad_file_is_reported_on_one_line_and_the_others_are_coded(tmp_path):
+def test_a_bad_file_is_reported_on_one_line_and_the_others_are_coded(tmp_path, cli):
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "good.txt").write_text(
@@ -176,7 +167,7 @@ def test_a_bad_file_is_reported_on_one_line_and_the_others_are_coded(tmp_path):
         "We made fewer referrals to the front door, but more of them were appropriate.\n", encoding="utf-8")
     (inputs / "broken.docx").write_bytes(b"this is not a zip file")
     out = tmp_path / "out"
-    result = run("code", inputs, "--codebook", CODEBOOK, "--out", out, "--embedder", "static")
+    result = cli("code", inputs, "--codebook", CODEBOOK, "--out", out, "--embedder", "static")
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if "broken.docx" in line]
     assert len(errors) == 1 and "error" in errors[0]
@@ -188,13 +179,13 @@ def test_a_bad_file_is_reported_on_one_line_and_the_others_are_coded(tmp_path):
     assert formula_like and all(c.data_type == "s" for c in formula_like)
 
 
-def test_a_codings_file_among_the_inputs_brings_human_codes(coded, tmp_path):
+def test_a_codings_file_among_the_inputs_brings_human_codes(coded, tmp_path, cli):
     codings = read_codings(coded["out"] / "codings.csv").head(4).copy()
     codings["status"] = "accepted"
     human = tmp_path / "human_codings.csv"
     codings.to_csv(human, index=False)
     out = tmp_path / "out"
-    result = run("code", SAMPLES, human, "--codebook", CODEBOOK, "--out", out, "--embedder", "static",
+    result = cli("code", SAMPLES, human, "--codebook", CODEBOOK, "--out", out, "--embedder", "static",
                  "--suggesters", "rules")
     assert result.exit_code == 0, result.output
     written = read_codings(out / "codings.csv")
@@ -202,8 +193,8 @@ def test_a_codings_file_among_the_inputs_brings_human_codes(coded, tmp_path):
     assert len(accepted) == 4 and set(accepted["source"]) == {"human"}
 
 
-def test_usage_errors_are_one_line():
-    result = run("code", "--out", "/tmp/nowhere-qual-test")
+def test_usage_errors_are_one_line(cli):
+    result = cli("code", "--out", "/tmp/nowhere-qual-test")
     assert result.exit_code == 2 and "give the transcripts" in result.output
-    result = run("code", str(SAMPLES), "--out", "/tmp/nowhere-qual-test")
+    result = cli("code", str(SAMPLES), "--out", "/tmp/nowhere-qual-test")
     assert result.exit_code == 2 and "--codebook" in result.output

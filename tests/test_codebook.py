@@ -390,47 +390,37 @@ def test_qdc_round_trip(swis, tmp_path):
 # --------------------------------------------------------------------------- CLI
 
 
-def run(*args: str):
-    from typer.testing import CliRunner
-
-    from qual.cli import _register
-    from qual.cli.app import app
-
-    _register()
-    return CliRunner().invoke(app, list(args))
-
-
-def test_cli_validate_exit_codes(tmp_path):
-    assert run("codebook", "validate", str(CODEBOOK)).exit_code == 0
+def test_cli_validate_exit_codes(tmp_path, cli):
+    assert cli("codebook", "validate", str(CODEBOOK)).exit_code == 0
     bad = write(tmp_path, yaml.safe_dump(minimal(codes=[{"id": "X", "name": "X", "theme": "Q"}])))
-    result = run("codebook", "validate", str(CODEBOOK), str(bad))
+    result = cli("codebook", "validate", str(CODEBOOK), str(bad))
     assert result.exit_code == 1
     assert "which does not exist" in result.output
 
 
-def test_cli_convert_and_show(tmp_path):
+def test_cli_convert_and_show(tmp_path, cli):
     source = tmp_path / "in.yaml"
     shutil.copy(CODEBOOK, source)
     before = tree_hashes(source)
     target = tmp_path / "out.xlsx"
-    result = run("codebook", "convert", str(source), str(target))
+    result = cli("codebook", "convert", str(source), str(target))
     assert result.exit_code == 0, result.output
     assert load_codebook(target) == load_codebook(source)
     assert tree_hashes(source) == before
-    assert run("codebook", "convert", str(source), str(source)).exit_code == 2
-    assert run("codebook", "convert", str(source)).exit_code == 2
-    shown = run("codebook", "show", str(target))
+    assert cli("codebook", "convert", str(source), str(source)).exit_code == 2
+    assert cli("codebook", "convert", str(source)).exit_code == 2
+    shown = cli("codebook", "show", str(target))
     assert shown.exit_code == 0 and "ROLE.STATUTORY" in shown.output
 
 
-def test_cli_convert_with_column_mapping(tmp_path):
+def test_cli_convert_with_column_mapping(tmp_path, cli):
     path = tmp_path / "x.csv"
     path.write_text("Label,Meaning of it\nAlpha,first\nBeta,second\n", encoding="utf-8")
     target = tmp_path / "x.yaml"
-    result = run("codebook", "convert", str(path), str(target), "--column", "definition=Meaning of it")
+    result = cli("codebook", "convert", str(path), str(target), "--column", "definition=Meaning of it")
     assert result.exit_code == 0, result.output
     assert load_codebook(target).code("Beta").definition == "second"
-    assert run("codebook", "convert", str(path), str(target), "--column", "nonsense").exit_code == 2
+    assert cli("codebook", "convert", str(path), str(target), "--column", "nonsense").exit_code == 2
 
 
 # --------------------------------------------------------------------------- properties

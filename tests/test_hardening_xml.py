@@ -147,7 +147,7 @@ READERS = {
     "deidentify --column (survey)": "from qual.deid.survey import read_table; read_table(PATH, ['comment'])",
     "code --accept": "from qual.coding.review import read_review; read_review(PATH)",
     "matrix: existing workbook": "from qual.export.summaries import read_summary_list; read_summary_list(PATH)",
-    "matrix --participants": "from qual.export.matrix import _read_participants; _read_participants(PATH)",
+    "matrix --participants": "from qual.export.cases import read_participants_sheet; read_participants_sheet(PATH)",
     "import-qdpx": "from qual.refi import read_project; read_project(PATH)",
     "validate-qdpx": "from qual.refi import validate_qdpx; validate_qdpx(PATH)",
     "check": ("from qual.check import check_paths; r = check_paths([PATH], ner=None, jobs=1); "

@@ -12,7 +12,7 @@ from conftest import CODEBOOK, shared_path, tree_hashes
 from qual.coding import CODINGS_COLUMNS
 from qual.coding.codebook import load_codebook
 from qual.coding.human import (
-    QuoteLocator, covered_segments, read_codes_file, read_codings, read_human_codes, read_word_comments,
+    QuoteLocator, covered_segments, read_all_codes, read_codes_file, read_human_codes, read_word_comments,
     split_labels,
 )
 from qual.errors import InputFileError
@@ -288,7 +288,7 @@ def test_review_sheet_accept_column(tmp_path):
     human = read_human_codes(path, [interview()], coder="anna")
     assert list(zip(human["segment"], human["code"], human["status"], human["source"])) == [
         ("1", "IMP.SPACE", "accepted", "human:anna")]
-    everything = read_codings(path, [interview()])
+    everything = read_all_codes(path, [interview()])
     assert sorted(zip(everything["code"], everything["status"], everything["source"])) == [
         ("IMP.SPACE", "accepted", "rules+semantic"), ("REL.STAFF", "rejected", "semantic"),
         ("ROLE.STATUTORY", "suggested", "rules")]
@@ -303,7 +303,7 @@ def test_codings_csv_statuses(tmp_path):
     path = write_csv(tmp_path / "codings.csv", CODINGS_COLUMNS[:8], rows)
     human = read_human_codes(path)
     assert list(zip(human["code"], human["source"])) == [("REL.STAFF", "human:anna")]
-    everything = read_codings(path)
+    everything = read_all_codes(path)
     assert list(everything["status"]) == ["suggested", "accepted", "rejected"]
     assert list(everything["source"]) == ["rules+semantic", "human:anna", "semantic"]
 
@@ -346,11 +346,9 @@ def test_qdpx_codes_come_back(tmp_path, swis):
 
 
 def test_review_sheet_written_by_qual_code(tmp_path, swis):
-    review = pytest.importorskip("qual.coding.review")
-    if not hasattr(review, "write_review_xlsx"):
-        pytest.skip("qual.coding.review has no write_review_xlsx yet")
-    import pandas as pd
     from openpyxl import load_workbook
+
+    from qual.model.codings import Codings
 
     transcript = interview()
     rows = []
@@ -360,7 +358,7 @@ def test_review_sheet_written_by_qual_code(tmp_path, swis):
         rows.append({"document": "SW01", "segment": segment, "speaker": turn.speaker, "text": turn.text,
                      "code": code, "score": 0.8, "source": "rules", "status": status, "turn": turn.index,
                      "timestamp": None, "role": "participant", "start": turn.start, "end": turn.end})
-    path = review.write_review_xlsx(pd.DataFrame(rows, columns=CODINGS_COLUMNS), tmp_path / "codings.xlsx", swis)
+    path = Codings.from_records(rows).write(tmp_path / "codings.xlsx", codebook=swis)
     workbook = load_workbook(path)
     sheet = workbook["codings"] if "codings" in workbook.sheetnames else workbook.worksheets[0]
     header = [c.value for c in sheet[1]]
@@ -370,7 +368,7 @@ def test_review_sheet_written_by_qual_code(tmp_path, swis):
     workbook.save(path)
     human = read_human_codes(path, [transcript], swis, coder="rev")
     assert list(zip(human["segment"], human["code"], human["source"])) == [("1", "IMP.SPACE", "human:rev")]
-    everything = read_codings(path, [transcript], swis)
+    everything = read_all_codes(path, [transcript], swis)
     assert sorted(zip(everything["code"], everything["status"])) == [
         ("IMP.SPACE", "accepted"), ("REL.CSC", "suggested"), ("ROLE.STATUTORY", "rejected")]
     assert "nan" not in set(everything["speaker"].astype(str))

@@ -9,18 +9,9 @@ import zipfile
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
 from conftest import PROJECT, SAMPLES, tree_hashes
 from qual.corpus import read_corpus
-
-
-def run(*args: str):
-    from qual.cli import _register
-    from qual.cli.app import app
-
-    _register()
-    return CliRunner().invoke(app, ["ingest", *args])
 
 
 def good_docx(path):
@@ -46,10 +37,10 @@ def bad_folder(tmp_path):
     return folder
 
 
-def test_bad_files_one_line_each_good_files_processed_exit_1(bad_folder, tmp_path):
+def test_bad_files_one_line_each_good_files_processed_exit_1(bad_folder, tmp_path, cli):
     before = tree_hashes(bad_folder)
     out = tmp_path / "out"
-    result = run(str(bad_folder), "--out", str(out))
+    result = cli("ingest", str(bad_folder), "--out", str(out))
     assert result.exit_code == 1
     output = result.output
     expected = {
@@ -69,12 +60,12 @@ def test_bad_files_one_line_each_good_files_processed_exit_1(bad_folder, tmp_pat
     assert "Kayla" not in output and "Gemma" not in output
 
 
-def test_samples_ingest_with_participants(tmp_path):
+def test_samples_ingest_with_participants(tmp_path, cli):
     if not SAMPLES.exists() or not (SAMPLES / "participants.xlsx").exists():
         pytest.skip("the sample corpus is not built")
     before = tree_hashes(SAMPLES)
     out = tmp_path / "out"
-    result = run(str(SAMPLES), "--out", str(out), "--participants", str(SAMPLES / "participants.xlsx"))
+    result = cli("ingest", str(SAMPLES), "--out", str(out), "--participants", str(SAMPLES / "participants.xlsx"))
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"corpus.jsonl", "summary.csv", "turns.csv"}
     ids = sorted(t.id for t in read_corpus(out / "corpus.jsonl"))
@@ -84,26 +75,26 @@ def test_samples_ingest_with_participants(tmp_path):
     assert tree_hashes(SAMPLES) == before
 
 
-def test_no_inputs_is_a_usage_error(tmp_path):
+def test_no_inputs_is_a_usage_error(tmp_path, cli):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = run(str(empty), "--out", str(tmp_path / "out"))
+    result = cli("ingest", str(empty), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "no transcripts found" in result.output
 
 
-def test_output_inside_the_input_folder_is_not_read_back(tmp_path):
+def test_output_inside_the_input_folder_is_not_read_back(tmp_path, cli):
     good_docx(tmp_path / "SW01.docx")
     out = tmp_path / "out"
-    assert run(str(tmp_path), "--out", str(out)).exit_code == 0
-    assert run(str(tmp_path), "--out", str(out)).exit_code == 0
+    assert cli("ingest", str(tmp_path), "--out", str(out)).exit_code == 0
+    assert cli("ingest", str(tmp_path), "--out", str(out)).exit_code == 0
     assert [t.id for t in read_corpus(out / "corpus.jsonl")] == ["SW01"]
 
 
-def test_interviewer_option(tmp_path):
+def test_interviewer_option(tmp_path, cli):
     (tmp_path / "t.txt").write_text("I: Ready?\nR: Yes.\nI: Go?\nR: Ok.\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert run(str(tmp_path / "t.txt"), "--out", str(out), "--interviewer", "R").exit_code == 0
+    assert cli("ingest", str(tmp_path / "t.txt"), "--out", str(out), "--interviewer", "R").exit_code == 0
     [transcript] = read_corpus(out / "corpus.jsonl")
     assert {t.speaker: str(t.role) for t in transcript.turns} == {"I": "participant", "R": "interviewer"}
 
@@ -123,12 +114,12 @@ def test_the_installed_command(tmp_path):
     assert zipfile.is_zipfile(tmp_path / "SW01.docx")
 
 
-def test_a_participants_sheet_in_the_input_folder_is_used(tmp_path):
+def test_a_participants_sheet_in_the_input_folder_is_used(tmp_path, cli):
     folder = tmp_path / "in"
     folder.mkdir()
     good_docx(folder / "SWIS_SW01_interview.docx")
     (folder / "participants.csv").write_text("Participant ID,LA\nSW01,Stockport\n", encoding="utf-8")
-    result = run(str(folder), "--out", str(tmp_path / "out"))
+    result = cli("ingest", str(folder), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert "using the participants sheet" in result.output
     [transcript] = read_corpus(tmp_path / "out" / "corpus.jsonl")

@@ -489,14 +489,9 @@ def test_a_corrupt_existing_workbook_is_not_overwritten(matrix, tmp_path):
 # --------------------------------------------------------------------------- the command
 
 
-def test_qual_matrix_command(tmp_path):
-    from typer.testing import CliRunner
-
-    from qual.cli import _register
-    from qual.cli.app import app
+def test_qual_matrix_command(tmp_path, cli):
     from qual.corpus import write_corpus
 
-    _register()
     folder = tmp_path / "coding"
     folder.mkdir()
     sample_codings().to_csv(folder / "codings.csv", index=False)
@@ -506,9 +501,8 @@ def test_qual_matrix_command(tmp_path):
     save_codebook(sample_codebook(), folder / "codebook.yaml")
     inputs = tree_hashes(folder)
     out = tmp_path / "out"
-    runner = CliRunner()
-    result = runner.invoke(app, ["matrix", str(folder / "codings.csv"), "--out", str(out / "framework.xlsx"),
-                                 "--report", str(out / "report.docx"), "--heatmap", str(out / "heatmap.png")])
+    result = cli("matrix", folder / "codings.csv", "--out", out / "framework.xlsx", "--report", out / "report.docx",
+                 "--heatmap", out / "heatmap.png")
     assert result.exit_code == 0, result.output
     assert (out / "framework.xlsx").exists() and (out / "report.docx").exists() and (out / "heatmap.png").exists()
     assert "4 cases (SW 3, TM 1) x 4 codes" in result.output
@@ -524,7 +518,7 @@ def test_qual_matrix_command(tmp_path):
 
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
-    result = runner.invoke(app, ["matrix", str(bad), "--out", str(tmp_path / "x.xlsx")])
+    result = cli("matrix", bad, "--out", tmp_path / "x.xlsx")
     assert result.exit_code == 2
     assert "bad.csv: has no column document, segment, code, text" in result.output
 

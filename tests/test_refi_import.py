@@ -286,7 +286,7 @@ def test_reference_codebook_restores_ids_and_what_refi_cannot_carry(tmp_path, ex
 
 
 def test_write_import_writes_what_qual_reads_back(tmp_path, exported):
-    from qual.export.matrix import load_codings
+    from qual.model.codings import Codings
 
     project = read_project(rezip(tmp_path / "p.qdpx", exported))
     out = tmp_path / "out"
@@ -294,7 +294,7 @@ def test_write_import_writes_what_qual_reads_back(tmp_path, exported):
     assert set(written) == {"codebook", "codings", "corpus", "cases"}
     assert load_codebook(written["codebook"]).code_ids == small_codebook().code_ids
     assert [t.id for t in read_corpus(written["corpus"])] == ["SW01", "TM01a", "TM01b", "SW02"]
-    codings = load_codings(written["codings"])
+    codings = Codings.read(written["codings"]).frame
     assert len(codings) == 7 and set(codings["status"]) == {"accepted"}
     for name in ("codings", "corpus", "cases"):
         assert stat.S_IMODE(written[name].stat().st_mode) == 0o600

@@ -11,19 +11,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from conftest import CODEBOOK, SAMPLES, tree_hashes
-from typer.testing import CliRunner
 
-from qual.cli import _register
-from qual.cli.app import app
 from qual.errors import QualError, UnsafeOutputError
 
 PASSPHRASE = "test passphrase for the sample key"
-
-
-@pytest.fixture(scope="module")
-def runner():
-    _register()
-    return CliRunner()
 
 
 def _need_samples() -> None:
@@ -57,16 +48,15 @@ def docx_text(path: Path) -> str:
 # --------------------------------------------------------------------------- refusals (fast)
 
 
-def test_identifiable_files_are_refused_inside_the_output_folder(runner, tmp_path):
+def test_identifiable_files_are_refused_inside_the_output_folder(cli, tmp_path):
     _need_samples()
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(SAMPLES), "--codebook", str(CODEBOOK), "--out", str(out),
-                                 "--key", str(out / "swis.key")], env={"QUAL_KEY_PASSPHRASE": PASSPHRASE})
+    result = cli("run", SAMPLES, "--codebook", CODEBOOK, "--out", out, "--key", out / "swis.key",
+                 env={"QUAL_KEY_PASSPHRASE": PASSPHRASE})
     assert result.exit_code == 2
     assert "the pseudonym key is identifiable and may not be written inside the output folder" in result.output
     assert not out.exists()
-    result = runner.invoke(app, ["run", str(SAMPLES), "--codebook", str(CODEBOOK), "--out", str(out),
-                                 "--review", str(out / "sub" / "review.xlsx")])
+    result = cli("run", SAMPLES, "--codebook", CODEBOOK, "--out", out, "--review", out / "sub" / "review.xlsx")
     assert result.exit_code == 2 and "review sheet" in result.output
 
 
@@ -122,7 +112,7 @@ def test_peak_memory_is_measured():
 
 
 @pytest.fixture(scope="module")
-def sample_run(runner, tmp_path_factory):
+def sample_run(cli, tmp_path_factory):
     """`qual run` once on a copy of the samples plus one broken file, with a key and a review
     sheet outside the output folder: (inputs, out, secure folder, result, input hashes)."""
     _need_samples()
@@ -136,7 +126,7 @@ def sample_run(runner, tmp_path_factory):
     secure.mkdir()
     args = ["run", str(inputs), "--codebook", str(CODEBOOK), "--out", str(out), "--key", str(secure / "swis.key"),
             "--review", str(secure / "review.xlsx")]
-    result = runner.invoke(app, args, env={"QUAL_KEY_PASSPHRASE": PASSPHRASE})
+    result = cli(*args, env={"QUAL_KEY_PASSPHRASE": PASSPHRASE})
     return inputs, out, secure, result, before
 
 

@@ -13,16 +13,20 @@ through. Embedded .docx/.xlsx documents are read too.
 Locations are built from the structure (``table 1, row 2, cell 3, paragraph 1``,
 ``sheet 2 (hidden), cell B7``) and from the format's own part names; sheet names, property
 names and author names are read as text, never used as labels.
+
+The package is read with ``qual.ooxml.Package``: parts are found through relationships and
+content types, and recognised by their root element, never by file name alone (a header
+stored as ``header1.bin`` is read as a header).
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Iterable, Iterator
 
 from ..errors import InputFileError
-from ..files import open_zip, parse_xml, read_member
+from ..files import local_name as local, read_member
+from ..ooxml import MACHINE_PROPERTIES, PROPERTY_NAMES, Package as OoxmlPackage, Relationship, string_item_text
 from .extract import MAX_TEXT_FILE_BYTES, TextUnit, can_extract, extract_member, number_worth_reading, register_extractor
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -46,8 +50,6 @@ _CELL_REF = re.compile(r"\$?[A-Z]{1,3}\$?\d{1,7}")
 _SAFE_ID = re.compile(r"(?:rId)?-?\d{1,9}|R[0-9a-fA-F]{4,32}")  # comment, note and relationship ids
 # Cheap tests on a part's bytes before parsing it: a text node, or an attribute that holds text.
 _TEXT_NODE = re.compile(rb">\s*[^<\s]")
-_TEXTLESS_PART = re.compile(r"(?:word|xl|ppt)/(?:styles|stylesWithEffects|fontTable|numbering|webSettings|"
-                            r"theme/theme\d*|theme/themeOverride\d*)\.xml|\[Content_Types\]\.xml")
 _TEXT_ATTRIBUTE = re.compile(rb"[\s:](?:descr|title|alt|tooltip|author|initials|displayName|userId|providerId)=")
 
 # Attributes that hold text a person typed, wherever they occur.
@@ -56,21 +58,7 @@ _TEXT_ATTRIBUTES = {
     "author": "author", "initials": "initials", "displayName": "display name",
     "userId": "user id", "providerId": "identity provider",
 }
-# Core and app property elements, named as the standards name them.
-_PROPERTY_NAMES = frozenset("""
-title subject creator keywords description lastModifiedBy category contentStatus identifier
-language version revision Template Manager Company HyperlinkBase Application AppVersion
-DocSecurity TitlesOfParts HeadingPairs Pages Words Characters CharactersWithSpaces Lines
-Paragraphs TotalTime ScaleCrop LinksUpToDate SharedDoc HyperlinksChanged Notes Slides
-HiddenSlides MMClips PresentationFormat
-""".split())
 _HIDDEN_STATES = frozenset({"hidden", "veryHidden"})
-# Written by the application, never typed by a person: timestamps, counts, the program's name.
-_MACHINE_PROPERTIES = frozenset("""
-created modified lastPrinted Application AppVersion DocSecurity ScaleCrop LinksUpToDate SharedDoc
-HyperlinksChanged TotalTime Pages Words Characters CharactersWithSpaces Lines Paragraphs Slides
-Notes HiddenSlides MMClips
-""".split())
 _W3CDTF = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 # Names Word and Excel give drawings themselves ("Text Box 2", "Picture 3", "image1.png").
@@ -81,14 +69,9 @@ _DEFAULT_DRAWING_NAME = re.compile(
     r"|(?:image|media|Picture|IMG|DSC|Screenshot)[_ -]?\d*(?:\.[A-Za-z]{2,4})?", re.IGNORECASE)
 
 
-def local(element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def attribute(element, name: str) -> str | None:
     for key, value in element.attrib.items():
-        if key.rsplit("}", 1)[-1] == name:
+        if local(key) == name:
             return value
     return None
 
@@ -108,18 +91,19 @@ def _safe_id(value: str | None, fallback: int) -> str:
     return value if value and _SAFE_ID.fullmatch(value) else str(fallback)
 
 
-class Package:
-    """An OOXML zip: its members, parsed parts and relationships."""
+class Package(OoxmlPackage):
+    """An OOXML package as ``qual check`` reads it: parts labelled by names that cannot
+    identify, each part read once (``done``), and no part larger than qual check reads."""
 
     def __init__(self, name: str, data: bytes) -> None:
         if data.startswith(OLE2_MAGIC):
             raise InputFileError(name, "is password-protected (encrypted) or a legacy Office 97-2003 "
                                  "file, which qual check cannot read",
                                  "remove the password or save it in the current format, then check it")
-        self.name = name
-        self.archive = open_zip(name, data)
-        self.members = [info.filename for info in self.archive.infolist() if not info.is_dir()]
         self._labels: dict[str, str] = {}
+        super().__init__(name, data, max_part_bytes=MAX_TEXT_FILE_BYTES)
+        self.name = name
+        self.members = self.names
         self.unknown_names: list[str] = []
         for number, member in enumerate(self.members, start=1):
             label = part_label(member)
@@ -128,20 +112,17 @@ class Package:
                 self.unknown_names.append(member)
             self._labels[member] = label
         self.done: set[str] = set()
-        self._parsed: dict[str, object] = {}
 
     def label(self, member: str) -> str:
         return self._labels.get(member, member)
 
     def xml(self, member: str):
         self.done.add(member)
-        if member not in self._parsed:
-            self._parsed[member] = parse_xml(self._read(member), self.name, self.label(member))
-        return self._parsed[member]
+        return super().xml(member)
 
-    def _read(self, member: str) -> bytes:
+    def read(self, member: str) -> bytes:
         """A part's bytes, refused when they are more XML than qual check reads."""
-        if self.archive.getinfo(member).file_size > MAX_TEXT_FILE_BYTES:
+        if self.size(member) > MAX_TEXT_FILE_BYTES:
             raise InputFileError(self.name, f"has a part ({self.label(member)}) that unpacks to more than "
                                  f"{MAX_TEXT_FILE_BYTES // 2**20} MB of XML, more than qual check reads",
                                  "split the document and check the parts")
@@ -151,66 +132,44 @@ class Package:
         """False when the part has no text node and no text attribute. Styles, fonts,
         numbering, themes and web settings hold names of styles and fonts in attributes only,
         and are large: they are not parsed."""
-        if _TEXTLESS_PART.fullmatch(member):
+        if self.is_textless(member):
             return False
-        data = self._read(member)
+        data = self.read(member)
         return bool(_TEXT_NODE.search(data) or _TEXT_ATTRIBUTE.search(data))
 
-    def has(self, member: str) -> bool:
-        return member in self._labels
-
-    def rels(self, member: str) -> dict[str, tuple[str, bool, str]]:
-        """``{id: (target, external, type)}`` of a part; targets resolved to member names."""
-        folder, base = posixpath.split(member)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if not self.has(rels_name):
-            return {}
-        root = parse_xml(self._read(rels_name), self.name, self.label(rels_name))
-        out = {}
-        for rel in root:
-            target = rel.get("Target") or ""
-            external = (rel.get("TargetMode") or "").lower() == "external"
-            if not external:
-                target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join(folder, target))
-            out[rel.get("Id") or ""] = (target, external, (rel.get("Type") or "").rsplit("/", 1)[-1])
-        return out
-
-    def main_part(self, kind: str) -> str | None:
-        for target, external, rel_type in self.rels("").values():
-            if not external and rel_type == kind and self.has(target):
-                return target
-        return None
+    def rels(self, member: str) -> dict[str, Relationship]:
+        """A part's relationships by id, targets resolved to member names."""
+        return {rel.id: rel for rel in self.relationships(member)}
 
 
 # --------------------------------------------------------------------------- shared parts
 
 
 def property_units(package: Package) -> Iterator[TextUnit]:
-    """docProps/core.xml, app.xml and custom.xml: every property, by its standard name."""
-    for member in ("docProps/core.xml", "docProps/app.xml"):
-        if not package.has(member):
-            continue
+    """The core, app and custom properties (docProps/core.xml, app.xml, custom.xml in a usual
+    package): every property, by its standard name."""
+    parts = package.property_parts()
+    for member in [*parts.get("core", []), *parts.get("extended", [])]:
         root = package.xml(member)
         for number, element in enumerate(root, start=1):
             name = local(element)
-            label = name if name in _PROPERTY_NAMES else f"property {number}"
+            label = name if name in PROPERTY_NAMES else f"property {number}"
             texts = [t for t in element.itertext() if t.strip()]
-            if name in _MACHINE_PROPERTIES and all(_W3CDTF.fullmatch(t.strip()) or _NUMBER.fullmatch(t.strip())
+            if name in MACHINE_PROPERTIES and all(_W3CDTF.fullmatch(t.strip()) or _NUMBER.fullmatch(t.strip())
                                                    or name in ("Application", "AppVersion") for t in texts):
                 continue
             for k, text in enumerate(texts, start=1):
                 where = f"property {label}" + (f", item {k}" if len(texts) > 1 else "")
                 yield TextUnit(package.label(member), where, text)
-    if package.has("docProps/custom.xml"):
-        root = package.xml("docProps/custom.xml")
+    for member in parts.get("custom", []):
+        root = package.xml(member)
         for number, element in enumerate(root, start=1):
             name = element.get("name")
             if name:
-                yield TextUnit("docProps/custom.xml", f"custom property {number} (name)", name)
+                yield TextUnit(package.label(member), f"custom property {number} (name)", name)
             for text in element.itertext():
                 if text.strip():
-                    yield TextUnit("docProps/custom.xml", f"custom property {number} (value)", text)
+                    yield TextUnit(package.label(member), f"custom property {number} (value)", text)
 
 
 def relationship_units(package: Package) -> Iterator[TextUnit]:
@@ -260,13 +219,13 @@ def generic_units(label: str, root, prefix: str = "", skip: Iterable[str] = ()) 
     names = " or ".join(f"local-name()='{name}'" for name in _TEXT_ATTRIBUTES)
     scope = f"[not(ancestor-or-self::*[{outside_skip}])]" if skip else ""
     for value in root.xpath(f"descendant-or-self::*{scope}/@*[{names}][normalize-space()]"):
-        kind = _TEXT_ATTRIBUTES[value.attrname.rsplit("}", 1)[-1]]
+        kind = _TEXT_ATTRIBUTES[local(value.attrname)]
         yield TextUnit(label, f"{prefix}{kind}", str(value))
 
 
 def attribute_units(label: str, element, prefix: str = "") -> Iterator[TextUnit]:
     for key, value in element.attrib.items():
-        kind = _TEXT_ATTRIBUTES.get(key.rsplit("}", 1)[-1])
+        kind = _TEXT_ATTRIBUTES.get(local(key))
         if kind and value.strip():
             yield TextUnit(label, f"{prefix}{kind}", value)
 
@@ -278,10 +237,10 @@ def remaining_units(package: Package) -> Iterator[TextUnit]:
         if member in package.done or member.endswith(".rels"):
             continue
         lowered = member.lower()
-        if lowered.endswith((".xml", ".vml")):
+        if package.is_xml(member):
             if not package.might_hold_text(member):
                 package.done.add(member)
-            elif "pivotcache" in lowered:
+            elif package.root_name(member)[1] in ("pivotCacheDefinition", "pivotCacheRecords"):
                 yield from pivot_units(package, member)
             else:
                 yield from generic_units(package.label(member), package.xml(member))
@@ -496,7 +455,7 @@ class WordPart:
         """Authors and initials of comments and tracked changes, each distinct value once."""
         seen: dict[tuple[str, str], int] = {}
         for value in self.root.xpath("//@*[local-name()='author' or local-name()='initials']"):
-            kind = value.attrname.rsplit("}", 1)[-1]
+            kind = local(value.attrname)
             value = str(value)
             if value.strip() and (kind, value) not in seen:
                 seen[(kind, value)] = len([k for k in seen if k[0] == kind]) + 1
@@ -515,15 +474,21 @@ class WordPart:
 
 
 _WORD_PARTS = ("document", "hdr", "ftr", "footnotes", "endnotes", "comments", "glossaryDocument")
+_WORD_KINDS = (*_WORD_PARTS, "settings", "people")
+
+
+def _is_word_part(package: Package, member: str) -> bool:
+    """A WordprocessingML part, whatever its name: its root element says so."""
+    if member in package.done or not package.is_xml(member) or package.is_textless(member):
+        return False
+    namespace, kind = package.root_name(member)
+    return kind in _WORD_KINDS and (not namespace or "wordprocessingml" in namespace
+                                    or "schemas.microsoft.com/office/word" in namespace)
 
 
 def word_units(package: Package) -> Iterator[TextUnit]:
     for member in package.members:
-        if not member.lower().endswith(".xml") or member in package.done:
-            continue
-        if not (member.startswith("word/") and posixpath.dirname(member) in ("word", "word/glossary")):
-            continue
-        if _TEXTLESS_PART.fullmatch(member):
+        if not _is_word_part(package, member):
             continue
         root = package.xml(member)
         kind = local(root)
@@ -553,30 +518,6 @@ def word_units(package: Package) -> Iterator[TextUnit]:
 # --------------------------------------------------------------------------- Excel
 
 
-def column_name(index: int) -> str:
-    name = ""
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        name = chr(ord("A") + remainder) + name
-    return name
-
-
-def _string_item(element) -> str:
-    """The text of a shared or inline string (runs joined; phonetic guides kept apart)."""
-    main = []
-    phonetic = []
-    for child in element:
-        name = local(child)
-        if name == "t":
-            main.append(child.text or "")
-        elif name == "r":
-            main.extend(t.text or "" for t in child if local(t) == "t")
-        elif name == "rPh":
-            phonetic.extend(t.text or "" for t in child if local(t) == "t")
-    text = "".join(main)
-    return text + ("\n" + "".join(phonetic) if phonetic else "")
-
-
 class Workbook:
     def __init__(self, package: Package, workbook: str) -> None:
         self.package = package
@@ -589,10 +530,10 @@ class Workbook:
         package = self.package
         root = package.xml(self.workbook)
         rels = package.rels(self.workbook)
-        for target, external, rel_type in rels.values():
-            if rel_type == "sharedStrings" and not external and package.has(target):
-                self.shared = [_string_item(si) for si in package.xml(target) if local(si) == "si"]
-                self.shared_label = package.label(target)
+        for rel in rels.values():
+            if rel.kind == "sharedStrings" and not rel.external:
+                self.shared = [string_item_text(si) for si in package.xml(rel.target) if local(si) == "si"]
+                self.shared_label = package.label(rel.target)
         label = package.label(self.workbook)
         sheets = [e for e in root.iter() if local(e) == "sheet"]
         for number, sheet in enumerate(sheets, start=1):
@@ -600,9 +541,9 @@ class Workbook:
             where = f"sheet {number}{hidden}"
             if sheet.get("name"):
                 yield TextUnit(label, f"{where} (name)", sheet.get("name"))
-            target = rels.get(attribute(sheet, "id") or "", ("", True, ""))
-            if not target[1] and package.has(target[0]):
-                yield from self.sheet(target[0], where)
+            target = rels.get(attribute(sheet, "id") or "")
+            if target is not None and not target.external:
+                yield from self.sheet(target.target, where)
         names = [e for e in root.iter() if local(e) == "definedName"]
         for number, defined in enumerate(names, start=1):
             if defined.get("name") and not defined.get("name").startswith("_xlnm."):
@@ -630,15 +571,15 @@ class Workbook:
                     if element.get(key):
                         yield TextUnit(label, f"{where}, hyperlink on {ref} ({key})", element.get(key))
         yield from generic_units(label, root, f"{where}, ", skip=("sheetData", "hyperlink"))
-        for target, external, rel_type in rels.values():
-            if external or not package.has(target) or target in package.done:
+        for rel in rels.values():
+            if rel.external or rel.target in package.done:
                 continue
-            if rel_type == "comments":
-                yield from self.comments(target, where)
-            elif rel_type == "threadedComment":
-                yield from self.threaded(target, where)
-            elif rel_type == "drawing":
-                yield from generic_units(package.label(target), package.xml(target), f"{where}, drawing, ")
+            if rel.kind == "comments":
+                yield from self.comments(rel.target, where)
+            elif rel.kind == "threadedComment":
+                yield from self.threaded(rel.target, where)
+            elif rel.kind == "drawing":
+                yield from generic_units(package.label(rel.target), package.xml(rel.target), f"{where}, drawing, ")
 
     def cells(self, label: str, sheet_data, where: str) -> Iterator[TextUnit]:
         for row_number, row in enumerate(sheet_data, start=1):
@@ -650,7 +591,9 @@ class Workbook:
                     continue
                 ref = cell.get("r") or ""
                 if not _CELL_REF.fullmatch(ref):
-                    ref = f"{column_name(column)}{row_ref}"
+                    from openpyxl.utils import get_column_letter  # only for a cell without its reference
+
+                    ref = f"{get_column_letter(column)}{row_ref}"
                 kind = cell.get("t") or "n"
                 value = formula = None
                 inline = None
@@ -671,7 +614,7 @@ class Workbook:
                     except (ValueError, IndexError):
                         text = None
                 elif kind == "inlineStr" and inline is not None:
-                    text = _string_item(inline)
+                    text = string_item_text(inline)
                 elif kind in ("str", "d"):
                     text = value
                 elif kind == "n" and value and number_worth_reading(value, typed=True):
@@ -722,11 +665,10 @@ def read_office(name: str, data: bytes) -> Iterator[TextUnit]:
     """A Word, Excel or PowerPoint file, whichever it really is (the suffix may lie)."""
     package = Package(name, data)
     yield from name_units(package)
-    workbook = package.main_part("officeDocument")
-    if workbook and package.has(workbook) and local(package.xml(workbook)) == "workbook":
-        yield from Workbook(package, workbook).read()
+    main = package.main_part()
+    if main is not None and package.kind_of(main) == "excel":
+        yield from Workbook(package, main).read()
     else:
-        package.done.discard(workbook)
         yield from word_units(package)
     yield from property_units(package)
     yield from relationship_units(package)

@@ -76,10 +76,10 @@ def _print_result(result, written: dict[str, Path]) -> None:
 def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool, embedder: str) -> None:
     from ..coding.codebook import load_codebook
     from ..coding.pipeline import code_transcripts
-    from ..coding.review import (CODEBOOK_YAML, CODINGS_CSV, CODINGS_XLSX, apply_review, write_codings_csv,
-                                 write_coding_outputs, write_review_xlsx)
+    from ..coding.review import CODEBOOK_YAML, CODINGS_CSV, CODINGS_XLSX, apply_review, write_coding_outputs
     from ..corpus import CORPUS_FILE, read_corpus
     from ..errors import QualError
+    from ..model.codings import ACCEPTED, REJECTED, Codings
 
     codings, counts = apply_review(review, out)
     typer.echo(f"decisions: {counts['accepted']} accepted, {counts['rejected']} rejected, "
@@ -87,9 +87,10 @@ def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool,
                + (f", {counts['unmatched']} matched no coding and were ignored" if counts["unmatched"] else ""))
     codebook_file = codebook_path or (out / CODEBOOK_YAML)
     codebook = load_codebook(codebook_file) if codebook_file.exists() else None
+    codings = Codings(codings)
     if not refit:
-        write_codings_csv(codings, out / CODINGS_CSV)
-        write_review_xlsx(codings, out / CODINGS_XLSX, codebook)
+        codings.write(out / CODINGS_CSV)
+        codings.write(out / CODINGS_XLSX, codebook=codebook)
         typer.echo(f"codings.csv -> {out / CODINGS_CSV}")
         typer.echo(f"codings.xlsx -> {out / CODINGS_XLSX}")
         return
@@ -98,7 +99,7 @@ def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool,
     corpus = out / CORPUS_FILE
     if not corpus.exists():
         raise QualError(f"{corpus}: the coded transcripts are missing; run 'qual code INPUT... --out {out}' first")
-    human = codings[codings["status"].isin(["accepted", "rejected"])]
+    human = codings.with_status(ACCEPTED, REJECTED).records()
     with progress("coding"):
         result = code_transcripts(read_corpus(corpus), codebook, human_codes=human, embedder=embedder)
     written = write_coding_outputs(result, out, codebook)

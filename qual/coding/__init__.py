@@ -1,9 +1,9 @@
-"""Coding: a framework codebook, code suggestions for transcript segments, human codes, agreement."""
+"""Coding: a framework codebook, code suggestions for transcript segments, human codes, agreement.
 
-# Columns of codings.csv, the hand-off from coding to matrices and REFI-QDA export. The first
-# eight are the documented interface; the rest locate the segment (turn index, timestamp,
-# speaker role, and start/end character offsets in the transcript's plain text).
-CODINGS_COLUMNS = [
-    "document", "segment", "speaker", "text", "code", "score", "source", "status",
-    "turn", "timestamp", "role", "start", "end",
-]
+The codings table these stages hand on (its columns, types and statuses, and its one reader and
+writer) is ``qual.model.codings``; ``CODINGS_COLUMNS`` is re-exported here.
+"""
+
+from ..model.codings import CODINGS_COLUMNS
+
+__all__ = ["CODINGS_COLUMNS"]

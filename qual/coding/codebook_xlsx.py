@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..errors import InputFileError
-from .codebook import (
+from ..model.codebook import (
     Code, Codebook, CodebookError, Theme, _did_you_mean, _text, assign_colours, codebook_from_dict,
     split_list, validate_codebook,
 )

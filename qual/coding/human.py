@@ -11,7 +11,7 @@ Three sources, picked by extension:
   says which rows a human accepted.
 - **REFI-QDA projects** (.qdpx, .qde) through ``qual.refi.read_project``.
 
-Rows come out in the ``CODINGS_COLUMNS`` shape. The unit is the segment (see
+Rows come out as codings (``qual.model.codings``: its columns and types). The unit is the segment (see
 ``qual.coding.segments``): given the transcripts, a quote is found in its transcript's text
 and coded on every segment it covers (at least half of the quote, half of the segment, or
 100 characters of it). Without transcripts a Word comment is its own unit
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,20 +31,15 @@ from typing import Any, Iterable
 
 from ..errors import InputFileError
 from ..model import Transcript
-from . import CODINGS_COLUMNS
+from ..model.codebook import _text
+from ..model.codings import ACCEPTED, CODINGS_COLUMNS, REJECTED, SUGGESTED, Codings, decision, is_blank
+from ..ooxml import W, paragraph_text, run_text
 from .codebook import Codebook
+from .quotes import QuoteLocator, covered_segments, segments_by_document
 
 log = logging.getLogger("qual.coding.human")
 
 HUMAN_SOURCE_PREFIX = "human:"
-ACCEPTED, REJECTED, SUGGESTED = "accepted", "rejected", "suggested"
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-# A quote codes a segment when the overlap holds this share of the quote or of the segment,
-# or at least this many characters: a selection that strays into the next turn by a word
-# does not code that turn, and a long quote codes every turn it really covers.
-MIN_OVERLAP_SHARE = 0.5
-MIN_OVERLAP_CHARS = 100
 
 
 @dataclass
@@ -81,8 +75,8 @@ def read_human_codes(path: str | Path, transcripts: Iterable[Transcript] | None 
     return _with_attrs(result)
 
 
-def read_codings(path: str | Path, transcripts: Iterable[Transcript] | None = None,
-                 codebook: Codebook | None = None, *, coder: str | None = None, rules=None):
+def read_all_codes(path: str | Path, transcripts: Iterable[Transcript] | None = None,
+                   codebook: Codebook | None = None, *, coder: str | None = None, rules=None):
     """Every coding row of a file, human or suggested, keeping ``status`` and ``source`` as
     the file has them (codings.csv/xlsx from ``qual code``); other sources as in
     ``read_human_codes``. Used by ``qual agreement`` to compare a coder with suggestions."""
@@ -93,7 +87,7 @@ def read_codings(path: str | Path, transcripts: Iterable[Transcript] | None = No
 def read_codes_file(path: str | Path, transcripts: Iterable[Transcript] | None = None,
                     codebook: Codebook | None = None, *, coder: str | None = None, rules=None,
                     human_only: bool = True) -> HumanCodes:
-    """``read_human_codes`` / ``read_codings`` with what was dropped, as a ``HumanCodes``."""
+    """``read_human_codes`` / ``read_all_codes`` with what was dropped, as a ``HumanCodes``."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "does not exist", "check the path of the codes file")
@@ -168,145 +162,6 @@ def _codes_for(text: str, codebook: Codebook | None, unmatched: Counter) -> list
     return codes
 
 
-# --------------------------------------------------------------------------- locating quotes
-
-_FOLD = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-         "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u2026": "..."}
-
-
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Lower-case text with spaces collapsed and quotes/dashes folded, and for each of its
-    characters the offset in ``text`` it came from."""
-    chars: list[str] = []
-    origin: list[int] = []
-    previous_space = True
-    for index, char in enumerate(text):
-        char = _FOLD.get(char, char)
-        if len(char) > 1:
-            for c in char:
-                chars.append(c)
-                origin.append(index)
-            previous_space = False
-            continue
-        if char.isspace() or unicodedata.category(char) == "Cf":
-            if not previous_space:
-                chars.append(" ")
-                origin.append(index)
-            previous_space = True
-            continue
-        chars.append(char.lower())
-        origin.append(index)
-        previous_space = False
-    while chars and chars[-1] == " ":
-        chars.pop()
-        origin.pop()
-    return "".join(chars), origin
-
-
-class QuoteLocator:
-    """Finds quotes in transcripts' plain text, tolerant of case, spacing, typographic
-    quotes and (for long quotes) a few changed words such as a replaced name."""
-
-    ANCHOR = 40
-    # Fuzzy alignment is slow on a whole corpus; it serves the common case of a coder's own
-    # .docx read against its transcript (where de-identification replaced a few words).
-    FUZZY_DOCUMENTS = 3
-
-    def __init__(self, transcripts: list[Transcript]):
-        self.transcripts = transcripts
-        self._texts: dict[str, tuple[str, str, list[int]]] = {}
-        for transcript in transcripts:
-            text = transcript.text
-            normal, origin = _normalise(text)
-            self._texts[transcript.id] = (text, normal, origin)
-
-    def find(self, quote: str, documents: list[str] | None = None,
-             near: float | None = None) -> tuple[str, int, int] | None:
-        """(document, start, end) of ``quote``; ``near`` (0-1) prefers the occurrence at
-        that relative position when a quote occurs more than once."""
-        wanted, _ = _normalise(quote)
-        if not wanted:
-            return None
-        candidates = [d for d in (documents or list(self._texts)) if d in self._texts]
-        methods = [self._exact, self._anchored]
-        if len(candidates) <= self.FUZZY_DOCUMENTS:
-            methods.append(self._fuzzy)
-        for method in methods:
-            for document in candidates:
-                found = method(document, wanted, near)
-                if found is not None:
-                    return document, found[0], found[1]
-        return None
-
-    def _span(self, document: str, start: int, end: int) -> tuple[int, int]:
-        _, _, origin = self._texts[document]
-        return origin[start], origin[end - 1] + 1
-
-    def _exact(self, document: str, wanted: str, near: float | None):
-        _, normal, _ = self._texts[document]
-        hits = [m.start() for m in re.finditer(re.escape(wanted), normal)]
-        if not hits:
-            return None
-        if near is not None and len(hits) > 1:
-            target = near * len(normal)
-            hits.sort(key=lambda h: abs(h - target))
-        return self._span(document, hits[0], hits[0] + len(wanted))
-
-    def _anchored(self, document: str, wanted: str, near: float | None):
-        """The quote's first and last words found with a plausible length between them."""
-        if len(wanted) < 3 * self.ANCHOR:
-            return None
-        _, normal, _ = self._texts[document]
-        head, tail = wanted[: self.ANCHOR], wanted[-self.ANCHOR:]
-        for match in re.finditer(re.escape(head), normal):
-            low = match.start() + int(len(wanted) * 0.8) - self.ANCHOR
-            high = match.start() + int(len(wanted) * 1.25)
-            end = normal.find(tail, max(low, match.end()), high + 1)
-            if end >= 0:
-                return self._span(document, match.start(), end + len(tail))
-        return None
-
-    def _fuzzy(self, document: str, wanted: str, near: float | None):
-        if len(wanted) < 30:
-            return None
-        from rapidfuzz import fuzz
-
-        _, normal, _ = self._texts[document]
-        alignment = fuzz.partial_ratio_alignment(wanted, normal, score_cutoff=90)
-        if alignment is None:
-            return None
-        return self._span(document, alignment.dest_start, alignment.dest_end)
-
-
-def _segments_by_document(transcripts: list[Transcript], rules) -> dict[str, list[dict]]:
-    from .segments import segment_records
-
-    by_document: dict[str, list[dict]] = {}
-    for record in segment_records(transcripts, rules):
-        by_document.setdefault(record["document"], []).append(record)
-    return by_document
-
-
-def covered_segments(segments: list[dict], start: int, end: int) -> list[dict]:
-    """Segments that the character range [start, end) codes (see MIN_OVERLAP_*)."""
-    length = max(end - start, 1)
-    chosen = []
-    for segment in segments:
-        overlap = min(end, segment["end"]) - max(start, segment["start"])
-        if overlap <= 0:
-            continue
-        seg_length = max(segment["end"] - segment["start"], 1)
-        if (overlap >= MIN_OVERLAP_SHARE * length or overlap >= MIN_OVERLAP_SHARE * seg_length
-                or overlap >= MIN_OVERLAP_CHARS):
-            chosen.append(segment)
-    if not chosen:  # a quote inside one long segment but under every threshold
-        best = max(segments, key=lambda s: min(end, s["end"]) - max(start, s["start"]), default=None)
-        if best is not None and min(end, best["end"]) - max(start, best["start"]) > 0:
-            chosen.append(best)
-    return chosen
-
-
 def _row(document: str, code: str, source: str, status: str = ACCEPTED, **values) -> dict:
     row = {column: None for column in CODINGS_COLUMNS}
     row.update(document=document, code=code, source=source, status=status, score=1.0)
@@ -324,9 +179,8 @@ def _segment_row(segment: dict, code: str, source: str, status: str = ACCEPTED, 
 
 
 def _frame(rows: list[dict]):
-    import pandas as pd
-
-    frame = pd.DataFrame(rows, columns=CODINGS_COLUMNS)
+    """The rows as codings, typed by the schema (``qual.model.codings``); one per code, unit and source."""
+    frame = Codings.from_records(rows).frame
     if not frame.empty:
         frame = frame.drop_duplicates(subset=["document", "segment", "code", "source"], keep="first")
         frame = frame.reset_index(drop=True)
@@ -351,23 +205,25 @@ class WordComment:
 
 def read_word_comments(path: str | Path) -> tuple[list[WordComment], str]:
     """The comments of a .docx with their commented ranges, and the document's plain text
-    (paragraphs joined by new lines) that the comments' offsets refer to."""
-    from ..files import open_zip, parse_xml, read_member
+    (paragraphs joined by new lines) that the comments' offsets refer to. The main document
+    and its comments part are found through the package's relationships (``qual.ooxml``)."""
+    from ..ooxml import Package
 
     path = Path(path)
-    with open_zip(path) as archive:
-        names = set(archive.namelist())
-        if "word/document.xml" not in names:
-            raise InputFileError(path, "is not a Word document (no word/document.xml)",
+    with Package(path) as package:
+        main = package.main_part()
+        if main is None or package.kind_of(main) != "word":
+            raise InputFileError(path, "is not a Word document (it has no main document part)",
                                  "save it as .docx in Word or LibreOffice")
-        document = parse_xml(read_member(archive, "word/document.xml", path), path, "word/document.xml")
-        if "word/comments.xml" not in names:
+        document = package.xml(main)
+        comment_parts = package.related(main).get("comments", [])
+        if not comment_parts:
             return [], _document_text(document)
-        comments_xml = parse_xml(read_member(archive, "word/comments.xml", path), path, "word/comments.xml")
+        comments_xml = [package.xml(part) for part in comment_parts]
 
     comment_text: dict[str, tuple[str, str]] = {}
-    for comment in comments_xml.iter(f"{W}comment"):
-        paragraphs = ["".join(_run_text(p)) for p in comment.iter(f"{W}p")]
+    for comment in (c for root in comments_xml for c in root.iter(f"{W}comment")):
+        paragraphs = [paragraph_text(p) for p in comment.iter(f"{W}p")]
         author = comment.get(f"{W}initials") or comment.get(f"{W}author") or ""
         comment_text[comment.get(f"{W}id")] = ("\n".join(paragraphs).strip(), author)
 
@@ -394,7 +250,7 @@ def read_word_comments(path: str | Path) -> tuple[list[WordComment], str]:
             elif tag == f"{W}commentReference":
                 referenced[element.get(f"{W}id")] = (paragraph_start, -1)
             else:
-                text = _element_text(element)
+                text = run_text(element)
                 if text:
                     pieces.append(text)
                     position += len(text)
@@ -415,25 +271,8 @@ def read_word_comments(path: str | Path) -> tuple[list[WordComment], str]:
     return comments, text
 
 
-def _element_text(element) -> str:
-    tag = element.tag
-    if tag == f"{W}t":
-        return element.text or ""
-    if tag == f"{W}tab":
-        return "\t"
-    if tag in (f"{W}br", f"{W}cr"):
-        return "\n"
-    if tag == f"{W}noBreakHyphen":
-        return "-"
-    return ""
-
-
-def _run_text(paragraph) -> list[str]:
-    return [_element_text(element) for element in paragraph.iter()]
-
-
 def _document_text(document) -> str:
-    return "\n".join("".join(_run_text(p)) for p in document.iter(f"{W}p"))
+    return "\n".join(paragraph_text(p) for p in document.iter(f"{W}p"))
 
 
 def _from_docx(path: Path, transcripts: list[Transcript] | None, codebook: Codebook | None,
@@ -449,7 +288,7 @@ def _from_docx(path: Path, transcripts: list[Transcript] | None, codebook: Codeb
     unlocated = 0
     if transcripts:
         locator = QuoteLocator(transcripts)
-        segments = _segments_by_document(transcripts, rules)
+        segments = segments_by_document(transcripts, rules)
         own = [t.id for t in transcripts if _same_file(t, path)]
         previous: str | None = None
         for comment in comments:
@@ -516,8 +355,6 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "speaker": ("speaker",), "role": ("role",), "timestamp": ("timestamp",),
     "start": ("start",), "end": ("end",),
 }
-YES = {"yes", "y", "true", "1", "x", "accept", "accepted", "ok", "keep", "\u2713", "\u2714"}
-NO = {"no", "n", "false", "0", "reject", "rejected", "drop", "remove", "\u2717", "\u2718"}
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
@@ -548,60 +385,36 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def _review_rows(path: Path) -> list[dict[str, Any]] | None:
-    """Rows of the review sheet ``qual code`` writes (codings.xlsx with an accept column),
-    read by ``qual.coding.review.read_review`` so that accept decisions mean the same here
-    as in ``qual code --accept``; None for any other file."""
-    from .codebook_xlsx import _load_workbook, _norm_header
+    """Rows of the review sheet ``qual code`` writes (codings.xlsx with an accept column), read
+    as codings (``qual.model.codings``) so that accept decisions mean the same here as in
+    ``qual code --accept``; None for any other file."""
+    from ..model.codings_xlsx import read_review_sheet
+    from .codebook_xlsx import _norm_header
 
     if path.suffix.lower() not in {".xlsx", ".xlsm"}:
         return None
-    try:
-        from .review import read_review
-    except ImportError:
+    sheet = read_review_sheet(path)
+    if not {"accept", "document", "segment", "code"} <= {_norm_header(c) for c in sheet.columns}:
         return None
-    workbook = _load_workbook(path)
-    sheet = workbook["codings"] if "codings" in workbook.sheetnames else workbook.worksheets[0]
-    header = {_norm_header(v) for v in next(sheet.iter_rows(max_row=1, values_only=True), ())}
-    if not {"accept", "document", "segment", "code"} <= header:
-        return None
-    frame = read_review(path)
+    codings = Codings(sheet, source=path)
     columns: dict[str, str] = {}
     for field_name, names in TABLE_COLUMNS.items():
         if field_name == "accept":
-            continue
-        for column in frame.columns:
+            continue  # the decisions are in status already
+        for column in codings.frame.columns:
             if _norm_header(column) in names and column not in columns.values():
                 columns[field_name] = column
                 break
-    return [{name: _none_if_missing(record.get(column)) for name, column in columns.items()}
-            for record in frame.to_dict("records")]
-
-
-def _none_if_missing(value: Any) -> Any:
-    try:
-        return None if value is None or value != value else value  # NaN != NaN
-    except (TypeError, ValueError):  # pandas.NA refuses comparison
-        return None
-
-
-def _decision(value: Any) -> str | None:
-    text = str(value).strip().lower() if value is not None else ""
-    if text in YES:
-        return ACCEPTED
-    if text in NO:
-        return REJECTED
-    return None
+    return [{name: record.get(column) for name, column in columns.items()} for record in codings.records()]
 
 
 def _from_table(path: Path, transcripts: list[Transcript] | None, codebook: Codebook | None,
                 coder: str | None, rules, human_only: bool) -> HumanCodes:
-    from .codebook import _text
-
     rows = _review_rows(path)
     if rows is None:
         rows = _read_rows(path)
     unmatched: Counter = Counter()
-    segments = _segments_by_document(transcripts, rules) if transcripts else {}
+    segments = segments_by_document(transcripts, rules) if transcripts else {}
     by_id = {doc: {s["segment"]: s for s in segs} for doc, segs in segments.items()}
     locator = QuoteLocator(transcripts) if transcripts else None
     documents = [t.id for t in transcripts] if transcripts else []
@@ -665,11 +478,9 @@ def _from_table(path: Path, transcripts: list[Transcript] | None, codebook: Code
 def _row_status(row: dict[str, Any]) -> str:
     """A row's status: the accept column's decision, else its status column, else accepted
     (a plain table of codes is a coder's); an undecided row of a review sheet is suggested."""
-    from .codebook import _text
-
-    decision = _decision(row.get("accept")) if "accept" in row else None
-    if decision is not None:
-        return decision
+    accept = decision(row.get("accept")) if "accept" in row else None
+    if accept in (ACCEPTED, REJECTED):
+        return accept
     status = _text(row.get("status")).lower()
     if status:
         return status
@@ -677,8 +488,6 @@ def _row_status(row: dict[str, Any]) -> str:
 
 
 def _row_source(row: dict[str, Any], status: str, coder: str | None, path: Path, human_only: bool) -> str:
-    from .codebook import _text
-
     file_source = _text(row.get("source"))
     if not human_only and file_source and status != ACCEPTED:
         return file_source  # a suggester's name, as qual code wrote it
@@ -699,7 +508,7 @@ def _turn_of(segment_id: str) -> int | None:
 
 
 def _int(value: Any) -> int | None:
-    if value is None or value == "":
+    if is_blank(value):
         return None
     try:
         number = float(value)
@@ -721,18 +530,14 @@ def _number(value: Any, default: float) -> float:
 
 def _from_refi(path: Path, transcripts: list[Transcript] | None, codebook: Codebook | None,
                coder: str | None, rules) -> HumanCodes:
-    try:
-        from ..refi import read_project
-    except ImportError:
-        raise InputFileError(path, "reading REFI-QDA projects is not available in this version of qual",
-                             "export the codes as .xlsx or Word comments instead") from None
+    from ..refi.importer import read_project
+
     project = read_project(path)
-    frame = project.codings
     unmatched: Counter = Counter()
     refi_codebook = getattr(project, "codebook", None)
-    segments = _segments_by_document(transcripts, rules) if transcripts else {}
+    segments = segments_by_document(transcripts, rules) if transcripts else {}
     rows: list[dict] = []
-    for record in frame.to_dict("records"):
+    for record in Codings(project.codings).records():
         label = str(record.get("code") or "")
         code = resolve_label(label, codebook)
         if code is None and refi_codebook is not None and codebook is not None:

@@ -9,10 +9,7 @@ that survive regeneration), a Word report, and a heatmap.
 or all at once, as ``qual matrix`` does: ``export_framework(codings_csv, "framework.xlsx", ...)``.
 """
 
-from .matrix import (
-    DEFAULT_ATTRIBUTES, EXCEL_CELL_LIMIT, FrameworkMatrix, build_matrix, fit_quotes, load_codings,
-    reference,
-)
+from .matrix import DEFAULT_ATTRIBUTES, EXCEL_CELL_LIMIT, FrameworkMatrix, build_matrix, fit_quotes, reference
 from .summaries import Summary, read_summaries
 from .workbook import WriteReport, write_matrix_workbook
 
@@ -40,6 +37,6 @@ def __getattr__(name):
 
 __all__ = [
     "DEFAULT_ATTRIBUTES", "EXCEL_CELL_LIMIT", "FrameworkMatrix", "FrameworkOutputs", "Summary",
-    "WriteReport", "build_matrix", "choose_quotes", "export_framework", "fit_quotes", "load_codings",
+    "WriteReport", "build_matrix", "choose_quotes", "export_framework", "fit_quotes",
     "read_summaries", "reference", "write_heatmap", "write_matrix_workbook", "write_report",
 ]

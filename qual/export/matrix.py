@@ -1,30 +1,23 @@
 """Framework-method matrices (Gale et al. 2013): cases in rows, codes in columns, each cell
 what that participant said about that code, with a reference back to the transcript.
 
-``build_matrix`` turns ``codings.csv`` rows (``qual.coding.CODINGS_COLUMNS``) into plain
-DataFrames; ``qual.export.workbook`` lays them out in Excel, ``qual.export.report`` in Word.
-
-Where case attributes come from, and why: the de-identified ``corpus.jsonl`` carries each
-case's attributes with identifying values already replaced by pseudonym tags
-(``[Local authority 2]``). A raw participants sheet holds real names, schools and local
-authorities, so only the columns in ``SAFE_SHEET_COLUMNS`` (role, trial arm) are ever taken
-from it. Attributes that identify in a raw sheet (``IDENTIFYING_ATTRIBUTES``) are shown only
-when their value is a pseudonym tag; anything else is left out with a warning that names the
-case and the column, never the value.
+``build_matrix`` turns codings (``qual.model.codings.Codings``, a DataFrame of its columns or
+a codings.csv) into plain DataFrames; ``qual.export.workbook`` lays them out in Excel,
+``qual.export.report`` in Word. Which attributes of a case are shown, and why only safe ones,
+is decided in ``qual.export.cases`` (REFI-QDA export shows the same).
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from ..coding.codebook import Code, Codebook, Theme
-from ..errors import InputFileError, QualError
+from ..model.codebook import OTHER_THEME, Code, Codebook, Theme
+from ..model.codings import QUOTED, Codings, is_blank, resolve_status, used_statuses
 from ..text import shorten
+from .cases import DEFAULT_ATTRIBUTES, case_attributes, case_of, snake_case
 
 if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
     import pandas as pd
@@ -34,26 +27,11 @@ if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
 log = logging.getLogger("qual.export.matrix")
 
 EXCEL_CELL_LIMIT = 32_767
-STATUS_CHOICES = ("auto", "accepted", "all")
-DEFAULT_ATTRIBUTES = ("role", "local_authority", "trial_arm")
-# The only columns of a raw participants sheet that can never name a person, school or place.
-SAFE_SHEET_COLUMNS = ("role", "trial_arm")
-# Case attributes that are identifiers in a raw participants sheet; in a matrix they must be
-# pseudonym tags written by de-identification.
-IDENTIFYING_ATTRIBUTES = frozenset({
-    "name", "participant_name", "school", "schools", "local_authority", "la", "interviewer",
-    "email", "phone", "address", "postcode", "date_of_birth", "dob", "team", "area",
-})
-PSEUDONYM_TAG = re.compile(r"^\[[^\[\]\n]{1,60}\](?:\s*(?:[,;/&]|and)\s*\[[^\[\]\n]{1,60}\])*$")
 ATTRIBUTE_LABELS = {
     "role": "Role", "local_authority": "Local authority", "trial_arm": "Trial arm",
     "interview_date": "Interview date", "school": "School", "wave": "Wave",
 }
-ROLE_ORDER = ("SW", "TM")
-ROLE_NAMES = {"SW": "social workers", "TM": "team managers"}
-NO_ROLE = "(no role)"
-OTHER_THEME = Theme(id="(other)", name="Codes not in the codebook",
-                    description="Codes found in the codings that the codebook does not define.")
+
 
 
 @dataclass
@@ -113,53 +91,6 @@ class FrameworkMatrix:
 # --------------------------------------------------------------------------- inputs
 
 
-def load_codings(path: str | Path) -> "pd.DataFrame":
-    """Read a ``codings.csv`` written by ``qual code`` (or any CSV with its first columns)."""
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(path, "does not exist", "give the codings.csv written by 'qual code'")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(path, "is not UTF-8 text", "save it as CSV UTF-8") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        raise InputFileError(path, f"is not a readable CSV ({type(error).__name__})",
-                             "regenerate it with 'qual code'") from None
-    return normalise_codings(frame, source=path)
-
-
-def normalise_codings(codings: "pd.DataFrame", source: str | Path = "codings") -> "pd.DataFrame":
-    """Check the required columns and give every optional one a sensible value and type."""
-    import pandas as pd
-
-    frame = codings.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("document", "segment", "code", "text") if c not in frame.columns]
-    if missing:
-        raise InputFileError(source, f"has no column {', '.join(missing)}",
-                             "it must have the columns of qual's codings.csv")
-    defaults = {"speaker": "", "score": "", "source": "", "status": "suggested", "turn": "",
-                "timestamp": "", "role": "", "start": "", "end": ""}
-    for column, value in defaults.items():
-        if column not in frame.columns:
-            frame[column] = value
-    for column in ("document", "segment", "code", "speaker", "source", "status", "timestamp", "role"):
-        frame[column] = frame[column].fillna("").astype(str).str.strip()
-    frame["text"] = frame["text"].fillna("").astype(str)  # quotes stay exactly as written
-    frame["status"] = frame["status"].str.lower().replace("", "suggested")
-    frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
-    for column in ("turn", "start", "end"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-    missing_turn = frame["turn"].isna()
-    if missing_turn.any():  # a segment id "12" or "12.2" names its turn
-        parsed = pd.to_numeric(frame.loc[missing_turn, "segment"].str.split(".").str[0], errors="coerce")
-        frame.loc[missing_turn, "turn"] = parsed.astype("Int64")
-    frame = frame[(frame["document"] != "") & (frame["code"] != "")]
-    return frame.reset_index(drop=True)
-
-
 def codebook_from_codings(codings: "pd.DataFrame", name: str = "codes found in the codings") -> Codebook:
     """A codebook without definitions, for codings given without one: a code id's prefix
     before the first dot (``IMP`` in ``IMP.SETUP``) is taken as its theme."""
@@ -173,178 +104,14 @@ def codebook_from_codings(codings: "pd.DataFrame", name: str = "codes found in t
     return Codebook(name=name, themes=list(themes.values()), codes=codes)
 
 
-def normalise_role(value: Any) -> str:
-    """``SW`` / ``TM`` for the usual spellings of the two SWIS roles; other values as written."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = str(value).strip()
-    key = re.sub(r"[^a-z]", "", text.lower())
-    if not key:
-        return ""
-    if key in {"tm", "teammanager", "manager", "swistm"} or "manager" in key:
-        return "TM"
-    if key in {"sw", "swissw", "socialworker"} or "socialworker" in key:
-        return "SW"
-    return text
-
-
-def _snake(name: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
-
-
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value).strip() == ""
-
-
-def _read_participants(participants: "pd.DataFrame | str | Path") -> "pd.DataFrame":
-    import pandas as pd
-
-    if isinstance(participants, pd.DataFrame):
-        return participants.rename(columns=_snake)
-    try:
-        from ..ingest import read_participants
-    except ImportError:  # the ingest stage is not installed: read the sheet ourselves
-        read_participants = None
-    path = Path(participants)
-    if read_participants is not None:
-        return read_participants(path).rename(columns=_snake)
-    if not path.is_file():
-        raise InputFileError(path, "does not exist", "give the participants sheet (.xlsx or .csv)")
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from ..files import open_zip
-
-        open_zip(path).close()
-        frame = pd.read_excel(path, dtype=str)
-    else:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    frame = frame.rename(columns=_snake)
-    if "participant_id" not in frame.columns:
-        for alias in ("id", "participant", "case", "case_id", "pid"):
-            if alias in frame.columns:
-                frame = frame.rename(columns={alias: "participant_id"})
-                break
-    return frame
-
-
-def _sheet_rows_by_case(sheet: "pd.DataFrame", cases: Iterable[str],
-                        documents_of: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
-    """Match participants-sheet rows to cases, by participant id or by file name stem."""
-    by_key: dict[str, dict[str, Any]] = {}
-    for record in sheet.to_dict("records"):
-        for column in ("participant_id", "file", "document", "id"):
-            value = record.get(column)
-            if not _is_blank(value):
-                by_key.setdefault(str(value).strip().lower(), record)
-                by_key.setdefault(Path(str(value).strip()).stem.lower(), record)
-    matched = {}
-    for case in cases:
-        for key in [case, *documents_of.get(case, [])]:
-            record = by_key.get(str(key).strip().lower())
-            if record is not None:
-                matched[case] = record
-                break
-    return matched
-
-
-def case_attributes(
-    cases: Sequence[str],
-    *,
-    transcripts: Sequence["Transcript"] | None = None,
-    participants: "pd.DataFrame | str | Path | None" = None,
-    attributes: Sequence[str] = DEFAULT_ATTRIBUTES,
-    documents_of: dict[str, list[str]] | None = None,
-    warnings: list[str] | None = None,
-) -> "pd.DataFrame":
-    """One row per case with the requested attributes and its role ``group``; safe values only."""
-    import pandas as pd
-
-    warnings = warnings if warnings is not None else []
-    documents_of = documents_of or {}
-    attributes = [_snake(a) for a in attributes]
-    wanted = list(dict.fromkeys([*attributes, "role"]))  # the role groups the rows even when not shown
-    values: dict[str, dict[str, Any]] = {case: {} for case in cases}
-
-    for transcript in transcripts or ():
-        case = _case_of(transcript)
-        if case not in values:
-            continue
-        attrs = {_snake(k): v for k, v in (transcript.attributes or {}).items()}
-        for attribute in wanted:
-            if attribute in attrs and not _is_blank(attrs[attribute]):
-                values[case].setdefault(attribute, attrs[attribute])
-
-    sheet_rows: dict[str, dict[str, Any]] = {}
-    if participants is not None:
-        sheet = _read_participants(participants)
-        sheet_rows = _sheet_rows_by_case(sheet, cases, documents_of)
-        for case, record in sheet_rows.items():
-            for attribute in wanted:
-                if attribute in SAFE_SHEET_COLUMNS and not _is_blank(record.get(attribute)):
-                    values[case].setdefault(attribute, record[attribute])
-
-    left_out: dict[str, list[str]] = {}
-    for case, attrs in values.items():
-        for attribute in list(attrs):
-            if attribute in SAFE_SHEET_COLUMNS:
-                continue
-            value = str(attrs[attribute]).strip()
-            raw = sheet_rows.get(case, {}).get(attribute)
-            same_as_sheet = not _is_blank(raw) and str(raw).strip().lower() == value.lower()
-            if same_as_sheet or (attribute in IDENTIFYING_ATTRIBUTES and not PSEUDONYM_TAG.match(value)):
-                del attrs[attribute]
-                left_out.setdefault(attribute, []).append(case)
-    for attribute, affected in left_out.items():
-        shown = ", ".join(affected[:5]) + (f" and {len(affected) - 5} more" if len(affected) > 5 else "")
-        warnings.append(
-            f"'{attribute}' left out for {len(affected)} case(s) ({shown}): its value was not "
-            "de-identified (not a pseudonym tag, or the same as in the participants sheet), so it may "
-            "identify; de-identify the corpus first")
-
-    rows = []
-    for case in cases:
-        row = {"case": case}
-        for attribute in attributes:
-            value = values[case].get(attribute, "")
-            row[attribute] = normalise_role(value) if attribute == "role" else ("" if _is_blank(value) else str(value))
-        row["group"] = normalise_role(values[case].get("role")) or NO_ROLE
-        row["documents"] = ", ".join(documents_of.get(case, [])) or case
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=["case", *attributes, "group", "documents"]).set_index("case")
-    order = {group: i for i, group in enumerate(ROLE_ORDER)}
-    frame["_order"] = [order.get(g, len(ROLE_ORDER) + (1 if g == NO_ROLE else 0)) for g in frame["group"]]
-    frame["_key"] = [_natural_key(c) for c in frame.index]
-    frame = frame.sort_values(["_order", "group", "_key"], kind="stable").drop(columns=["_order", "_key"])
-    return frame
-
-
-def _natural_key(text: str) -> tuple:  # "SW2" before "SW10"
-    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", str(text)))
-
-
-def _case_of(transcript: "Transcript") -> str:
-    pid = (transcript.attributes or {}).get("participant_id")
-    return str(pid).strip() if not _is_blank(pid) else str(transcript.id)
-
-
 # --------------------------------------------------------------------------- quotes
 
 
 def reference(document: str, segment: Any = "", turn: Any = None, timestamp: Any = "") -> str:
     """Where a quote comes from: ``SW01, turn 12, para 2, 00:03:15``."""
     parts = [str(document)]
-    turn_text = "" if _is_blank(turn) else str(int(turn))
-    segment = "" if _is_blank(segment) else str(segment)
+    turn_text = "" if is_blank(turn) else str(int(turn))
+    segment = "" if is_blank(segment) else str(segment)
     if not turn_text and segment:
         turn_text = segment.split(".", 1)[0]
     if turn_text:
@@ -353,7 +120,7 @@ def reference(document: str, segment: Any = "", turn: Any = None, timestamp: Any
         paragraph = segment.split(".", 1)[1]
         if paragraph.isdigit():
             parts.append(f"para {int(paragraph) + 1}")
-    if not _is_blank(timestamp):
+    if not is_blank(timestamp):
         parts.append(str(timestamp))
     return ", ".join(parts)
 
@@ -393,26 +160,6 @@ def fit_quotes(quotes: Sequence[str], limit: int = EXCEL_CELL_LIMIT, separator: 
 # --------------------------------------------------------------------------- building
 
 
-def resolve_status(codings: "pd.DataFrame", status: str) -> tuple[str, str]:
-    """The status actually used, and a sentence saying why (for console and provenance)."""
-    if status not in STATUS_CHOICES:
-        raise QualError(f"--status must be one of {', '.join(STATUS_CHOICES)}, not {status!r}")
-    accepted = int((codings["status"] == "accepted").sum()) if len(codings) else 0
-    suggested = int((codings["status"] == "suggested").sum()) if len(codings) else 0
-    if status == "auto":
-        if accepted:
-            return "accepted", (f"accepted codes only ({accepted} rows); {suggested} unreviewed "
-                                "suggestions left out (use --status all to include them)")
-        return "all", (f"no code has been accepted yet, so all {suggested} unreviewed suggestions are "
-                       "shown; review them in codings.xlsx and re-run for a matrix of accepted codes")
-    if status == "accepted":
-        note = f"accepted codes only ({accepted} rows)"
-        if not accepted:
-            note += "; none has been accepted yet, so the matrix is empty"
-        return "accepted", note
-    return "all", f"accepted ({accepted}) and unreviewed suggested ({suggested}) codes; rejected ones left out"
-
-
 def _match_codes(codings: "pd.DataFrame", codebook: Codebook, warnings: list[str]) -> tuple["pd.DataFrame", list[Code], list[Theme]]:
     """Map coding rows to codebook codes (by id, else by name) and add unknown codes to an extra theme."""
     by_id = {c.id: c.id for c in codebook.codes}
@@ -443,7 +190,7 @@ def _match_codes(codings: "pd.DataFrame", codebook: Codebook, warnings: list[str
 
 
 def build_matrix(
-    codings: "pd.DataFrame | str | Path",
+    codings: "Codings | pd.DataFrame | str | Path",
     codebook: Codebook | None = None,
     *,
     participants: "pd.DataFrame | str | Path | None" = None,
@@ -461,17 +208,15 @@ def build_matrix(
     import pandas as pd
 
     warnings: list[str] = []
-    if not isinstance(codings, pd.DataFrame):
-        codings = load_codings(codings)
-    else:
-        codings = normalise_codings(codings)
+    if isinstance(codings, (str, Path)):
+        codings = Codings.read(codings, required=QUOTED)
+    codings = Codings(codings, required=QUOTED).frame
     if codebook is None:
         codebook = codebook_from_codings(codings)
         warnings.append("no codebook given: themes are taken from the code ids' prefixes and "
                         "codes have no definitions")
     effective, note = resolve_status(codings, status)
-    wanted = {"accepted"} if effective == "accepted" else {"accepted", "suggested"}
-    used = codings[codings["status"].isin(wanted)]
+    used = codings[codings["status"].isin(used_statuses(effective))]
     used, code_list, theme_list = _match_codes(used, codebook, warnings)
     # One row per (segment, code): several suggesters may have proposed the same code.
     used = (used.sort_values(["score"], ascending=False, na_position="last", kind="stable")
@@ -479,7 +224,7 @@ def build_matrix(
 
     document_case: dict[str, str] = {}
     for transcript in transcripts or ():
-        document_case[str(transcript.id)] = _case_of(transcript)
+        document_case[str(transcript.id)] = case_of(transcript)
     for document in codings["document"].unique():
         document_case.setdefault(document, document)
     documents_of: dict[str, list[str]] = {}
@@ -487,7 +232,7 @@ def build_matrix(
         documents_of.setdefault(case, []).append(document)
     cases = case_attributes(list(documents_of), transcripts=transcripts, participants=participants,
                             attributes=attributes, documents_of=documents_of, warnings=warnings)
-    attribute_columns = [a for a in (_snake(x) for x in attributes)
+    attribute_columns = [a for a in (snake_case(x) for x in attributes)
                          if a == "role" or cases[a].astype(bool).any()]
     cases = cases[[*attribute_columns, "group", "documents"]]
 
@@ -498,7 +243,7 @@ def build_matrix(
     code_name = {c.id: c.name for c in code_list}
     quotes["theme"] = quotes["code"].map(code_theme)
     quotes["code_name"] = quotes["code"].map(code_name)
-    turns = [None if _is_blank(t) else int(t) for t in quotes["turn"].tolist()]
+    turns = [None if is_blank(t) else int(t) for t in quotes["turn"].tolist()]
     quotes["reference"] = [reference(d, s, t, ts) for d, s, t, ts in
                            zip(quotes["document"].tolist(), quotes["segment"].tolist(), turns,
                                quotes["timestamp"].tolist())]

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import QualError
 from ..files import atomic_path
-from .matrix import ROLE_NAMES, FrameworkMatrix
+from .cases import ROLE_NAMES
+from .matrix import FrameworkMatrix
 from .provenance import DATE_LABEL, provenance_rows, timestamp
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import QualError
 from ..files import atomic_path
 from ..text import shorten
-from .matrix import ATTRIBUTE_LABELS, EXCEL_CELL_LIMIT, ROLE_NAMES, FrameworkMatrix, fit_quotes
+from .cases import ROLE_NAMES
+from .matrix import ATTRIBUTE_LABELS, EXCEL_CELL_LIMIT, FrameworkMatrix, fit_quotes
 from .provenance import provenance_rows
 from .summaries import (
     CASE_HEADER, GROUP_PREFIX, ORPHAN_COLUMNS, ORPHAN_SHEET, Summary, place_summaries, read_summary_list,

@@ -1,11 +1,11 @@
 """Word .docx: the body as lines in document order, everything else as metadata.
 
-The package is read with ``qual.files`` (``open_zip``/``read_member``/``parse_xml``: bomb
-and entity checks) and its WordprocessingML walked with lxml. python-docx is not used
-for reading: its ``Paragraph.text`` skips tracked insertions and does not say which text
-is bold, and opening a document through it cost 18 ms against 7 ms for a 9,000-word
-transcript, and 55 ms against the XML parse alone on a bloated 2 MB document.xml
-(measured on the project machine; see docs/ingest.md).
+The package is read with ``qual.ooxml.Package`` (over ``qual.files``' bomb and entity checks:
+parts found through relationships and content types) and its WordprocessingML walked with
+lxml. python-docx is not used for reading: its ``Paragraph.text`` skips tracked insertions
+and does not say which text is bold, and opening a document through it cost 18 ms against 7 ms
+for a 9,000-word transcript, and 55 ms against the XML parse alone on a bloated 2 MB
+document.xml (measured on the project machine; see docs/ingest.md).
 
 What the walk does, and why:
 - tracked insertions (``w:ins``, ``w:moveTo``) are kept and deletions (``w:del``,
@@ -24,23 +24,17 @@ What the walk does, and why:
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputFileError
-from ..files import open_zip, parse_xml, read_member
+from ..ooxml import STRICT_W_NS, W, Package
 from .formats import SAVE_AS_DOCX
 from .labels import TIMESTAMP, Line, label_kind, normalise_label
 
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W = f"{{{W_NS}}}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 
 P, R, T, TBL, TR, TC = (f"{W}{n}" for n in ("p", "r", "t", "tbl", "tr", "tc"))
 TAB, BR, CR, NBH = (f"{W}{n}" for n in ("tab", "br", "cr", "noBreakHyphen"))
@@ -66,11 +60,9 @@ MAX_DOCUMENT_XML_BYTES = 32 * 2**20
 
 def read_docx(path: str | Path, data: bytes) -> WordDocument:
     """Read a .docx file's bytes (already known to be a zip) into lines and metadata."""
-    archive = open_zip(path, data)
-    with archive:
-        package = _Package(archive, path)
-        main = package.main_document()
-        unpacked = archive.getinfo(main).file_size
+    with Package(path, data) as package:
+        main = main_document(package)
+        unpacked = package.size(main)
         if unpacked > MAX_DOCUMENT_XML_BYTES:
             raise InputFileError(path, f"its text unpacks to {unpacked // 2**20} MB of XML, more than "
                                  f"{MAX_DOCUMENT_XML_BYTES // 2**20} MB: too large to be one transcript",
@@ -78,11 +70,11 @@ def read_docx(path: str | Path, data: bytes) -> WordDocument:
         root = package.xml(main)
         body = root.find(f"{W}body")
         if body is None:
-            if root.tag.startswith(f"{{{STRICT_NS}}}"):
+            if root.tag.startswith(f"{{{STRICT_W_NS}}}"):
                 raise InputFileError(path, "is saved as Strict Open XML, which qual does not read",
                                      "save it as a regular Word Document (.docx)")
             raise InputFileError(path, "has no document body", SAVE_AS_DOCX)
-        rels = package.relationships(main)
+        rels = package.related(main)
         styles = _StyleBold(lambda: package.xml(rels["styles"][0]) if rels.get("styles") else None)
         reader = _BodyReader(styles)
         reader.read(body)
@@ -99,72 +91,21 @@ def read_docx(path: str | Path, data: bytes) -> WordDocument:
         return WordDocument(reader.lines, metadata)
 
 
-class _Package:
-    """The parts of an OPC package (a .docx), found through its relationships."""
-
-    def __init__(self, archive, path: str | Path) -> None:
-        self.archive = archive
-        self.path = path
-        self.names = set(archive.namelist())
-
-    def xml(self, name: str):
-        return parse_xml(read_member(self.archive, name, self.path), self.path, name)
-
-    def relationships(self, source: str) -> dict[str, list[str]]:
-        """Relationship type (last path segment, e.g. 'header') -> part names, in file order."""
-        folder, base = posixpath.split(source)
-        rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
-        found: dict[str, list[str]] = {}
-        if rels_name not in self.names:
-            return found
-        for rel in self.xml(rels_name).iter(f"{REL_NS}Relationship"):
-            if rel.get("TargetMode") == "External":
-                continue
-            target = rel.get("Target", "")
-            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            if name in self.names:
-                found.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], []).append(name)
-        return found
-
-    def main_document(self) -> str:
-        main = self.relationships("").get("officeDocument", [])
-        if main and main[0].startswith("word/") or "word/document.xml" in self.names:
-            return main[0] if main else "word/document.xml"
-        if "mimetype" in self.names and b"opendocument.text" in read_member(self.archive, "mimetype", self.path)[:100]:
-            raise InputFileError(self.path, "is an OpenDocument text file (.odt), not a .docx", SAVE_AS_DOCX)
-        if "xl/workbook.xml" in self.names:
-            raise InputFileError(self.path, "is an Excel workbook, not a Word document",
-                                 "give the transcript's .docx; a participants sheet goes to --participants")
-        if any(n.startswith("ppt/") for n in self.names):
-            raise InputFileError(self.path, "is a PowerPoint file, not a Word document", "give the transcript's .docx")
-        raise InputFileError(self.path, "is a zip archive but not a Word document", SAVE_AS_DOCX)
-
-    def properties(self) -> dict[str, str]:
-        """Core (title, author, dates...), extended (Company, Manager) and custom properties."""
-        properties: dict[str, str] = {}
-        package_rels = self.relationships("")
-        for name in package_rels.get("core-properties", []):
-            for element in self.xml(name):
-                local = element.tag.rsplit("}", 1)[-1]
-                value = (element.text or "").strip()
-                if value:
-                    properties[_CORE_NAMES.get(local, local)] = value
-        for name in package_rels.get("extended-properties", []):
-            for element in self.xml(name):
-                local = element.tag.rsplit("}", 1)[-1]
-                if local in ("Company", "Manager", "HyperlinkBase") and (element.text or "").strip():
-                    properties[local.lower()] = element.text.strip()
-        for name in package_rels.get("custom-properties", []):
-            for prop in self.xml(name):
-                key = prop.get("name")
-                value = "".join(prop.itertext()).strip()
-                if key and value:
-                    properties[f"custom:{key}"] = value
-        return properties
-
-
-_CORE_NAMES = {"creator": "author", "lastModifiedBy": "last_modified_by", "contentStatus": "content_status",
-               "lastPrinted": "last_printed", "description": "comments"}
+def main_document(package: Package) -> str:
+    """The package's main Word document part; a clear error when the zip is something else."""
+    path = package.path
+    main = package.main_part()
+    kind = package.kind_of(main) if main is not None else None
+    if kind == "word":
+        return main
+    if package.has("mimetype") and b"opendocument.text" in package.read(package.part_name("mimetype"))[:100]:
+        raise InputFileError(path, "is an OpenDocument text file (.odt), not a .docx", SAVE_AS_DOCX)
+    if kind == "excel":
+        raise InputFileError(path, "is an Excel workbook, not a Word document",
+                             "give the transcript's .docx; a participants sheet goes to --participants")
+    if kind == "powerpoint":
+        raise InputFileError(path, "is a PowerPoint file, not a Word document", "give the transcript's .docx")
+    raise InputFileError(path, "is a zip archive but not a Word document", SAVE_AS_DOCX)
 
 
 def _unique(texts) -> list[str]:

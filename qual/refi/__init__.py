@@ -13,11 +13,11 @@ was read and skipped; ``read_qdc`` reads a codebook. ``validate_qdpx`` checks a 
 from .export import (
     DEFAULT_CASE_ATTRIBUTES, ExportResult, build_qdpx, export_codings_file, export_qdc_file, export_qdpx,
 )
-from .importer import detect_tool, read_project
+from .importer import detect_tool, read_project, read_qdc
 from .model import (
     Problem, ReadReport, RefiCase, RefiNote, RefiProject, RefiSource, RefiUser, stable_guid,
 )
-from .qdc import read_qdc, write_qdc
+from .qdc import write_qdc
 from .validate import validate_qdc, validate_qdpx
 from .write import write_import
 

@@ -18,16 +18,11 @@ from typing import Callable
 from urllib.parse import unquote
 
 from ..errors import InputFileError
-from ..files import MAX_MEMBER_BYTES, open_zip, parse_xml, read_member
+from ..files import MAX_MEMBER_BYTES, local_name, open_zip, parse_xml, read_member
 from .model import ABSOLUTE, CODEBOOK_NS, INTERNAL, PROJECT_FILE, PROJECT_NS, RELATIVE, SOURCES_FOLDER
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _SCHEMES = (INTERNAL, RELATIVE, ABSOLUTE)
-
-
-def local_name(element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def namespace_of(element) -> str:

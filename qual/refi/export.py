@@ -12,7 +12,10 @@ from their code. GUIDs are stable (uuid5 of ids), so re-exports keep them.
 
 Nothing identifying that the corpus keeps apart goes in: not ``Transcript.source`` (the raw
 file name), not ``Transcript.metadata``, and case variables only through
-``qual.export.matrix.case_attributes``, which takes only pseudonymised values.
+``qual.export.cases.case_attributes`` (as in the matrix), which takes only pseudonymised values.
+
+The codings come in through ``qual.model.codings.Codings`` (a DataFrame, a ``Codings`` or a
+codings.csv), whose ``spans()`` are what a REFI-QDA selection holds.
 
 Every export is validated (XSD shipped with qual, and the semantic checks) before it is
 written; an export that fails is not written.
@@ -28,9 +31,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..coding.codebook import Code, Codebook
 from ..errors import InputFileError, QualError
+from ..export.cases import DEFAULT_ATTRIBUTES, case_attributes, case_of
 from ..files import write_bytes
+from ..model.codebook import OTHER_THEME, Code, Codebook
+from ..model.codings import QUOTED, STATUS_CHOICES, Codings, is_blank, used_statuses
 from .model import INTERNAL, PROJECT_FILE, PROJECT_NS, SOURCES_FOLDER, Problem, stable_guid, xml_datetime
 from .qdc import code_guid, codes_element, coloured, theme_guid
 from .text import find_unique, normalise_newlines, selection_label, xml_safe
@@ -40,9 +45,8 @@ if TYPE_CHECKING:
 
     from ..model import Transcript
 
-DEFAULT_CASE_ATTRIBUTES = ("role", "local_authority", "trial_arm")
+DEFAULT_CASE_ATTRIBUTES = DEFAULT_ATTRIBUTES
 DEFAULT_USER = "qual"
-STATUS_CHOICES = ("auto", "accepted", "all")
 
 
 @dataclass
@@ -101,23 +105,6 @@ class _Selection:
         self.guid = stable_guid("selection", self.document, self.start, self.end)
 
 
-def _blank(value: Any) -> bool:
-    try:
-        import pandas as pd
-
-        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value).strip() == ""
-
-
-def case_of(transcript: "Transcript") -> str:
-    """The case a transcript belongs to: its participant (``participant_id``), else itself."""
-    pid = (transcript.attributes or {}).get("participant_id")
-    return str(pid).strip() if not _blank(pid) else str(transcript.id)
-
-
 def _same_text(a: str, b: str) -> bool:
     return a == b or normalise_newlines(a)[0] == normalise_newlines(b)[0]
 
@@ -151,8 +138,8 @@ def _summary_rows(summaries: Any) -> list[tuple[str, str, str, bool]]:
         if case_column is None or "code" not in frame.columns or "summary" not in frame.columns:
             raise QualError("summaries need the columns case, code and summary")
         orphaned = frame["orphaned"] if "orphaned" in frame.columns else [False] * len(frame)
-        return [("" if _blank(case) else str(case).strip(), "" if _blank(code) else str(code).strip(),
-                 "" if _blank(text) else str(text), bool(orph) if not _blank(orph) else False)
+        return [("" if is_blank(case) else str(case).strip(), "" if is_blank(code) else str(code).strip(),
+                 "" if is_blank(text) else str(text), bool(orph) if not is_blank(orph) else False)
                 for case, code, text, orph in zip(frame[case_column], frame["code"], frame["summary"], orphaned)]
     return [(s.case, s.code, _summary_text(s), bool(getattr(s, "orphaned_since", ""))) for s in summaries]
 
@@ -161,7 +148,7 @@ def _summary_text(value: Any) -> str:
     """A summary as text: a ``Summary``'s text, or a cell value as typed (text, number, date)."""
     if hasattr(value, "text") and hasattr(value, "case"):
         value = value.text
-    return "" if _blank(value) else str(value)
+    return "" if is_blank(value) else str(value)
 
 
 def read_summaries_file(path: str | Path) -> "pd.DataFrame":
@@ -201,16 +188,14 @@ class _Plan:
     note_refs: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _plan_codings(plan: _Plan, codings: "pd.DataFrame", result: ExportResult) -> None:
-    """Place every coding row on a span of the LF text: at its offsets when they hold its
-    quote, else where the quote occurs once in its turn (or transcript); else skip it."""
-    import pandas as pd
-
+def _plan_codings(plan: _Plan, codings: Codings, result: ExportResult) -> None:
+    """Place every coding on a span of the LF text: at its offsets when they hold its quote,
+    else where the quote occurs once in its turn (or transcript); else skip it."""
     theme_ids = {t.id for t in plan.codebook.themes}
     unknown: dict[str, None] = {}
     maps = {document: normalise_newlines(t.text) for document, t in plan.transcripts.items()}
     raws = {document: t.text for document, t in plan.transcripts.items()}
-    for row in codings.itertuples(index=False):
+    for row in codings.spans():
         document = row.document
         if document not in plan.transcripts:
             result.skip("codings of documents that are not in the corpus")
@@ -222,8 +207,7 @@ def _plan_codings(plan: _Plan, codings: "pd.DataFrame", result: ExportResult) ->
         elif kind == "unknown":
             unknown[code_id] = None
         quote = row.text
-        start = None if pd.isna(row.start) else int(row.start)
-        end = None if pd.isna(row.end) else int(row.end)
+        start, end = row.start, row.end
         fits = start is not None and end is not None and 0 <= start <= end <= len(raw) and (
             not quote or _same_text(raw[start:end], quote))
         if fits:
@@ -232,8 +216,8 @@ def _plan_codings(plan: _Plan, codings: "pd.DataFrame", result: ExportResult) ->
             lf_quote = normalise_newlines(quote)[0]
             turns = plan.transcripts[document].turns
             turn_range = []
-            if not pd.isna(row.turn) and 0 <= int(row.turn) < len(turns):
-                turn = turns[int(row.turn)]
+            if row.turn is not None and 0 <= row.turn < len(turns):
+                turn = turns[row.turn]
                 turn_range = [(newline_map(turn.start), newline_map(turn.end))]
             found = find_unique(lf_text, lf_quote, turn_range)
             if found is None:
@@ -244,7 +228,7 @@ def _plan_codings(plan: _Plan, codings: "pd.DataFrame", result: ExportResult) ->
         if start == end:
             result.skip("codings of empty text spans")
             continue
-        coder = row.source.strip() if row.source and row.source.strip() else plan.user
+        coder = row.coder or plan.user  # the source that applied the code is its REFI-QDA user
         plan.coders[coder] = None
         key = (document, start, end)
         if key not in plan.selections:
@@ -254,8 +238,6 @@ def _plan_codings(plan: _Plan, codings: "pd.DataFrame", result: ExportResult) ->
             result.skip("duplicate codings (same span, code and coder)")
         plan.selections[key].codings[pair] = None
     if unknown:
-        from ..export.matrix import OTHER_THEME
-
         result.warnings.append(f"{len(unknown)} code(s) in the codings are not in the codebook; they are "
                                f"exported under '{OTHER_THEME.name}'")
         if OTHER_THEME.id not in theme_ids:
@@ -265,8 +247,6 @@ def _plan_codings(plan: _Plan, codings: "pd.DataFrame", result: ExportResult) ->
 
 def _plan_cases(plan: _Plan, participants: Any, attributes: Sequence[str], result: ExportResult) -> None:
     """Cases are participants; their variables are the safe attributes the matrix shows too."""
-    from ..export.matrix import case_attributes
-
     for document, transcript in plan.transcripts.items():
         plan.documents_of.setdefault(case_of(transcript), []).append(document)
     warnings: list[str] = []
@@ -278,7 +258,7 @@ def _plan_cases(plan: _Plan, participants: Any, attributes: Sequence[str], resul
     plan.variables = [c for c in columns if frame[c].astype(str).str.strip().astype(bool).any()]
     for case in plan.documents_of:
         plan.case_values[case] = {v: str(frame.at[case, v]) for v in plan.variables
-                                  if not _blank(frame.at[case, v])}
+                                  if not is_blank(frame.at[case, v])}
 
 
 def _plan_notes(plan: _Plan, summaries: Any, result: ExportResult) -> None:
@@ -414,7 +394,7 @@ def _zip(members: list[tuple[str, bytes]], created: datetime) -> bytes:
 
 
 def build_qdpx(
-    codings: "pd.DataFrame",
+    codings: "Codings | pd.DataFrame | None",
     transcripts: Sequence["Transcript"],
     codebook: Codebook,
     *,
@@ -431,24 +411,18 @@ def build_qdpx(
 
     Arguments as for ``export_qdpx``. Raises ``QualError`` when the project does not validate.
     """
-    import pandas as pd
-
-    from ..export.matrix import normalise_codings, resolve_status
     from .validate import errors as error_problems, validate_qdpx_bytes
 
     if status not in STATUS_CHOICES:
         raise QualError(f"status must be one of {', '.join(STATUS_CHOICES)}, not {status!r}")
     user = (user or DEFAULT_USER).strip() or DEFAULT_USER
     created = created or datetime.now(timezone.utc)
-    if codings is None:
-        codings = pd.DataFrame(columns=["document", "segment", "code", "text"])
-    codings = normalise_codings(codings)
-    effective, note = resolve_status(codings, status)
+    codings = Codings(codings, required=QUOTED)
+    used, effective, note = codings.select(status)
     result = ExportResult(path=None, status=effective, status_note=note)
-    wanted = {"accepted"} if effective == "accepted" else {"accepted", "suggested"}
-    result.skip(f"codings with status other than {' or '.join(sorted(wanted))}",
-                int((~codings["status"].isin(wanted)).sum()))
-    codings = codings[codings["status"].isin(wanted)]
+    result.skip(f"codings with status other than {' or '.join(sorted(used_statuses(effective)))}",
+                len(codings) - len(used))
+    codings = used
 
     by_id: dict[str, "Transcript"] = {}
     for transcript in transcripts:
@@ -482,7 +456,7 @@ def build_qdpx(
 
 
 def export_qdpx(
-    codings: "pd.DataFrame",
+    codings: "Codings | pd.DataFrame | None",
     transcripts: Sequence["Transcript"],
     codebook: Codebook,
     path: str | Path,
@@ -497,7 +471,7 @@ def export_qdpx(
     xsd: str | Path | None | bool = None,
 ) -> Path:
     """Write a REFI-QDA 1.0 project of the de-identified ``transcripts``, ``codebook`` and
-    ``codings`` (``qual.coding.CODINGS_COLUMNS``; offsets into ``Transcript.text``) to ``path``.
+    ``codings`` (``qual.model.codings``; offsets into ``Transcript.text``) to ``path``.
 
     ``status``: ``auto`` (accepted codings when any is accepted, else accepted and suggested),
     ``accepted`` or ``all`` (accepted and suggested; rejected never). ``summaries``: matrix
@@ -553,7 +527,6 @@ def export_codings_file(
     ``corpus``) and the codebook (see ``find_codebook``) to the .qdpx ``out``."""
     from ..coding.codebook import load_codebook
     from ..corpus import read_corpus
-    from ..export.matrix import load_codings
 
     codings_path = Path(codings_path)
     out = Path(out)
@@ -566,7 +539,7 @@ def export_codings_file(
     inputs = [codings_path, corpus_path, codebook_path] + [Path(p) for p in (participants, summaries) if p]
     if any(out.resolve() == p.resolve() for p in inputs):
         raise QualError(f"{out}: the output would overwrite an input; give another --out")
-    frame = load_codings(codings_path)
+    frame = Codings.read(codings_path, required=QUOTED)
     transcripts = read_corpus(corpus_path)
     book = load_codebook(codebook_path)
     data, result = build_qdpx(frame, transcripts, book, summaries=summaries, participants=participants,

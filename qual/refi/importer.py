@@ -17,11 +17,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..coding import CODINGS_COLUMNS
-from ..coding.codebook import Codebook
 from ..errors import InputFileError, QualError
+from ..files import local_name
 from ..model import Role, Transcript
-from .archive import RefiFile, UTF8_BOM, local_name, open_refi
+from ..model.codebook import Codebook
+from ..model.codings import Codings
+from .archive import RefiFile, UTF8_BOM, open_refi
 from .model import (
     ReadReport, RefiCase, RefiNote, RefiProject, RefiSource, RefiUser, normalise_guid,
 )
@@ -530,13 +531,8 @@ def _labelled(transcript: Transcript) -> bool:
 
 
 def _codings_frame(rows: list[dict[str, Any]]):
-    import pandas as pd
-
-    frame = pd.DataFrame(rows, columns=CODINGS_COLUMNS)
-    for column in ("turn", "start", "end"):
-        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
-    frame["score"] = frame["score"].astype(float)
-    return frame
+    """The codings read, typed by the codings schema (``qual.model.codings``)."""
+    return Codings.from_records(rows).frame
 
 
 def read_project(path: str | Path, *, reference: Codebook | None = None,
@@ -630,3 +626,14 @@ def _read(refi: RefiFile, path: Path, reference: Codebook | None, xsd, report: R
     project.notes = reader.notes
     project.sources = reader.sources
     return project
+
+
+def read_qdc(path: str | Path, *, reference: Codebook | None = None) -> Codebook:
+    """The codebook of a .qdc file (a .qdpx or .qde is read for its codebook too).
+
+    Forgiving as ``read_project`` is: byte-order mark, any namespace, Taguette's empty ``<Sets/>``.
+    """
+    project = read_project(path, reference=reference)
+    if not project.codebook.codes and not project.codebook.themes:
+        raise InputFileError(path, "holds no codes", "export the codebook again from its tool")
+    return project.codebook

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ..coding.codebook import Codebook
+from ..model.codebook import Codebook
 
 if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
     import pandas as pd
@@ -193,9 +193,9 @@ class RefiProject:
     ``transcripts`` are the text sources that were read, as qual transcripts whose ``text``
     is the source text (line ends normalised to LF; a label is put in front of text that does
     not start with a speaker label); ``texts`` maps each transcript id to that text.
-    ``codings`` has ``qual.coding.CODINGS_COLUMNS``, with offsets into ``Transcript.text``,
-    status ``accepted`` and source ``refi:<user or tool>``. ``report`` says what was read,
-    skipped and why; ``problems`` what schema and semantic validation found.
+    ``codings`` is typed by the codings schema (``qual.model.codings``), with offsets into
+    ``Transcript.text``, status ``accepted`` and source ``refi:<user or tool>``. ``report`` says
+    what was read, skipped and why; ``problems`` what schema and semantic validation found.
     """
 
     path: str

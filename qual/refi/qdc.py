@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from ..coding.codebook import Code, Codebook, Theme, assign_colours, normalise_colour
-from ..errors import InputFileError, QualError
+from ..errors import QualError
+from ..files import local_name
+from ..model.codebook import Code, Codebook, Theme, assign_colours, normalise_colour
 from .model import CODEBOOK_NS, ReadReport, normalise_guid, stable_guid
 from .text import xml_safe
 
@@ -205,14 +206,9 @@ class CodeMap:
     max_depth: int = 0
 
 
-def _local(element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _description(element) -> str:
     for child in element:
-        if _local(child) == "Description":
+        if local_name(child) == "Description":
             return child.text or ""
     return ""
 
@@ -247,7 +243,7 @@ def read_codes(codes_el, *, name: str, report: ReadReport, reference: Codebook |
     def walk(element, parent: _Node | None, depth: int) -> None:
         nonlocal bad_colours, excluded
         for child in element:
-            if _local(child) != "Code":
+            if local_name(child) != "Code":
                 continue
             guid = child.get("guid") or ""
             if normalise_guid(guid) in exclude:
@@ -397,21 +393,8 @@ def _fill_from(reference: Codebook, codes: list[Code]) -> None:
 def codes_of(root) -> "etree._Element | None":
     """The ``<Codes>`` element of a ``<CodeBook>`` or ``<Project>`` root, whatever its namespace."""
     for child in root:
-        if _local(child) == "Codes":
+        if local_name(child) == "Codes":
             return child
-        if _local(child) == "CodeBook":
+        if local_name(child) == "CodeBook":
             return codes_of(child)
     return None
-
-
-def read_qdc(path: str | Path, *, reference: Codebook | None = None) -> Codebook:
-    """The codebook of a .qdc file (a .qdpx or .qde is read for its codebook too).
-
-    Forgiving as ``read_project`` is: byte-order mark, any namespace, Taguette's empty ``<Sets/>``.
-    """
-    from .importer import read_project
-
-    project = read_project(path, reference=reference)
-    if not project.codebook.codes and not project.codebook.themes:
-        raise InputFileError(path, "holds no codes", "export the codebook again from its tool")
-    return project.codebook

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import InputFileError
-from .archive import RefiFile, SourceFiles, UTF8_BOM, local_name, open_refi
+from ..files import local_name
+from .archive import RefiFile, SourceFiles, UTF8_BOM, open_refi
 from .model import Problem, normalise_guid
 from .text import label_matches, looks_like_quote, quote_fits
 

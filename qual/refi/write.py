@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..coding import CODINGS_COLUMNS
 from ..errors import QualError
 from ..files import OWNER_ONLY, atomic_open
+from ..model.codebook import CodebookError, write_codebook_yaml
+from ..model.codings import Codings
 from .model import RefiProject
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -33,7 +34,6 @@ def write_import(project: RefiProject, out_dir: str | Path, *, force: bool = Fal
     """
     import pandas as pd
 
-    from ..coding.codebook import CodebookError, save_codebook
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -54,7 +54,7 @@ def write_import(project: RefiProject, out_dir: str | Path, *, force: bool = Fal
 
     if project.codebook.codes:
         try:
-            written["codebook"] = save_codebook(project.codebook, out / CODEBOOK_FILE)
+            written["codebook"] = write_codebook_yaml(project.codebook, out / CODEBOOK_FILE)
         except CodebookError as error:
             project.report.skipped("codebook.yaml", 1, f"the codebook has {len(error.problems)} problems "
                                    "qual cannot save; codings.csv still names its codes")
@@ -63,10 +63,7 @@ def write_import(project: RefiProject, out_dir: str | Path, *, force: bool = Fal
     if project.kind != "project":
         return written
 
-    codings = project.codings if project.codings is not None else pd.DataFrame(columns=CODINGS_COLUMNS)
-    with atomic_open(out / CODINGS_FILE, "w", newline="", permissions=OWNER_ONLY) as handle:
-        codings[CODINGS_COLUMNS].to_csv(handle, index=False)
-    written["codings"] = out / CODINGS_FILE
+    written["codings"] = Codings(project.codings).write(out / CODINGS_FILE, permissions=OWNER_ONLY)
 
     with atomic_open(out / CORPUS_FILE, "w", permissions=OWNER_ONLY) as handle:
         for transcript in project.transcripts:

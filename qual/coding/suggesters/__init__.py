@@ -5,7 +5,9 @@
     topic     seeded BERTopic; segments inherit the codes their topic matches
     learned   calibrated one-vs-rest logistic regression on human (accepted) codes
 
-Add one by subclassing :class:`Suggester` and decorating it with ``@register_suggester("name")``.
+Add one by subclassing :class:`Suggester` and decorating it with ``@register_suggester("name")``,
+which registers it in ``qual.plugins`` (a package installed beside qual uses the
+``qual_suggesters`` entry point); ``SUGGESTERS`` is a read-only view of that registry.
 """
 
 from .base import SUGGESTERS, SuggestContext, Suggester, make_suggester, register_suggester

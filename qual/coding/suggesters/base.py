@@ -1,6 +1,7 @@
-"""What every suggester shares: the interface, the registry and the context they read.
+"""What every suggester shares: the interface, its registration and the context they read.
 
-A suggester is a small class with a registered name (spaCy-style): ``fit(segments, codebook,
+A suggester is a small class registered by name in ``qual.plugins`` (spaCy-style; a package
+installed beside qual adds one through the ``qual_suggesters`` entry point): ``fit(segments, codebook,
 context)`` then ``suggest(segments, context) -> scores``, where ``scores`` is a float32 matrix
 with one row per segment and one column per code of the codebook, each in [0, 1] and meant to
 read as "how likely this code applies" on the same scale for every suggester, so the ensemble
@@ -12,23 +13,45 @@ and the ensemble leaves it out.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar
+from typing import Callable, ClassVar, Iterator
 
 import numpy as np
 
+from ... import plugins
 from ..codebook import Codebook
 
-SUGGESTERS: dict[str, type["Suggester"]] = {}
+
+class _SuggesterNames(Mapping):
+    """A read-only view of the suggesters in ``qual.plugins`` (name -> class): qual's own and
+    any a package installed beside qual provides through the ``qual_suggesters`` entry point."""
+
+    def __getitem__(self, name: str) -> type["Suggester"]:
+        from ...errors import QualError
+
+        try:
+            return plugins.get("suggesters", name)
+        except QualError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(plugins.names("suggesters"))
+
+    def __len__(self) -> int:
+        return len(plugins.names("suggesters"))
+
+
+SUGGESTERS: Mapping[str, type["Suggester"]] = _SuggesterNames()
 
 
 def register_suggester(name: str) -> Callable[[type["Suggester"]], type["Suggester"]]:
-    """Class decorator: make a suggester available by ``name`` to ``make_suggester`` and the CLI."""
+    """Class decorator: register a suggester as ``name`` in ``qual.plugins`` (kind ``suggesters``),
+    for ``make_suggester``, ``code_transcripts`` and the CLI."""
 
     def decorate(cls: type["Suggester"]) -> type["Suggester"]:
         cls.name = name
-        SUGGESTERS[name] = cls
-        return cls
+        return plugins.register("suggesters", name)(cls)
 
     return decorate
 
