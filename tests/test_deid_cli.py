@@ -192,17 +192,22 @@ def test_survey_column(tmp_path: Path):
 def test_passphrase_is_asked_at_a_terminal_twice_for_a_new_key(tmp_path: Path, monkeypatch):
     import typer
 
-    from qual.cli import deid
+    from qual.cli import secure
 
     asked = []
     monkeypatch.delenv("QUAL_KEY_PASSPHRASE", raising=False)
-    monkeypatch.setattr(deid.sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(secure.sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(typer, "prompt", lambda text, **kw: asked.append((text, kw)) or "typed")
-    assert deid._passphrase(tmp_path / "new.qualkey") == "typed"
+    assert secure.ask_passphrase(tmp_path / "new.qualkey") == "typed"
     (tmp_path / "old.qualkey").write_bytes(b"x")
-    assert deid._passphrase(tmp_path / "old.qualkey") == "typed"
+    assert secure.ask_passphrase(tmp_path / "old.qualkey") == "typed"
     assert [kw["confirmation_prompt"] for _, kw in asked] == [True, False]
     assert all(kw["hide_input"] for _, kw in asked)
+    # qual check never creates a key: asked once, even for one that does not exist
+    assert secure.ask_passphrase(tmp_path / "other.qualkey", may_create=False) == "typed"
+    assert asked[-1][1]["confirmation_prompt"] is False
+    # the project opened for a command holds what was typed
+    assert secure.open_project(tmp_path / "old.qualkey").passphrase == "typed"
     monkeypatch.setenv("QUAL_KEY_PASSPHRASE", "from env")
-    assert deid._passphrase(tmp_path / "old.qualkey") is None      # the library reads the variable
-    assert len(asked) == 2
+    assert secure.ask_passphrase(tmp_path / "old.qualkey") is None      # the library reads the variable
+    assert len(asked) == 4

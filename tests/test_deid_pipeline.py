@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from qual.corpus import read_corpus
-from qual.deid.pipeline import Deidentifier, deidentify, protected_ranges
-from qual.deid.pseudonyms import EntityTable, letters, split_possessive
+from qual.deid import Deidentifier, EntityTable, deidentify
+from qual.deid.identity import letters, split_possessive
+from qual.deid.mentions import protected_ranges
 from qual.deid.types import EntityType as T
 from qual.deid.types import Span
 from qual.errors import UnsafeOutputError
