@@ -9,7 +9,7 @@ import pytest
 
 from qual.check.keysearch import KeySearch
 from qual.check.masking import Masker, fingerprint
-from qual.deid.identity import (DIRECT, FIXED_TYPES, NAME_LIKE, PLACEHOLDER_RE, QUASI, TAG_RE, EntityType,
+from qual.deid.identity import (DIRECT, FIXED_TYPES, FOUND_AGAIN, NAME_LIKE, PLACEHOLDER_RE, QUASI, TAG_RE, EntityType,
                                 fold, identity_key, letters, normal_form, normal_tokens, split_possessive,
                                 strip_accents, tag_for, tag_number)
 from qual.deid.identity import entities
@@ -35,6 +35,7 @@ def test_every_type_is_fully_described():
     assert DIRECT | QUASI == frozenset(T) and not DIRECT & QUASI
     assert NAME_LIKE == {T.PERSON, T.SCHOOL, T.LOCAL_AUTHORITY, T.PLACE, T.ORGANISATION}
     assert FIXED_TYPES == frozenset(T) - NAME_LIKE
+    assert FOUND_AGAIN == NAME_LIKE | {T.EMAIL, T.PHONE}
 
 
 def test_types_behave_as_the_enum_they_were():

@@ -33,7 +33,7 @@ from typing import Any, Iterable, Sequence
 from ..errors import QualError
 from ..model import Role, Transcript, Turn
 from .attributes import ATTRIBUTE_TYPES, DATE_ATTRIBUTES, SAFE_ATTRIBUTES, attribute_key, coarse_date, split_values
-from .identity import FIXED_TYPES, NAME_LIKE, EntityType, normal_tokens, split_possessive, tag_for
+from .identity import FIXED_TYPES, FOUND_AGAIN, NAME_LIKE, EntityType, normal_tokens, split_possessive, tag_for
 from .known import KnownMentions
 from .mentions import label_chunks, outside_protected, protected_ranges, refine, trim_mention
 from .pseudonyms import Entity, EntityTable
@@ -208,8 +208,7 @@ class Deidentifier:
         known = KnownMentions()
         # Forms that earlier batches found surely are looked for again. An analyzer that can
         # remember strings does it itself (minding its keep-list and sentence starts).
-        trusted = self.table.variants(NAME_LIKE | {EntityType.EMAIL, EntityType.PHONE},
-                                      min_confidence=self.review_threshold)
+        trusted = self.table.variants(FOUND_AGAIN, min_confidence=self.review_threshold)
         remember = getattr(self._get_analyzer(), "remember", None)
         if remember is not None:
             remember([(t, v) for t, v in trusted if t in NAME_LIKE])
@@ -228,7 +227,7 @@ class Deidentifier:
                     part = value[start:end]
                     if entity_type is EntityType.PERSON:
                         known.add_person(part, "participants", 0.99)
-                    elif entity_type not in FIXED_TYPES or entity_type in (EntityType.EMAIL, EntityType.PHONE):
+                    elif entity_type in FOUND_AGAIN:
                         known.add(entity_type, part, "participants", 0.99)
         for entity_type, term in self.decisions.always_redact:
             known.add(entity_type, term, "register", 1.0)

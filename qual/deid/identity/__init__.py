@@ -18,14 +18,14 @@ module             holds
 =================  =======================================================================
 """
 
-from .entities import (DIRECT, FIXED_TYPES, INSTITUTIONS, NAME_LIKE, PROPAGATED, QUASI, EntityType,
-                       TypeInfo)
+from .entities import (DIRECT, FIXED_TYPES, FOUND_AGAIN, INSTITUTIONS, NAME_LIKE, PROPAGATED, QUASI,
+                       EntityType, TypeInfo)
 from .normal import (PersonName, distinctive_key, fold, identity_key, lower_same_length, normal_form,
                      normal_tokens, split_possessive, strip_accents)
 from .tags import PLACEHOLDER_RE, TAG_RE, letters, tag_for, tag_number
 
 __all__ = [
-    "DIRECT", "FIXED_TYPES", "INSTITUTIONS", "NAME_LIKE", "PLACEHOLDER_RE", "PROPAGATED", "QUASI",
+    "DIRECT", "FIXED_TYPES", "FOUND_AGAIN", "INSTITUTIONS", "NAME_LIKE", "PLACEHOLDER_RE", "PROPAGATED", "QUASI",
     "TAG_RE", "EntityType", "PersonName", "TypeInfo", "distinctive_key", "fold", "identity_key",
     "letters", "lower_same_length", "normal_form", "normal_tokens", "split_possessive",
     "strip_accents", "tag_for", "tag_number",

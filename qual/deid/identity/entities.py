@@ -81,6 +81,8 @@ class TypeInfo:
     key_search: str = SEARCH_WORDS             # how qual check looks for the key's originals
     key_generic: frozenset[str] | None = None  # words qual check leaves out of a name's parts
     propagated: bool = True     # found once, looked for in every text of the corpus
+    found_again: bool = False   # the key's and the participants sheet's forms of it are looked
+                                # for in every new text (names, emails, phones: not dates)
     aliases: tuple[str, ...] = ()              # other names a register file may use
 
 
@@ -109,18 +111,18 @@ class EntityType(str, Enum):
 
     PERSON = "PERSON", TypeInfo(
         "A person's name", direct=True, tag="Person", pseudonym=NUMBERED, linked_by=PERSON_NAME,
-        aliases=("NAME", "PEOPLE"))
+        found_again=True, aliases=("NAME", "PEOPLE"))
     SCHOOL = "SCHOOL", TypeInfo(
         "A school's name", direct=True, tag="School", pseudonym=LETTERED, linked_by=DISTINCTIVE_WORDS,
-        generic=SCHOOL_GENERIC)
+        generic=SCHOOL_GENERIC, found_again=True)
     LOCAL_AUTHORITY = "LOCAL_AUTHORITY", TypeInfo(
         "A local authority", direct=True, tag="Local authority", pseudonym=NUMBERED,
-        linked_by=DISTINCTIVE_WORDS, generic=COUNCIL_GENERIC, aliases=("LA", "COUNCIL"))
+        linked_by=DISTINCTIVE_WORDS, generic=COUNCIL_GENERIC, found_again=True, aliases=("LA", "COUNCIL"))
     # a town, area, street or estate named alone
     PLACE = "PLACE", TypeInfo(
         "A town, area, street or estate", direct=False, tag="Place", pseudonym=NUMBERED,
         linked_by=DISTINCTIVE_WORDS, generic=frozenset({"the"}), key_generic=STREET_GENERIC,
-        aliases=("LOCATION", "LOC", "GPE", "STREET", "ESTATE"))
+        found_again=True, aliases=("LOCATION", "LOC", "GPE", "STREET", "ESTATE"))
     ADDRESS = "ADDRESS", TypeInfo("A street address", direct=True, tag="Address")
     POSTCODE = "POSTCODE", TypeInfo("A postcode", direct=True, tag="Postcode", linked_by=COMPACT,
                                     key_search=SEARCH_SPACED)
@@ -128,10 +130,11 @@ class EntityType(str, Enum):
     ORGANISATION = "ORGANISATION", TypeInfo(
         "A named local organisation", direct=False, tag="Organisation", pseudonym=NUMBERED,
         linked_by=DISTINCTIVE_WORDS, generic=ORGANISATION_GENERIC, key_generic=TEAM_GENERIC,
-        aliases=("ORG", "ORGANIZATION"))
-    EMAIL = "EMAIL", TypeInfo("An email address", direct=True, tag="Email", linked_by=CASEFOLDED)
+        found_again=True, aliases=("ORG", "ORGANIZATION"))
+    EMAIL = "EMAIL", TypeInfo("An email address", direct=True, tag="Email", linked_by=CASEFOLDED,
+                              found_again=True)
     PHONE = "PHONE", TypeInfo("A phone number", direct=True, tag="Phone", linked_by=PHONE_DIGITS,
-                              key_search=SEARCH_SPACED)
+                              key_search=SEARCH_SPACED, found_again=True)
     URL = "URL", TypeInfo("A web address", direct=True, tag="URL", linked_by=CASEFOLDED)
     HANDLE = "HANDLE", TypeInfo("A social-media handle", direct=True, tag="Handle", linked_by=CASEFOLDED)
     DATE = "DATE", TypeInfo("A date", direct=False, tag="Date", key_search=NOT_SEARCHED, propagated=False)
@@ -163,3 +166,5 @@ INSTITUTIONS = _types(lambda info: info.linked_by == DISTINCTIVE_WORDS)
 FIXED_TYPES = _types(lambda info: info.pseudonym == FIXED)
 # Types whose strings, found once, are looked for in every text.
 PROPAGATED = _types(lambda info: info.propagated)
+# Types whose forms in the key and the participants sheet are looked for in every new text.
+FOUND_AGAIN = _types(lambda info: info.found_again)
