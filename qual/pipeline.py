@@ -29,6 +29,7 @@ from .files import ensure_outside
 
 if TYPE_CHECKING:
     from .coding.codebook import Codebook
+    from .deid.secure import SecureProject
     from .export.matrix import FrameworkMatrix
 
 log = logging.getLogger("qual.pipeline")
@@ -216,6 +217,7 @@ def run_pipeline(
     out_dir: str | Path,
     *,
     participants: str | Path | None = None,
+    project: "SecureProject | None" = None,
     key_path: str | Path | None = None,
     passphrase: str | None = None,
     review_path: str | Path | None = None,
@@ -230,8 +232,9 @@ def run_pipeline(
     """Run the whole pipeline on ``inputs`` (transcript files and/or folders) into ``out_dir``.
 
     ``participants``: the participants sheet (default: ``participants.xlsx``/``.csv`` in an
-    input folder). ``key_path``: the encrypted pseudonym key, read and updated (outside
-    ``out_dir``; passphrase from ``passphrase`` or ``QUAL_KEY_PASSPHRASE``). ``review_path``:
+    input folder). ``project``: the :class:`~qual.deid.secure.SecureProject` whose encrypted
+    pseudonym key is read and updated (its files outside ``out_dir``), or instead ``key_path``
+    (passphrase from ``passphrase`` or ``QUAL_KEY_PASSPHRASE``). ``review_path``:
     an .xlsx for spans a person should check (identifiable; outside ``out_dir``). ``status``:
     which codings the matrix shows (see ``qual.export.build_matrix``). Failed inputs are listed
     in ``RunResult.failures`` while the others go through; a stage whose library is missing is
@@ -242,7 +245,11 @@ def run_pipeline(
     if not inputs:
         raise QualError("no inputs given")
     out_dir = Path(out_dir)
-    for path, what in ((key_path, "the pseudonym key"), (review_path, "the review sheet")):
+    from .deid.secure import SecureProject
+
+    project = SecureProject.of(project, key=key_path, passphrase=passphrase)
+    identifiable = {**project.identifiable_files(), "the review sheet": review_path}
+    for what, path in identifiable.items():
         if path is not None:
             ensure_outside(path, out_dir, what)
     for item in inputs:
@@ -264,7 +271,7 @@ def run_pipeline(
     # ---- ingest: the raw corpus stays in memory; it is identifiable and never written here.
     from .ingest import ingest, read_participants
 
-    exclude = [out_dir] + [Path(p) for p in (key_path, review_path) if p is not None]
+    exclude = [out_dir] + [Path(p) for p in identifiable.values() if p is not None]
     from .ingest import find_inputs
 
     files, _ = find_inputs(inputs, exclude=exclude)
@@ -287,7 +294,7 @@ def run_pipeline(
 
     deid_dir = out_dir / "transcripts"
     with _stage(result, "de-identify", reporter, total=len(ingested.transcripts)) as stage:
-        deid = deidentify(ingested.transcripts, deid_dir, key_path=key_path, passphrase=passphrase,
+        deid = deidentify(ingested.transcripts, deid_dir, project=project,
                           participants=participants, review_path=review_path,
                           progress=lambda n=1: reporter.advance(n))
         del ingested  # the identifiable corpus is not needed any more

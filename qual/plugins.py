@@ -46,12 +46,14 @@ registry = SimpleNamespace(
 )
 
 # The modules whose import registers qual's own plugins of each kind.
-BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
-    "recognizers": (),
-    "suggesters": ("qual.coding.suggesters",),
-    "check_extractors": (),
-    "exporters": ("qual.export.exporters",),
-}
+BUILTIN_MODULES: dict[str, tuple[str, ...]] = {kind: () for kind in KINDS}
+# Recognizers, in the order a default Analyzer runs them (see qual.deid.registry).
+BUILTIN_MODULES["recognizers"] = tuple(f"qual.deid.recognizers.{name}" for name in (
+    "contact", "ids", "dates", "register", "names", "places", "recall_first", "ner"))
+# Check extractors: each reader module registers the suffixes it reads.
+BUILTIN_MODULES["check_extractors"] = ("qual.check.text_formats", "qual.check.office", "qual.check.qdpx")
+BUILTIN_MODULES["suggesters"] = ("qual.coding.suggesters",)
+BUILTIN_MODULES["exporters"] = ("qual.export.exporters",)
 
 _loaded: set[str] = set()
 

@@ -78,12 +78,13 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = corpus(args)
     from qual.check import check_paths
-    from qual.check.scanner import _default_jobs, default_analyzer
+    from qual.check.scanner import _default_jobs
+    from qual.deid.secure import SecureProject
 
     jobs = args.jobs or _default_jobs()
     rows = []
     start_wall, start_cpu = time.perf_counter(), cpu_seconds()
-    analyzer = default_analyzer()
+    analyzer = SecureProject().analyzer()
     analyzer.analyze("Warm up: Mrs Smith rang from Leeds on 07700 900123.")
     rows.append(("analyzer start", time.perf_counter() - start_wall, cpu_seconds() - start_cpu, None, None))
 

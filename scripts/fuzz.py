@@ -45,10 +45,10 @@ _ANALYZERS = None
 
 
 def build_analyzers():
-    from qual.check.scanner import default_analyzer
     from qual.deid.analyzer import Analyzer
+    from qual.deid.secure import SecureProject
 
-    return Analyzer(), default_analyzer(None, None, None)
+    return Analyzer(), SecureProject().analyzer(ner=None)
 
 
 def generate(seed: int, index: int, broken_share: float) -> fuzzgen.FuzzInput:

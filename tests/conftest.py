@@ -1,8 +1,12 @@
-"""Shared test fixtures: where the project, its samples and ``../shared`` are."""
+"""Shared test fixtures: where the project, its samples and ``../shared`` are, and how to run
+the ``qual`` command."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,14 +39,17 @@ def tree_hashes(root: Path) -> dict[str, str]:
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-# --------------------------------------------------------------------------- the command line
-# One way to run a qual command in a test, shared by the CLI tests of every stage.
+# --------------------------------------------------------------------------- the CLI
+# One way for every test file to run ``qual``: in this process (``cli``), or as a user runs
+# it, the installed entry point in a child process (``run_qual``). Neither inherits
+# QUAL_KEY_PASSPHRASE from the shell running the tests: a test that needs one passes it.
 
 
 @pytest.fixture(scope="session")
 def cli():
-    """Run a ``qual`` command in-process: ``cli("matrix", codings, "--out", out, env=None)`` returns
-    typer's ``Result`` (``exit_code``, ``output``). Arguments may be paths; ``env`` adds variables."""
+    """``cli(*args, env=None)``: ``qual ARGS`` run in-process through typer's ``CliRunner``, with
+    every command registered; returns click's ``Result`` (``exit_code``, ``output``,
+    ``stdout``, ``stderr``). ``env`` sets variables for the run (a value of None unsets one)."""
     from typer.testing import CliRunner
 
     from qual.cli import _register
@@ -52,6 +59,22 @@ def cli():
     runner = CliRunner()
 
     def invoke(*args, env: dict | None = None):
-        return runner.invoke(app, [str(a) for a in args], env=env)
+        environment = {"QUAL_KEY_PASSPHRASE": None} | (env or {})
+        return runner.invoke(app, [str(a) for a in args], env=environment)
 
     return invoke
+
+
+def run_qual(*args, env: dict | None = None, cwd: Path | None = None,
+             timeout: float = 900) -> subprocess.CompletedProcess:
+    """``qual ARGS`` through the installed entry point in a child process, as a user runs it;
+    ``env`` adds to (or, with None values, removes from) this process's environment."""
+    environment = {k: v for k, v in os.environ.items() if k != "QUAL_KEY_PASSPHRASE"}
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    qual = Path(sys.executable).with_name("qual")
+    return subprocess.run([str(qual), *(str(a) for a in args)], capture_output=True, text=True,
+                          env=environment, cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)

@@ -145,27 +145,33 @@ def test_a_recognizer_from_an_installed_package_is_found_and_used(tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text(textwrap.dedent('''
         import re
-        from qual.deid.recognizers import Recognizer, Span
+        from qual.deid.recognizers import Recognizer
         from qual.deid.types import EntityType
 
-        class BadgeNumbers(Recognizer):
-            """Staff badge numbers such as BADGE-4471."""
+        class CallSigns(Recognizer):
+            """Staff radio call signs such as kestrel-purple-nine."""
             entity_types = frozenset({EntityType.CASE_NUMBER})
 
             def detect(self, doc):
-                return [Span(m.start(), m.end(), EntityType.CASE_NUMBER, m.group(), 0.9, self.name)
-                        for m in re.finditer(r"BADGE-\\d{4}", doc.text)]
+                return [self.span(doc, m.start(), m.end(), EntityType.CASE_NUMBER, 0.9)
+                        for m in re.finditer(r"\\b[a-z]+-[a-z]+-(?:one|two|three|nine)\\b", doc.text)]
     '''))
     info = tmp_path / "qual_demo_plugin-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: qual-demo-plugin\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[qual_recognizers]\ndemo.badges = qual_demo_plugin:BadgeNumbers\n")
+    (info / "entry_points.txt").write_text("[qual_recognizers]\ndemo.call_signs = qual_demo_plugin:CallSigns\n")
+    # the planted string is one that only the plugin finds: without it, nothing is found there
     code = textwrap.dedent('''
         from qual.deid import Analyzer
-        spans = Analyzer().analyze("Her badge is BADGE-4471, she said.")
-        print(sorted({s.detector for s in spans if s.text == "BADGE-4471"}))
+        from qual.deid.registry import default_recognizer_names
+        text = "Her call sign is kestrel-purple-nine, she said."
+        print(sorted({s.detector for s in Analyzer().analyze(text) if s.text == "kestrel-purple-nine"}))
+        others = [name for name in default_recognizer_names() if name != "demo.call_signs"]
+        print(len(Analyzer(recognizers=others).analyze(text)))
     ''')
     env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "demo.badges" in result.stdout
+    found, without_plugin = result.stdout.splitlines()
+    assert found == "['demo.call_signs']"
+    assert without_plugin == "0"

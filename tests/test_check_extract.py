@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -391,3 +395,34 @@ def test_numbers_are_read_when_they_could_be_a_phone_or_nhs_number(tmp_path):
     path.write_text(json.dumps({"start": 104233, "end": 104871, "phone": 7700900461}), encoding="utf-8")
     texts = [u.text for u in extract_text_units(path) if isinstance(u, TextUnit)]
     assert "7700900461" in texts and "104233" not in texts
+
+
+def test_a_reader_from_an_installed_package_is_found_and_used(tmp_path):
+    # a tiny third-party package, installed beside qual, adds a format through an entry point
+    package = tmp_path / "site" / "qual_demo_reader"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(textwrap.dedent('''
+        from qual.check.extract import TextUnit
+
+        def read_notes(name, data):
+            for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+                yield TextUnit("", f"note {number}", line)
+    '''))
+    info = tmp_path / "site" / "qual_demo_reader-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: qual-demo-reader\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[qual_check_extractors]\n.notes = qual_demo_reader:read_notes\n")
+    notes = tmp_path / "visit.notes"
+    notes.write_text("All fine.\nZebedee Okafor rang from 07700 900123.\n", encoding="utf-8")
+    code = textwrap.dedent(f'''
+        from qual.check import check, supported_suffixes
+        result = check([{str(notes)!r}], ner=None)
+        print(".notes" in supported_suffixes(), result.exit_code, sorted({{f.location for f in result.failing}}))
+    ''')
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    with_plugin = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 env=environment | {"PYTHONPATH": str(tmp_path / "site")})
+    assert with_plugin.returncode == 0, with_plugin.stderr[-2000:]
+    assert with_plugin.stdout.strip() == "True 1 ['note 2']"
+    without = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    assert without.stdout.strip() == "False 2 []"  # an unknown format is an error, not a pass

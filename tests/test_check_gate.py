@@ -4,35 +4,22 @@ and the sample corpus (raw must fail naming every file; de-identified must pass)
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import SAMPLES, tree_hashes
+from conftest import SAMPLES, run_qual, tree_hashes
 from test_check_extract import (DOCX_PLACES, QDPX_PLACES, TEXT_FILES, XLSX_PLACES, qdpx_members, write_docx,
                                 xlsx_members, zip_bytes)
 
 from qual.check import Baseline, KeySearch, check_paths, format_json, format_sarif, format_text, update_baseline
-from qual.cli import _register
-from qual.cli.app import app
 from qual.deid.pseudonyms import EntityTable
 from qual.deid.types import EntityType
 
 PLANTED = set(DOCX_PLACES) | set(XLSX_PLACES) | set(QDPX_PLACES) | {v[1] for v in TEXT_FILES.values()} | {
     "Tattersall", "Wadsworth"}
 PASS = "check test passphrase"
-
-_register()
-runner = CliRunner()
-
-
-def invoke(*args: str, env: dict | None = None):
-    return runner.invoke(app, ["check", *args], env=env)
 
 
 def leaked(text: str, names=PLANTED) -> list[str]:
@@ -68,8 +55,8 @@ def clean_folder(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- exit codes
 
 
-def test_clean_files_exit_0(tmp_path):
-    result = invoke(str(clean_folder(tmp_path)))
+def test_clean_files_exit_0(tmp_path, cli):
+    result = cli("check", str(clean_folder(tmp_path)))
     assert result.exit_code == 0, result.output
     assert "no identifiers found" in result.stdout
 
@@ -79,19 +66,19 @@ def test_pseudonym_tags_are_never_findings_even_strict(tmp_path):
     assert result.findings == [] and result.exit_code == 0
 
 
-def test_findings_exit_1_and_name_the_file(planted):
-    result = invoke(str(planted / "notes.txt"))
+def test_findings_exit_1_and_name_the_file(planted, cli):
+    result = cli("check", str(planted / "notes.txt"))
     assert result.exit_code == 1
     assert "notes.txt:3:" in result.stdout
 
 
-def test_corrupt_file_is_reported_exit_2_and_other_files_still_checked(tmp_path):
+def test_corrupt_file_is_reported_exit_2_and_other_files_still_checked(tmp_path, cli):
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "broken.docx").write_bytes(b"PK\x03\x04 this is no zip at all")
     (folder / "broken.json").write_text('{"text": "Mrs Lumb", ', encoding="utf-8")
     (folder / "notes.txt").write_text("We met Mrs Lumb at the school.\n", encoding="utf-8")
-    result = invoke(str(folder))
+    result = cli("check", str(folder))
     assert result.exit_code == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 2
@@ -100,11 +87,11 @@ def test_corrupt_file_is_reported_exit_2_and_other_files_still_checked(tmp_path)
     assert not leaked(result.output, {"Lumb"})
 
 
-def test_missing_path_and_unknown_type_are_usage_errors(tmp_path):
+def test_missing_path_and_unknown_type_are_usage_errors(tmp_path, cli):
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
-    assert invoke(str(tmp_path / "nowhere")).exit_code == 2
-    assert invoke(str(tmp_path / "image.png")).exit_code == 2
-    assert invoke(str(tmp_path), "--format", "xml").exit_code == 2
+    assert cli("check", str(tmp_path / "nowhere")).exit_code == 2
+    assert cli("check", str(tmp_path / "image.png")).exit_code == 2
+    assert cli("check", str(tmp_path), "--format", "xml").exit_code == 2
 
 
 def test_unsupported_files_in_a_folder_are_listed_and_fail_only_strict(tmp_path):
@@ -128,14 +115,13 @@ def test_strict_fails_on_findings_below_the_threshold(tmp_path):
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
-def test_no_output_contains_a_planted_identifier(planted, tmp_path, output_format):
+def test_no_output_contains_a_planted_identifier(planted, tmp_path, output_format, cli):
     (planted / "broken.xlsx").write_bytes(b"PK\x03\x04 Mrs Abernethy broken")
     report = tmp_path / f"report.{output_format}"
-    result = runner.invoke(app, ["-vv", "check", str(planted), "--format", output_format, "--show-all",
-                                 "--strict"])
+    result = cli("-vv", "check", str(planted), "--format", output_format, "--show-all", "--strict")
     assert result.exit_code == 2  # findings, and an unreadable file
     assert not leaked(result.stdout) and not leaked(result.stderr), "an identifier was printed"
-    written = invoke(str(planted), "--format", output_format, "--output", str(report))
+    written = cli("check", str(planted), "--format", output_format, "--output", str(report))
     assert written.exit_code == 2 and report.exists()
     assert not leaked(report.read_text(encoding="utf-8")) and not leaked(written.output)
     if output_format != "text":
@@ -239,7 +225,7 @@ def test_a_key_word_inside_a_keep_term_is_no_leak(tmp_path):
     assert [(f.line, f.offset) for f in certain] == [(2, 5)]
 
 
-def test_key_file_from_the_command_line(tmp_path):
+def test_key_file_from_the_command_line(tmp_path, cli):
     from qual.deid.key import save_key
 
     key = tmp_path / "secure" / "project.qualkey"
@@ -247,12 +233,12 @@ def test_key_file_from_the_command_line(tmp_path):
     notes = tmp_path / "out" / "notes.txt"
     notes.parent.mkdir()
     notes.write_text("The okonkwo family moved.\n", encoding="utf-8")
-    result = invoke(str(notes), "--key", str(key), "--format", "json", env={"QUAL_KEY_PASSPHRASE": PASS})
+    result = cli("check", str(notes), "--key", str(key), "--format", "json", env={"QUAL_KEY_PASSPHRASE": PASS})
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert any(f["certain"] and f["detector"] == "key" for f in document["findings"])
     assert "okonkwo" not in result.output.lower()
-    wrong = invoke(str(notes), "--key", str(key), env={"QUAL_KEY_PASSPHRASE": "wrong"})
+    wrong = cli("check", str(notes), "--key", str(key), env={"QUAL_KEY_PASSPHRASE": "wrong"})
     assert wrong.exit_code == 2 and "passphrase" in wrong.stderr
 
 
@@ -289,19 +275,19 @@ def test_baseline_silences_exactly_what_it_recorded(tmp_path):
     assert sorted((Path(f.file).name, f.line) for f in after.failing) == [("a.txt", 2), ("b.txt", 1)]
 
 
-def test_baseline_cli_round_trip(tmp_path):
+def test_baseline_cli_round_trip(tmp_path, cli):
     folder = tmp_path / "repo"
     folder.mkdir()
     (folder / "a.txt").write_text("We met Mrs Lumb.\n", encoding="utf-8")
     baseline_path = tmp_path / "baseline.json"
-    recorded = invoke(str(folder), "--update-baseline", str(baseline_path))
+    recorded = cli("check", str(folder), "--update-baseline", str(baseline_path))
     assert recorded.exit_code == 0 and baseline_path.exists()
-    assert invoke(str(folder), "--baseline", str(baseline_path)).exit_code == 0
+    assert cli("check", str(folder), "--baseline", str(baseline_path)).exit_code == 0
     data = json.loads(baseline_path.read_text(encoding="utf-8"))
     assert data["format"] == "qual-check-baseline" and "a.txt" in json.dumps(data["files"])
     bad = tmp_path / "bad.json"
     bad.write_text("[]", encoding="utf-8")
-    assert invoke(str(folder), "--baseline", str(bad)).exit_code == 2
+    assert cli("check", str(folder), "--baseline", str(bad)).exit_code == 2
 
 
 def test_baseline_keeps_entries_of_files_not_scanned(tmp_path):
@@ -345,27 +331,20 @@ def test_every_raw_sample_fails_and_is_named():
     assert tree_hashes(SAMPLES) == before  # inputs are never modified
 
 
-def qual_command(*args: str, **env) -> subprocess.CompletedProcess:
-    qual = Path(sys.executable).with_name("qual")
-    environment = {k: v for k, v in os.environ.items() if k != "QUAL_KEY_PASSPHRASE"} | env
-    return subprocess.run([str(qual), *args], capture_output=True, text=True, timeout=900,
-                          stdin=subprocess.DEVNULL, env=environment)
-
-
 @pytest.fixture(scope="module")
 def deidentified(tmp_path_factory) -> Path:
     """The samples de-identified as .ci/run does: ``qual deidentify`` into a fresh folder."""
     sample_files()
     out = tmp_path_factory.mktemp("gate") / "deid"
-    done = qual_command("deidentify", str(SAMPLES), "--participants", str(SAMPLES / "participants.xlsx"),
-                        "--out", str(out))
+    done = run_qual("deidentify", str(SAMPLES), "--participants", str(SAMPLES / "participants.xlsx"),
+                    "--out", str(out))
     assert done.returncode == 0, done.stderr[-2000:]
     return out
 
 
 @pytest.mark.slow
 def test_ci_gate_raw_samples_fail_with_findings():
-    done = qual_command("check", str(SAMPLES))
+    done = run_qual("check", str(SAMPLES))
     assert done.returncode == 1
     for path in sample_files():
         assert str(path) in done.stdout
@@ -374,14 +353,14 @@ def test_ci_gate_raw_samples_fail_with_findings():
 @pytest.mark.slow
 def test_ci_gate_deidentified_transcripts_pass(deidentified):
     """Every de-identified transcript (.docx, .txt) and the replacement log pass the gate."""
-    done = qual_command("check", *(str(p) for p in sorted(deidentified.iterdir())
+    done = run_qual("check", *(str(p) for p in sorted(deidentified.iterdir())
                                    if p.suffix in (".docx", ".txt") or p.name == "deid_log.csv"))
     assert done.returncode == 0, done.stdout[-3000:]
 
 
 @pytest.mark.slow
 def test_ci_gate_deidentified_output_folder_passes(deidentified):
-    done = qual_command("check", str(deidentified))
+    done = run_qual("check", str(deidentified))
     assert done.returncode == 0, done.stdout[-3000:]
 
 

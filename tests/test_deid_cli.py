@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import GOLD, SAMPLES, tree_hashes
+from conftest import GOLD, SAMPLES, run_qual, tree_hashes
 
 PASS = "cli test passphrase"
 PARTICIPANTS = SAMPLES / "participants.xlsx"
@@ -48,12 +45,8 @@ def leaks(text: str, strings: set[str]) -> list[str]:
 
 
 def run_cli(*args: str, env_passphrase: str | None = PASS) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "QUAL_KEY_PASSPHRASE"}
-    if env_passphrase is not None:
-        env["QUAL_KEY_PASSPHRASE"] = env_passphrase
-    qual = Path(sys.executable).with_name("qual")  # the installed entry point, as a user runs it
-    return subprocess.run([str(qual), *args], capture_output=True, text=True, env=env, timeout=600,
-                          stdin=subprocess.DEVNULL)
+    """The installed entry point, as a user runs it, with this test's passphrase."""
+    return run_qual(*args, env={"QUAL_KEY_PASSPHRASE": env_passphrase}, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -139,26 +132,20 @@ def test_wrong_passphrase_is_one_clear_line(sample_run, tmp_path: Path):
     assert not (tmp_path / "o").exists()
 
 
-runner = CliRunner()
+@pytest.fixture
+def invoke(cli):
+    """``qual ARGS`` in-process, with this test's passphrase (None: no passphrase at all)."""
+    return lambda *args, passphrase=PASS: cli(*args, env={"QUAL_KEY_PASSPHRASE": passphrase})
 
 
-def invoke(*args: str, passphrase: str | None = PASS):
-    from qual.cli import _register
-    from qual.cli.app import app
-
-    _register()
-    env = {"QUAL_KEY_PASSPHRASE": passphrase} if passphrase is not None else {"QUAL_KEY_PASSPHRASE": ""}
-    return runner.invoke(app, list(args), env=env)
-
-
-def test_no_passphrase_without_a_terminal_is_a_clear_error(tmp_path: Path):
+def test_no_passphrase_without_a_terminal_is_a_clear_error(tmp_path: Path, invoke):
     result = invoke("deidentify", str(SAMPLES / "SWIS_TM03_interview.txt"), "--out", str(tmp_path / "o"),
                     "--key", str(tmp_path / "k.qualkey"), passphrase=None)
     assert result.exit_code == 2
     assert "QUAL_KEY_PASSPHRASE" in result.output
 
 
-def test_key_inside_the_output_folder_is_refused(tmp_path: Path):
+def test_key_inside_the_output_folder_is_refused(tmp_path: Path, invoke):
     out = tmp_path / "o"
     result = invoke("deidentify", str(SAMPLES / "SWIS_TM03_interview.txt"), "--out", str(out),
                     "--key", str(out / "k.qualkey"))
@@ -166,7 +153,7 @@ def test_key_inside_the_output_folder_is_refused(tmp_path: Path):
     assert not (out / "k.qualkey").exists()
 
 
-def test_a_bad_input_fails_alone_with_exit_code_1(tmp_path: Path):
+def test_a_bad_input_fails_alone_with_exit_code_1(tmp_path: Path, invoke):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "good.txt").write_text("Interviewer: Hello Jayden.\nRespondent: Hi, yes.\n", encoding="utf-8")
@@ -177,7 +164,7 @@ def test_a_bad_input_fails_alone_with_exit_code_1(tmp_path: Path):
     assert (tmp_path / "o" / "good.txt").exists()
 
 
-def test_survey_column(tmp_path: Path):
+def test_survey_column(tmp_path: Path, invoke):
     survey = tmp_path / "staff_survey.csv"
     survey.write_text("id,comment,score\n1,Jayden Smith from Castlebrook Academy was brilliant,5\n"
                       "2,No comment,3\n3,Ask Mrs Okafor on 07700 900123,007\n", encoding="utf-8")
@@ -192,17 +179,22 @@ def test_survey_column(tmp_path: Path):
 def test_passphrase_is_asked_at_a_terminal_twice_for_a_new_key(tmp_path: Path, monkeypatch):
     import typer
 
-    from qual.cli import deid
+    from qual.cli import secure
 
     asked = []
     monkeypatch.delenv("QUAL_KEY_PASSPHRASE", raising=False)
-    monkeypatch.setattr(deid.sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(secure.sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(typer, "prompt", lambda text, **kw: asked.append((text, kw)) or "typed")
-    assert deid._passphrase(tmp_path / "new.qualkey") == "typed"
+    assert secure.ask_passphrase(tmp_path / "new.qualkey") == "typed"
     (tmp_path / "old.qualkey").write_bytes(b"x")
-    assert deid._passphrase(tmp_path / "old.qualkey") == "typed"
+    assert secure.ask_passphrase(tmp_path / "old.qualkey") == "typed"
     assert [kw["confirmation_prompt"] for _, kw in asked] == [True, False]
     assert all(kw["hide_input"] for _, kw in asked)
+    # qual check never creates a key: asked once, even for one that does not exist
+    assert secure.ask_passphrase(tmp_path / "other.qualkey", may_create=False) == "typed"
+    assert asked[-1][1]["confirmation_prompt"] is False
+    # the project opened for a command holds what was typed
+    assert secure.open_project(tmp_path / "old.qualkey").passphrase == "typed"
     monkeypatch.setenv("QUAL_KEY_PASSPHRASE", "from env")
-    assert deid._passphrase(tmp_path / "old.qualkey") is None      # the library reads the variable
-    assert len(asked) == 2
+    assert secure.ask_passphrase(tmp_path / "old.qualkey") is None      # the library reads the variable
+    assert len(asked) == 4

@@ -21,6 +21,7 @@ from qual.deid.registry import (default_recognizer_names, get_recognizer, recogn
                                 register_recognizer, unregister_recognizer)
 from qual.deid.types import EntityType as T
 from qual.deid.types import Span
+from qual.errors import QualError
 
 
 @pytest.fixture(scope="module")
@@ -343,8 +344,9 @@ def test_registry_lists_and_builds_recognizers():
         assert name in names
     assert "ner.spacy" not in default_recognizer_names()
     assert get_recognizer("contact.email").name == "contact.email"
-    with pytest.raises(KeyError):
+    with pytest.raises(QualError) as unknown:
         get_recognizer("no.such")
+    assert "contact.email" in str(unknown.value)  # the message lists the known names
 
 
 def test_custom_recognizer_plugs_in():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qual.deid.key import PASSPHRASE_ENV, KeyFile, load_key, save_key
-from qual.deid.pipeline import deidentify
+from qual.deid import deidentify
 from qual.deid.pseudonyms import EntityTable
 from qual.deid.types import EntityType as T
 from qual.errors import KeyFileError, UnsafeOutputError

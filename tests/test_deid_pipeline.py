@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from qual.corpus import read_corpus
-from qual.deid.pipeline import Deidentifier, deidentify, protected_ranges
-from qual.deid.pseudonyms import EntityTable, letters, split_possessive
+from qual.deid import Deidentifier, EntityTable, deidentify
+from qual.deid.identity import letters, split_possessive
+from qual.deid.mentions import protected_ranges
 from qual.deid.types import EntityType as T
 from qual.deid.types import Span
 from qual.errors import UnsafeOutputError
@@ -194,6 +195,30 @@ def test_same_entity_same_tag_in_every_document():
     assert "[Place 1]" in two.text
     assert_clean(all_text(one))
     assert_clean(all_text(two))
+
+
+def test_fit_plans_afresh_and_partial_fit_adds():
+    # scikit-learn's contract: fit starts from scratch, partial_fit adds; the key's table
+    # (the pseudonyms) is kept either way, so a person keeps their tag
+    analyzer = fake()
+    engine = Deidentifier(analyzer)
+    engine.fit([transcript()])
+    engine.transform(transcript())
+    assert set(engine.log["document"]) == {"SW01"}
+    engine.fit([second_transcript()])
+    calls = analyzer.calls
+    two = engine.transform(second_transcript())
+    assert analyzer.calls == calls, "a transcript planned by fit is not analysed again"
+    assert set(engine.log["document"]) == {"TM02"}, "fit forgot what earlier fits logged"
+    assert "[Person 1] joined us from [School A]." in two.text, "the key's tags are kept"
+
+    engine = Deidentifier(fake())
+    engine.partial_fit([transcript()]).partial_fit([second_transcript()])
+    calls = engine.analyzer.calls
+    engine.transform(transcript())
+    engine.transform(second_transcript())
+    assert engine.analyzer.calls == calls, "partial_fit kept both plans"
+    assert set(engine.log["document"]) == {"SW01", "TM02"}
 
 
 def test_speech_annotations_timestamps_and_layout_survive():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qual.deid.pipeline import Deidentifier, deidentify
+from qual.deid import Deidentifier, deidentify
 from qual.deid.review import (DECISIONS, REVIEW_COLUMNS, ReviewItem, read_decisions, write_review)
 from qual.deid.types import EntityType as T
 from qual.errors import InputFileError, UnsafeOutputError

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from qual.deid.pipeline import Deidentifier, ParallelAnalyzer, deidentify
+from qual.deid import Deidentifier, ParallelAnalyzer, deidentify
 from qual.deid.pseudonyms import EntityTable
 from qual.deid.survey import deidentify_table, read_table
 from qual.errors import InputFileError

@@ -103,10 +103,10 @@ def _alarm(signum, frame):
 def analyzers():
     """One de-identification analyzer and one check analyzer for every example (building
     them takes seconds); the de-identifier forgets what it learned before each example."""
-    from qual.check.scanner import default_analyzer
     from qual.deid.analyzer import Analyzer
+    from qual.deid.secure import SecureProject
 
-    return Analyzer(), default_analyzer(None, None, None)
+    return Analyzer(), SecureProject().analyzer(ner=None)
 
 
 def run(item: FuzzInput, analyzers) -> fuzzgen.Outcome:

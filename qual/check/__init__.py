@@ -1,7 +1,7 @@
 """``qual check``: the CI gate that fails when a file still holds an identifier.
 
-    from qual.check import check_paths, format_sarif
-    result = check_paths(["deid/"], key="secure/project.qualkey", baseline=".qual-baseline.json")
+    from qual.check import check, format_sarif
+    result = check(["deid/"], key="secure/project.qualkey", baseline=".qual-baseline.json")
     result.exit_code          # 0 clean, 1 findings, 2 unreadable input
     result.to_frame()         # one row per finding: file, part, location, offset, type, masked ...
     print(format_sarif(result))
@@ -9,9 +9,24 @@
 Findings come from the de-identification analyzer (the detectors of ``qual deidentify``) and,
 with a key, from an explicit search for every original in it. A finding says where (file,
 part, paragraph/cell/line, offset), what type, which detector and how sure, and shows the
-identifier only masked. Modules: ``extract`` (text from every place a file hides it, one
-reader per format), ``keysearch``, ``scanner`` (``check_paths``), ``baseline``, ``masking``
-and ``report`` (text, JSON, SARIF).
+identifier only masked. ``check`` (also named ``check_paths``) takes the same
+:class:`~qual.deid.secure.SecureProject` as ``deidentify`` (``project=``), or its key,
+register and keep-list files.
+
+==================  ========================================================================
+module              job
+==================  ========================================================================
+``extract``         what every reader shares: ``TextUnit``, limits, documents inside
+                    documents; readers are found by suffix in ``qual.plugins``
+``text_formats``,   the readers: plain text, captions, CSV, JSON, HTML; Word, Excel and
+``office``,         PowerPoint packages; REFI-QDA projects
+``qdpx``
+``keysearch``       the key's originals, searched for explicitly
+``scanner``         ``check_paths``: files -> findings, in worker processes
+``masking``         masks and fingerprints (never the identifier)
+``baseline``        reviewed findings that no longer fail
+``report``          text, JSON and SARIF
+==================  ========================================================================
 """
 
 from .baseline import Baseline
@@ -21,8 +36,11 @@ from .masking import Masker
 from .report import format_json, format_sarif, format_text
 from .scanner import GATE_THRESHOLD, CheckResult, Finding, Scanner, check_paths, update_baseline
 
+# The public name: ``qual.check.check(paths, ...)``.
+check = check_paths
+
 __all__ = [
     "Baseline", "CheckResult", "Finding", "GATE_THRESHOLD", "KeySearch", "Masker", "Scanner",
-    "TextUnit", "Unreadable", "check_paths", "extract_text_units", "format_json", "format_sarif",
+    "TextUnit", "Unreadable", "check", "check_paths", "extract_text_units", "format_json", "format_sarif",
     "format_text", "register_extractor", "supported_suffixes", "update_baseline",
 ]

@@ -1,11 +1,19 @@
 """Text from every place a file keeps it, as :class:`TextUnit` objects that say where.
 
-``extract_text_units(path)`` picks a reader by the file's suffix; each reader is a small
-function registered with :func:`register_extractor`, so a project can add a format::
+``extract_text_units(path)`` picks a reader by the file's suffix from the
+``check_extractors`` registry of :mod:`qual.plugins`. Each reader is a small function; qual's
+own are in ``text_formats``, ``office`` and ``qdpx`` (listed in
+``qual.plugins.BUILTIN_MODULES``), and a project adds a format with
+:func:`register_extractor`, or from another package through the ``qual_check_extractors``
+entry-point group (the entry point's name is the suffix)::
 
     @register_extractor(".odt")
     def read_odt(name, data):
         yield TextUnit("content.xml", "paragraph 1", ...)
+
+This module holds what every reader shares (:class:`TextUnit`, :class:`Unreadable`, the size
+limits, :func:`extract_member` for documents inside documents); the readers import it, and
+it imports none of them.
 
 A unit's ``part`` and ``location`` are built from the file's structure only (part names of
 the format, numbers, a fixed vocabulary): never from its text, so that reporting a location
@@ -22,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
+from .. import plugins
 from ..errors import InputFileError
 
 log = logging.getLogger("qual.check.extract")
@@ -102,23 +111,27 @@ class Unreadable:
 
 
 Extractor = Callable[[str, bytes], Iterable["TextUnit | Unreadable"]]
-_EXTRACTORS: dict[str, Extractor] = {}
+KIND = "check_extractors"
 
 
 def register_extractor(*suffixes: str) -> Callable[[Extractor], Extractor]:
-    """Register ``reader(name, data) -> Iterable[TextUnit]`` for files with these suffixes."""
+    """Register ``reader(name, data) -> Iterable[TextUnit]`` for files with these suffixes
+    (a convenience over ``qual.plugins.register("check_extractors", suffix)``)."""
 
     def decorate(reader: Extractor) -> Extractor:
         for suffix in suffixes:
-            _EXTRACTORS[suffix.lower()] = reader
+            plugins.register(KIND, suffix.lower())(reader)
         return reader
 
     return decorate
 
 
+def _extractors() -> dict[str, Extractor]:
+    return plugins.get_all(KIND)
+
+
 def supported_suffixes() -> frozenset[str]:
-    _load_builtins()
-    return frozenset(_EXTRACTORS)
+    return frozenset(_extractors())
 
 
 def is_supported(path: str | Path) -> bool:
@@ -183,16 +196,11 @@ def can_extract(name: str) -> bool:
 
 
 def _reader_for(name: str, path: str | Path) -> Extractor:
-    _load_builtins()
     suffix = PurePosixPath(name).suffix.lower()
-    reader = _EXTRACTORS.get(suffix)
+    readers = _extractors()
+    reader = readers.get(suffix)
     if reader is None:
-        kinds = ", ".join(sorted(_EXTRACTORS))
+        kinds = ", ".join(sorted(readers))
         raise InputFileError(path, f"is a {suffix or 'suffix-less'} file, which qual check does not read",
                              f"it reads {kinds}")
     return reader
-
-
-def _load_builtins() -> None:
-    # importing the reader modules registers their formats
-    from . import office, qdpx, text_formats  # noqa: F401

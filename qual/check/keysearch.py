@@ -22,28 +22,18 @@ lists them so that the scanner can blank them before detection.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
+from ..deid.identity import EntityType, fold, normal_tokens
+from ..deid.identity.entities import DISTINCTIVE_WORDS, NOT_SEARCHED, PERSON_NAME, PHONE_DIGITS, SEARCH_SPACED
+from ..deid.identity.normal import TITLES
 from ..deid.normalize import normalize
-from ..deid.pseudonyms import (COUNCIL_GENERIC, ORGANISATION_GENERIC, SCHOOL_GENERIC, TITLES,
-                               EntityTable, normal_tokens)
-from ..deid.recognizers.phrases import PhraseMatcher, lower_same_length
-from ..deid.types import EntityType, Span
+from ..deid.pseudonyms import EntityTable
+from ..deid.recognizers.phrases import PhraseMatcher
+from ..deid.types import Span
 
 DETECTOR = "key"
-NOT_SEARCHED = frozenset({EntityType.DATE, EntityType.AGE})
-SPACED_TYPES = frozenset({EntityType.PHONE, EntityType.NHS_NUMBER, EntityType.NI_NUMBER,
-                          EntityType.CASE_NUMBER, EntityType.POSTCODE})
-INSTITUTION_GENERIC = {
-    EntityType.SCHOOL: SCHOOL_GENERIC,
-    EntityType.LOCAL_AUTHORITY: COUNCIL_GENERIC,
-    EntityType.ORGANISATION: ORGANISATION_GENERIC | {"team", "service", "services", "centre", "group"},
-    EntityType.PLACE: frozenset({"the", "road", "street", "lane", "avenue", "close", "drive", "estate",
-                                 "park", "way", "court", "crescent", "grove", "place", "square",
-                                 "green", "hill", "view", "gardens", "terrace", "walk", "rise"}),
-}
 # A single word this common (Zipf) is matched only capitalised, mid-sentence.
 COMMON_WORD_ZIPF = 3.5
 MIN_CONFIDENCE = 0.7
@@ -57,21 +47,6 @@ class KeyTerm:
 
     def __repr__(self) -> str:
         return f"KeyTerm({self.type.value})"
-
-
-def _strip_accents(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return base if len(base) == 1 else char
-
-
-def fold(text: str, lower: bool = True) -> str:
-    """Same length as ``text``: lower-cased (optionally) and without accents."""
-    text = lower_same_length(text) if lower else text
-    if text.isascii():
-        return text
-    table = {ord(c): _strip_accents(c) for c in set(text) if not c.isascii()}
-    return text.translate({k: v for k, v in table.items() if v != chr(k)})
 
 
 def _default_zipf() -> Callable[[str], float]:
@@ -95,7 +70,7 @@ class KeySearch:
         for entity in table:
             if entity.surrogate:
                 self.surrogates.append(entity.surrogate)
-            if entity.type in NOT_SEARCHED:
+            if entity.type.info.key_search == NOT_SEARCHED:
                 continue
             term = KeyTerm(entity.type)
             scores = getattr(entity, "confidence", None) or {}
@@ -129,14 +104,15 @@ class KeySearch:
             return
         variant = variant.replace("\u2019", "'")
         self._add_word(variant, term, whole=True)
-        if term.type is EntityType.PERSON:
+        info = term.type.info
+        if info.linked_by == PERSON_NAME:
             words = [w.strip(".,'\"()") for w in variant.split()]
             words = [re.sub(r"'s$", "", w, flags=re.IGNORECASE) for w in words]
             for word in words:
                 if normal_tokens(word) and normal_tokens(word)[0] not in TITLES and len(word) >= 2:
                     self._add_word(word, term)
-        elif term.type in INSTITUTION_GENERIC:
-            generic = INSTITUTION_GENERIC[term.type]
+        elif info.linked_by == DISTINCTIVE_WORDS:
+            generic = info.key_generic if info.key_generic is not None else info.generic
             words = [w.strip(".,'\"()") for w in variant.split()]
             words = [re.sub(r"'s$", "", w, flags=re.IGNORECASE) for w in words]
             core = [w for w in words if normal_tokens(w) and normal_tokens(w)[0] not in generic]
@@ -145,14 +121,15 @@ class KeySearch:
             for word in core:
                 if len(word) >= 4 and self._zipf(word) < COMMON_WORD_ZIPF:
                     self._add_word(word, term)
-        if term.type in SPACED_TYPES:
+        if info.key_search == SEARCH_SPACED:
             characters = _ALNUM.findall(variant)
             if len(characters) >= 5:
                 self._spaced.append((r"[\s\-./]?".join(map(re.escape, characters)), term))
                 digits = "".join(characters)
-                if term.type is EntityType.PHONE and digits.startswith("44"):
+                # a phone number is the same written +44 or 0 (as the key links them)
+                if info.linked_by == PHONE_DIGITS and digits.startswith("44"):
                     self._spaced.append((r"[\s\-./]?".join("0" + digits[2:]), term))
-                elif term.type is EntityType.PHONE and digits.startswith("0"):
+                elif info.linked_by == PHONE_DIGITS and digits.startswith("0"):
                     self._spaced.append((r"\+?" + r"[\s\-./]?".join("44" + digits[1:]), term))
 
     def _add_word(self, form: str, term: KeyTerm, whole: bool = False) -> None:

@@ -8,7 +8,9 @@ cannot be looked up in a list of names, since the salt is never written anywhere
 word and gives a little away; it is there for teams that accept that.
 
 A **fingerprint** is what a baseline records: SHA-256 of the baseline's salt, the file's
-path relative to the baseline, the entity type and the normalised string. No text, no
+path relative to the baseline, the entity type and the string's normal form
+(:func:`qual.deid.identity.normal_form`: case, accents, spacing and a possessive do not
+matter). No text, no
 offsets: an edit elsewhere in the file keeps it valid; moving or renaming the file does
 not (the finding must be reviewed again in its new place). Anyone holding the baseline can
 test a guess against a fingerprint, so only reviewed false positives belong in it.
@@ -23,26 +25,16 @@ import hashlib
 import hmac
 import re
 import secrets
-import unicodedata
 from typing import Iterable
 
+from ..deid.identity import normal_form
+
 MASK_STYLES = ("hash", "initial")
-_POSSESSIVE = re.compile(r"['\u2019]s?$", re.IGNORECASE)
-
-
-def normalise(text: str) -> str:
-    """The form two mentions of one identifier share: case, accents, spacing, apostrophes
-    and a possessive ending do not matter."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
-    text = " ".join(text.split())
-    return _POSSESSIVE.sub("", text) if len(text) > 3 else text
 
 
 def fingerprint(salt: str, relative_path: str, entity_type: str, text: str) -> str:
     digest = hashlib.sha256()
-    for piece in (salt, relative_path.replace("\\", "/"), entity_type, normalise(text)):
+    for piece in (salt, relative_path.replace("\\", "/"), entity_type, normal_form(text)):
         digest.update(piece.encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()
@@ -68,7 +60,7 @@ class Masker:
         if self.style == "initial":
             stripped = text.strip()
             return f"{stripped[:1]}{'*' * max(len(stripped) - 1, 0)} ({len(stripped)})"
-        digest = hmac.new(self._salt, normalise(text).encode("utf-8"), hashlib.sha256).hexdigest()
+        digest = hmac.new(self._salt, normal_form(text).encode("utf-8"), hashlib.sha256).hexdigest()
         return f"#{digest[:6]}"
 
 

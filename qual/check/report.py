@@ -13,32 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..deid.types import DIRECT, EntityType
+from ..deid.identity import EntityType
 from .scanner import CheckResult, Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FORMATS = ("text", "json", "sarif")
-
-_DESCRIPTIONS = {
-    EntityType.PERSON: "A person's name",
-    EntityType.SCHOOL: "A school's name",
-    EntityType.LOCAL_AUTHORITY: "A local authority",
-    EntityType.PLACE: "A town, area, street or estate",
-    EntityType.ADDRESS: "A street address",
-    EntityType.POSTCODE: "A postcode",
-    EntityType.ORGANISATION: "A named local organisation",
-    EntityType.EMAIL: "An email address",
-    EntityType.PHONE: "A phone number",
-    EntityType.URL: "A web address",
-    EntityType.HANDLE: "A social-media handle",
-    EntityType.DATE: "A date",
-    EntityType.DATE_OF_BIRTH: "A date of birth",
-    EntityType.AGE: "An age",
-    EntityType.CASE_NUMBER: "A case or reference number",
-    EntityType.NI_NUMBER: "A National Insurance number",
-    EntityType.NHS_NUMBER: "An NHS number",
-}
-
 
 def _where(finding: Finding) -> str:
     place = ", ".join(p for p in (finding.part, finding.location) if p)
@@ -132,13 +111,14 @@ def _uri(file: str) -> str:
 def _rules() -> list[dict[str, Any]]:
     rules = []
     for entity_type in EntityType:
-        kind = "direct identifier" if entity_type in DIRECT else "quasi-identifier"
+        kind = "direct identifier" if entity_type.info.direct else "quasi-identifier"
+        description = entity_type.info.description
         rules.append({
             "id": entity_type.value,
             "name": entity_type.value.title().replace("_", ""),
-            "shortDescription": {"text": f"{_DESCRIPTIONS[entity_type]} ({kind}) in a file that should be "
+            "shortDescription": {"text": f"{description} ({kind}) in a file that should be "
                                          "de-identified"},
-            "fullDescription": {"text": f"{_DESCRIPTIONS[entity_type]} was found. qual check shows where, "
+            "fullDescription": {"text": f"{description} was found. qual check shows where, "
                                         "never what: open the file at this location, then de-identify it "
                                         "(qual deidentify) or, if it is no identifier, record it in the "
                                         "baseline (qual check --update-baseline)."},

@@ -33,10 +33,13 @@ import logging
 import os
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..deid.identity import TAG_RE
+from ..deid.pseudonyms import EntityTable
+from ..deid.secure import SecureProject
 from ..errors import InputFileError, QualError
 from .baseline import Baseline
 from .extract import MAX_CHECK_CHARACTERS, TextUnit, Unreadable, extract_text_units, is_supported, read_input
@@ -165,8 +168,6 @@ class Scanner:
     def __init__(self, analyzer, key_search=None, *, masker: Masker | None = None,
                  threshold: float = GATE_THRESHOLD, strict: bool = False, salt: str | None = None,
                  relative_to: Path | None = None) -> None:
-        from ..deid.pseudonyms import PSEUDONYM_TAG_RE
-
         self.analyzer = analyzer
         self.key_search = key_search
         self.masker = masker or Masker()
@@ -174,7 +175,7 @@ class Scanner:
         self.strict = strict
         self.salt = salt or new_salt()
         self.relative_to = (relative_to or Path.cwd()).resolve()
-        self._tag_re = PSEUDONYM_TAG_RE
+        self._tag_re = TAG_RE
         self._allowed = None
         if key_search is not None and key_search.allowed_forms():
             from ..deid.recognizers.phrases import PhraseMatcher
@@ -383,70 +384,18 @@ def find_files(paths: Iterable[str | Path], exclude: Sequence[str] = (),
 # --------------------------------------------------------------------------- building
 
 
-def default_analyzer(register: str | Path | None = None, keep_list: str | Path | None = None,
-                     ner: Any = "auto"):
-    """The analyzer ``qual deidentify`` uses, with the project's register and keep-list."""
-    try:
-        from ..deid.analyzer import Analyzer
-        from ..deid.keeplist import KeepList
-        from ..deid.register import Register
-    except ImportError as error:
-        raise QualError(f"the de-identification analyzer is not available ({type(error).__name__})") from None
-    project_register = Register()
-    if register is not None:
-        if not Path(register).exists():
-            raise QualError(f"{register}: register not found")
-        project_register = Register.load(register)
-    keep_files = []
-    if keep_list is not None:
-        if not Path(keep_list).exists():
-            raise QualError(f"{keep_list}: keep-list not found")
-        keep_files.append(keep_list)
-    return Analyzer(register=project_register, keep_list=KeepList.default(*keep_files), ner=resolve_ner(ner))
-
-
-def resolve_ner(ner: Any) -> Any:
-    """``"auto"`` without paying for a spaCy import when no model could be found anyway.
-
-    Importing spaCy takes seconds; the gate must start in well under one. An installed
-    ``en_core_web_*`` package is visible in the package metadata (``spacy_models`` entry
-    points), and the shipped model is a folder: when neither is there, NER is off, which is
-    what ``"auto"`` would conclude after the import.
-    """
-    if ner != "auto":
-        return ner
-    from importlib.metadata import entry_points
-
-    try:
-        installed = [e.name for e in entry_points(group="spacy_models") if e.name.startswith("en_core_web")]
-    except Exception:  # noqa: BLE001 - unreadable metadata: let the analyzer look
-        return ner
-    if installed:
-        return ner
-    from ..deid.recognizers.ner import shipped_model_path
-
-    return ner if shipped_model_path() is not None else None
-
-
-def _key_setup(key, passphrase: str | None, register, keep_list):
-    """The key's search and, as ``qual deidentify`` does, the register and keep-list beside it."""
+def _key_search(key, project: SecureProject):
+    """The search for the key's originals: ``key`` as given (a ``KeySearch`` or an
+    ``EntityTable``), else the project's key file, if it has one."""
     from .keysearch import KeySearch
 
-    if key is None:
-        return None, register, keep_list
     if isinstance(key, KeySearch):
-        return key, register, keep_list
-    from ..deid.pseudonyms import EntityTable
-
+        return key
     if isinstance(key, EntityTable):
-        return KeySearch(key), register, keep_list
-    key_path = Path(key)
-    search = KeySearch.from_key_file(key_path, passphrase)
-    if register is None and key_path.with_name(key_path.stem + ".register.csv").exists():
-        register = key_path.with_name(key_path.stem + ".register.csv")
-    if keep_list is None and key_path.with_name(key_path.stem + ".keep.txt").exists():
-        keep_list = key_path.with_name(key_path.stem + ".keep.txt")
-    return search, register, keep_list
+        return KeySearch(key)
+    if not project.has_key:
+        return None
+    return KeySearch(project.read_key())
 
 
 # --------------------------------------------------------------------------- running
@@ -495,21 +444,24 @@ def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int) -> lis
     return [scanner.scan_file(path, display) for path, display in files]
 
 
-def check_paths(paths: Iterable[str | Path], *, key=None, baseline: str | Path | Baseline | None = None,
-                strict: bool = False, analyzer=None, threshold: float = GATE_THRESHOLD,
-                passphrase: str | None = None, register: str | Path | None = None,
-                keep_list: str | Path | None = None, exclude: Sequence[str] = (), jobs: int | None = None,
-                mask: str = "hash", ner: Any = "auto", ignore: Iterable[str | Path] = (),
-                apply_baseline: bool = True) -> CheckResult:
+def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = None, key=None,
+                baseline: str | Path | Baseline | None = None, strict: bool = False, analyzer=None,
+                threshold: float = GATE_THRESHOLD, passphrase: str | None = None,
+                register: str | Path | None = None, keep_list: str | Path | None = None,
+                exclude: Sequence[str] = (), jobs: int | None = None, mask: str = "hash", ner: Any = "auto",
+                ignore: Iterable[str | Path] = (), apply_baseline: bool = True) -> CheckResult:
     """Check files and folders (recursively) for identifiers.
 
-    ``key``: a pseudonym key file (passphrase from ``passphrase`` or ``QUAL_KEY_PASSPHRASE``),
-    an ``EntityTable`` or a ``KeySearch``; its originals are searched for and are certain
-    leaks; the register and keep-list beside a key file are used as ``qual deidentify`` does.
-    ``baseline``: a baseline file (or :class:`Baseline`) whose findings are silenced.
-    ``strict``: every finding fails and unreadable parts are errors. ``analyzer``: anything
-    with ``analyze(text) -> list[Span]`` (default: the de-identification analyzer with
-    ``register``, ``keep_list`` and ``ner``). ``exclude``: glob patterns of paths to leave out.
+    ``project``: the :class:`~qual.deid.secure.SecureProject` of the de-identification: its
+    key's originals are searched for and are certain leaks, and its register and keep-list
+    are used as ``qual deidentify`` uses them. Instead of a project, its files: ``key`` (a key
+    file, passphrase from ``passphrase`` or ``QUAL_KEY_PASSPHRASE``), ``register`` and
+    ``keep_list`` (a file given by name must exist; by default those beside the key). ``key``
+    may also be an ``EntityTable`` or a ``KeySearch``. ``baseline``: a baseline file (or
+    :class:`Baseline`) whose findings are silenced. ``strict``: every finding fails and
+    unreadable parts are errors. ``analyzer``: anything with ``analyze(text) -> list[Span]``
+    (default: the project's analyzer, with ``ner``). ``exclude``: glob patterns of paths to
+    leave out.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -517,9 +469,12 @@ def check_paths(paths: Iterable[str | Path], *, key=None, baseline: str | Path |
         raise QualError("no paths given to check")
     if isinstance(baseline, (str, Path)):
         baseline = Baseline.load(baseline)
-    key_search, register, keep_list = _key_setup(key, passphrase, register, keep_list)
+    key_file = key if isinstance(key, (str, Path)) else None
+    project = SecureProject.of(project, key=key_file, passphrase=passphrase, register=register,
+                               keep_list=keep_list)
+    key_search = _key_search(key, project)
     if analyzer is None:
-        analyzer = default_analyzer(register, keep_list, ner)
+        analyzer = project.analyzer(ner=ner, must_exist=True)
     masker = Masker(mask)
     scanner = Scanner(analyzer, key_search, masker=masker, threshold=threshold, strict=strict,
                       salt=baseline.salt if baseline is not None else None,

@@ -1,4 +1,4 @@
-"""``qual check``: a thin wrapper over ``qual.check.check_paths``.
+"""``qual check``: a thin wrapper over ``qual.check.check``.
 
 Prints findings masked (file, part, location, offset, type, detector), never an identifier.
 Exit codes: 0 clean, 1 findings that fail the check, 2 usage error or an input that could
@@ -7,7 +7,6 @@ not be read (reported on stderr, one line each; the other files are still checke
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -15,15 +14,7 @@ from typing import Optional
 import typer
 
 from .app import EXIT_USAGE, command, console
-
-
-def _passphrase(key: Path | None) -> str | None:
-    """From QUAL_KEY_PASSPHRASE, else asked for when a terminal is attached."""
-    from ..deid.key import PASSPHRASE_ENV
-
-    if key is None or os.environ.get(PASSPHRASE_ENV) or not sys.stdin.isatty():
-        return None  # the library raises the clear "no passphrase" error when needed
-    return typer.prompt("Passphrase for the key", hide_input=True)
+from .secure import open_project
 
 
 @command("check")
@@ -70,9 +61,9 @@ def check_command(
         raise QualError(f"--mask must be 'hash' or 'initial', not {mask!r}")
     if baseline is not None and update_baseline is not None and baseline != update_baseline:
         raise QualError("give either --baseline or --update-baseline (or the same file to both)")
-    options = dict(key=key, passphrase=_passphrase(key), strict=strict,
+    options = dict(project=open_project(key, register=register, keep=keep, may_create=False), strict=strict,
                    threshold=GATE_THRESHOLD if threshold is None else threshold,
-                   register=register, keep_list=keep, exclude=exclude or (), jobs=jobs, mask=mask,
+                   exclude=exclude or (), jobs=jobs, mask=mask,
                    ner=None if no_ner else "auto", ignore=[output] if output else [])
     if update_baseline is not None:
         result, recorded = record_baseline(paths, update_baseline, **options)

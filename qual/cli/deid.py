@@ -1,4 +1,4 @@
-"""``qual deidentify``: a thin wrapper over ``qual.deid.pipeline.deidentify``.
+"""``qual deidentify``: a thin wrapper over ``qual.deid.deidentify``.
 
 Everything printed here is counts, file names the user typed, and one-line errors; never a
 detected identifier (the log and the summary carry types and pseudonyms only).
@@ -7,29 +7,15 @@ detected identifier (the log and the summary carry types and pseudonyms only).
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from .app import EXIT_FAILURES, command, console, progress
+from .secure import open_project
 
 log = logging.getLogger("qual.cli.deid")
-
-
-def _passphrase(key: Path | None) -> str | None:
-    """From QUAL_KEY_PASSPHRASE, else asked for (twice for a new key) when a terminal is attached."""
-    from ..deid.key import PASSPHRASE_ENV
-
-    if key is None or os.environ.get(PASSPHRASE_ENV):
-        return None
-    if not sys.stdin.isatty():
-        return None  # the library raises the clear "no passphrase" error
-    creating = not key.expanduser().exists()
-    prompt = "New passphrase for the key" if creating else "Passphrase for the key"
-    return typer.prompt(prompt, hide_input=True, confirmation_prompt=creating)
 
 
 @command("deidentify")
@@ -60,10 +46,11 @@ def deidentify_command(
     """De-identify transcripts (or survey columns) into OUT: .docx, .txt, corpus.jsonl, deid_log.csv."""
     from ..deid.pipeline import deidentify
 
+    project = open_project(key, register=register, keep=keep)
     with progress("de-identifying") as advance:
         result = deidentify(
-            inputs, out, key_path=key, passphrase=_passphrase(key), participants=participants,
-            interviewer=interviewer, register=register, keep_list=keep, review_path=review,
+            inputs, out, project=project, participants=participants,
+            interviewer=interviewer, review_path=review,
             decisions_path=decisions, surrogates=surrogates, review_threshold=review_threshold,
             speaker_labels=speaker_labels, columns=column or None, workers=workers, progress=advance,
         )

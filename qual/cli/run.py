@@ -12,6 +12,7 @@ from typing import Optional
 import typer
 
 from .app import EXIT_FAILURES, command, console
+from .secure import open_project
 
 
 def _reporter():
@@ -54,19 +55,6 @@ def _reporter():
     return RichReporter()
 
 
-def _passphrase(key: Path | None) -> str | None:
-    """From QUAL_KEY_PASSPHRASE (read by the key store), else asked for on a terminal."""
-    import os
-
-    from ..deid.key import PASSPHRASE_ENV
-
-    if key is None or os.environ.get(PASSPHRASE_ENV) or not sys.stdin.isatty():
-        return None  # without a terminal the key store raises its clear "no passphrase" error
-    creating = not key.expanduser().exists()
-    prompt = "New passphrase for the key" if creating else "Passphrase for the key"
-    return typer.prompt(prompt, hide_input=True, confirmation_prompt=creating)
-
-
 @command("run")
 def run_command(
     inputs: list[Path] = typer.Argument(..., metavar="INPUT", help="Folder(s) or files of transcripts."),
@@ -91,9 +79,10 @@ def run_command(
 
     from ..pipeline import run_pipeline
 
+    project = open_project(key)
     with _reporter() as reporter:
         result = run_pipeline(
-            inputs, codebook, out, participants=participants, key_path=key, passphrase=_passphrase(key),
+            inputs, codebook, out, participants=participants, project=project,
             review_path=review, interviewer=interviewer, status=status.lower(), embedder=embedder,
             report=not no_report, heatmap=not no_heatmap, qdpx=not no_qdpx, reporter=reporter,
         )

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
 from .recognizers.base import Doc, Recognizer, capitals_read_as_word
@@ -39,6 +40,7 @@ from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERI
                                 STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
 from .registry import create_recognizer, default_recognizer_names
+from .spans import resolve
 from .types import EntityType, Span
 
 log = logging.getLogger("qual.deid.analyzer")
@@ -48,10 +50,6 @@ log = logging.getLogger("qual.deid.analyzer")
 DEFAULT_THRESHOLD = 0.3
 # Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
 OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin"})
-# Types whose strings are propagated across texts.
-PROPAGATED = frozenset(EntityType) - {EntityType.DATE, EntityType.AGE, EntityType.DATE_OF_BIRTH}
-NAME_LIKE = frozenset({EntityType.PERSON, EntityType.SCHOOL, EntityType.LOCAL_AUTHORITY,
-                       EntityType.PLACE, EntityType.ORGANISATION})
 # A part of a name that is this common a word propagates only capitalised mid-sentence.
 COMMON_PART_ZIPF = 3.5
 # Last words by which an institution or estate is named again on its own: "the Grange".
@@ -65,7 +63,6 @@ PROPAGATE_MIN_CONFIDENCE = 0.7
 # A dictionary word rarer than this, inside a low-confidence name with an unexplained word,
 # is spread capitalised: "Pennyworth", "Thistlewick" are surnames far more often than words.
 RARE_WORD_IN_NAME_ZIPF = 2.5
-_TRIM = " \t\r\n,;:!?\"'()[]{}<>-–—"
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
                   | PARTICLES | {"i", "council", "county", "city", "borough", "district"})
@@ -443,65 +440,20 @@ class Analyzer:
     # ------------------------------------------------------------------ resolution
 
     def _resolve(self, doc: Doc, spans: list[Span], original: bool = True) -> list[Span]:
-        """Non-overlapping spans; on the original text when ``original`` is true."""
-        text = doc.text
-        candidates = []
-        for span in spans:
-            if span.confidence < self.threshold or span.end <= span.start:
-                continue
-            if doc.is_kept(span.start, span.end) and span.detector not in OVERRIDES_KEEP:
-                continue
-            candidates.append(span)
-        candidates.sort(key=lambda s: (s.start, -s.end))
-        groups: list[list[Span]] = []
-        group_end = -1
-        for span in candidates:
-            if groups and (span.start < group_end or _joins(text, groups[-1], span, group_end)):
-                groups[-1].append(span)
-                group_end = max(group_end, span.end)
-            else:
-                groups.append([span])
-                group_end = span.end
+        """Non-overlapping spans (see :mod:`qual.deid.spans`); on the original text when
+        ``original`` is true."""
+        candidates = [span for span in spans
+                      if span.confidence >= self.threshold and span.end > span.start
+                      and not (doc.is_kept(span.start, span.end) and span.detector not in OVERRIDES_KEEP)]
         resolved = []
-        for group in groups:
-            start = min(s.start for s in group)
-            end = max(s.end for s in group)
-            best = max(group, key=lambda s: (s.confidence, s.end - s.start))
-            start, end = _trim(text, start, end, best.type)
-            if end <= start:
-                continue
+        for start, end, best in resolve(doc.text, candidates):
             if original:
                 start, end = doc.normalized.to_original(start, end)
                 surface = doc.normalized.original[start:end]
             else:
-                surface = text[start:end]
+                surface = doc.text[start:end]
             resolved.append(Span(start, end, best.type, best.detector, best.confidence, surface))
         return resolved
-
-
-def _joins(text: str, group: list[Span], span: Span, group_end: int) -> bool:
-    """Same-type name spans separated by one space are one name ("Jayden" + "Smith")."""
-    if span.start - group_end != 1 or text[group_end] != " ":
-        return False
-    last = max(group, key=lambda s: s.end)
-    return (last.type is span.type and span.type in NAME_LIKE
-            and not text[last.start:last.end].endswith("'s"))
-
-
-def _trim(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int, int]:
-    while start < end and text[start] in _TRIM and not (
-            text[start] == "(" and entity_type is EntityType.PHONE):  # "(0161) 496 0732"
-        start += 1
-    while end > start and text[end - 1] in _TRIM + ".":
-        if text[end - 1] == "." and entity_type is EntityType.PERSON and end - start >= 2 \
-                and text[end - 2].isupper() and (end - start == 2 or not text[end - 3].isalpha()):
-            break  # keep the dot of a final initial ("J.")
-        end -= 1
-    # a person's possessive stays in the text ("[Person 1]'s mum"); in "St Bede's" or
-    # "Bede's" (the school) the 's is part of the name
-    if entity_type is EntityType.PERSON and text[start:end].endswith("'s") and end - start > 3:
-        end -= 2
-    return start, end
 
 
 def _cased_forms(text: str, case_sensitive: bool) -> list[str]:

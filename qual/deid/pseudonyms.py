@@ -9,7 +9,7 @@ stores, so later batches reuse the same tags and continue the numbering.
 Linking rules (recall and consistency before precision):
 
 * a mention is compared in a normal form: case, accents, punctuation, titles (Mr, Dr ...)
-  and the possessive are ignored;
+  and the possessive are ignored (:func:`qual.deid.identity.identity_key`);
 * a full name links to the one known person whose first and last names it fits; a single
   name links to the one known person who has it as a first name or surname (a surname when
   it follows a title);
@@ -25,206 +25,22 @@ Linking rules (recall and consistency before precision):
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from .types import EntityType
+from .identity import (FIXED_TYPES, INSTITUTIONS, EntityType, PersonName, distinctive_key, identity_key,
+                       normal_tokens, split_possessive, tag_for, tag_number)
 
 log = logging.getLogger("qual.deid.pseudonyms")
 
-# --------------------------------------------------------------------------- tags
-
-NUMBERED_TAGS = {
-    EntityType.PERSON: "Person",
-    EntityType.LOCAL_AUTHORITY: "Local authority",
-    EntityType.PLACE: "Place",
-    EntityType.ORGANISATION: "Organisation",
-}
-LETTERED_TAGS = {EntityType.SCHOOL: "School"}
-FIXED_TAGS = {
-    EntityType.EMAIL: "[Email]",
-    EntityType.PHONE: "[Phone]",
-    EntityType.URL: "[URL]",
-    EntityType.HANDLE: "[Handle]",
-    EntityType.DATE: "[Date]",
-    EntityType.DATE_OF_BIRTH: "[Date of birth]",
-    EntityType.AGE: "[Age]",
-    EntityType.CASE_NUMBER: "[Case number]",
-    EntityType.NI_NUMBER: "[NI number]",
-    EntityType.NHS_NUMBER: "[NHS number]",
-    EntityType.POSTCODE: "[Postcode]",
-    EntityType.ADDRESS: "[Address]",
-}
-
-# Any tag this module writes, so that re-running on de-identified text leaves tags alone.
-PSEUDONYM_TAG_RE = re.compile(
-    r"\[(?:(?:Person|Local authority|Place|Organisation) \d+|School [A-Z]+|"
-    + "|".join(re.escape(tag[1:-1]) for tag in FIXED_TAGS.values())
-    + r")\]"
-)
-
-
-def letters(number: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA: school tags continue past Z without repeating."""
-    out = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        out = chr(ord("A") + remainder) + out
-    return out
-
-
-def tag_for(entity_type: EntityType, number: int) -> str:
-    if entity_type in FIXED_TAGS:
-        return FIXED_TAGS[entity_type]
-    if entity_type in LETTERED_TAGS:
-        return f"[{LETTERED_TAGS[entity_type]} {letters(number)}]"
-    return f"[{NUMBERED_TAGS[entity_type]} {number}]"
-
-
-# --------------------------------------------------------------------------- normal forms
-
-TITLES = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lady",
-    "lord", "rev", "revd", "reverend", "fr", "father", "sister", "brother", "cllr", "councillor",
-    "auntie", "aunty", "aunt", "uncle", "nan", "nana", "nanna", "grandma", "grandad", "granddad",
-    "grandpa", "nanny", "mum", "mam", "dad",
-})
-POSSESSIVE_RE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
-
-# Words that say what kind of school, council or organisation it is rather than which one.
-SCHOOL_GENERIC = frozenset({
-    "academy", "academies", "school", "schools", "the", "of", "and", "church", "england", "ce",
-    "c", "e", "cofe", "rc", "catholic", "roman", "methodist", "voluntary", "aided", "controlled",
-    "federation", "trust", "multi", "community", "foundation", "free", "learning", "campus",
-    "centre", "center", "studio", "utc", "technical", "international", "through", "all",
-    "primary", "secondary", "junior", "juniors", "infant", "infants", "nursery", "high",
-    "grammar", "college", "sixth", "form", "special", "pru", "pupil", "referral", "unit",
-    "upper", "middle", "lower", "first", "prep", "preparatory", "girls", "boys",
-})
-# Words of SCHOOL_GENERIC that tell two schools of one name apart (a primary and a secondary).
-SCHOOL_PHASES = frozenset({
-    "primary", "secondary", "junior", "juniors", "infant", "infants", "nursery", "high",
-    "grammar", "college", "sixth", "special", "pru", "referral", "upper", "middle", "lower",
-    "first", "prep", "preparatory", "girls", "boys",
-})
-COUNCIL_GENERIC = frozenset({
-    "council", "county", "borough", "city", "metropolitan", "district", "london", "of", "the",
-    "royal", "and", "la", "local", "authority", "unitary", "cc", "mbc", "bc", "dc", "cbc",
-    "children's", "childrens", "services", "service", "social", "care", "dept", "department",
-})
-ORGANISATION_GENERIC = frozenset({"the", "ltd", "limited", "plc", "cic", "llp", "inc", "co"})
-
-INSTITUTIONS = frozenset({EntityType.SCHOOL, EntityType.LOCAL_AUTHORITY, EntityType.ORGANISATION,
-                          EntityType.PLACE})
 MAX_SURROGATE_DRAWS = 10_000
 FUZZY_MIN_RATIO = 88
 FUZZY_MIN_LENGTH = 4
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def split_possessive(text: str) -> tuple[str, str]:
-    """``"Jayden's"`` -> ``("Jayden", "'s")``: the possessive stays outside the tag."""
-    stripped = text.rstrip()
-    match = POSSESSIVE_RE.search(stripped)
-    if match and match.start() > 0:
-        return stripped[: match.start()], stripped[match.start():] + text[len(stripped):]
-    return text, ""
-
-
-def normal_tokens(text: str) -> list[str]:
-    """Lower-case, accent-free word tokens of a mention, possessive removed."""
-    return list(_normal_tokens(text))
-
-
-@functools.lru_cache(maxsize=65536)  # a corpus repeats its names thousands of times
-def _normal_tokens(text: str) -> tuple[str, ...]:
-    core, _ = split_possessive(text.strip())
-    core = strip_accents(unicodedata.normalize("NFKC", core)).casefold().replace("’", "'")
-    core = re.sub(r"[^\w'\- ]+", " ", core)
-    tokens = []
-    for token in core.split():
-        token = token.strip("'-_")
-        token = re.sub(r"'s$", "", token)
-        if token:
-            tokens.append(token)
-    return tuple(tokens)
-
-
-@dataclass(frozen=True)
-class PersonName:
-    """A person mention in normal form: title removed, first/last name known where it can be."""
-
-    tokens: tuple[str, ...]
-    titled: bool
-
-    @classmethod
-    @functools.lru_cache(maxsize=65536)
-    def parse(cls, text: str) -> "PersonName":
-        tokens = normal_tokens(text)
-        titled = False
-        while len(tokens) > 1 and tokens[0] in TITLES:
-            tokens = tokens[1:]
-            titled = True
-        return cls(tuple(tokens), titled)
-
-    @property
-    def first(self) -> str | None:
-        return self.tokens[0] if len(self.tokens) > 1 else None
-
-    @property
-    def last(self) -> str | None:
-        if len(self.tokens) > 1 or (self.titled and self.tokens):
-            return self.tokens[-1]
-        return None
-
-    @property
-    def single(self) -> str | None:
-        """The one name of an untitled single-word mention, whose position is unknown."""
-        return self.tokens[0] if len(self.tokens) == 1 and not self.titled else None
-
-    @property
-    def key(self) -> str:
-        return " ".join(self.tokens)
-
-
-@functools.lru_cache(maxsize=65536)
-def distinctive_key(entity_type: EntityType, text: str) -> tuple[str, frozenset[str]]:
-    """The words that identify a school, council or organisation, and (schools) its phase."""
-    tokens = normal_tokens(text)
-    generic = {EntityType.SCHOOL: SCHOOL_GENERIC, EntityType.LOCAL_AUTHORITY: COUNCIL_GENERIC,
-               EntityType.ORGANISATION: ORGANISATION_GENERIC}.get(entity_type, frozenset({"the"}))
-    tokens = ["st" if t == "saint" else t for t in tokens]
-    core = [t for t in tokens if t not in generic]
-    phases = frozenset(t for t in tokens if t in SCHOOL_PHASES) if entity_type is EntityType.SCHOOL else frozenset()
-    if not core:  # "The Academy": nothing distinctive; keep the whole form
-        core = tokens
-    return " ".join(core), phases
-
-
-def fixed_key(entity_type: EntityType, text: str) -> str:
-    """Phone and ID numbers compare on their digits; others on their normal words."""
-    if entity_type in (EntityType.PHONE, EntityType.NHS_NUMBER):
-        digits = re.sub(r"\D", "", text)
-        if entity_type is EntityType.PHONE and digits.startswith("44"):
-            digits = "0" + digits[2:]
-        return digits or text.strip().casefold()
-    if entity_type in (EntityType.EMAIL, EntityType.URL, EntityType.HANDLE):
-        return text.strip().casefold()
-    if entity_type in (EntityType.POSTCODE, EntityType.NI_NUMBER, EntityType.CASE_NUMBER):
-        return re.sub(r"[\s\-/]", "", text).casefold()
-    return " ".join(normal_tokens(text)) or text.strip().casefold()
 
 
 def similar(a: str, b: str) -> bool:
@@ -361,9 +177,9 @@ class EntityTable:
         whose variants link to one here under a different pseudonym.
         """
         clashes = []
-        by_pseudonym = {(e.type, e.pseudonym): e for e in self.entities if e.type not in FIXED_TAGS}
+        by_pseudonym = {(e.type, e.pseudonym): e for e in self.entities if e.type not in FIXED_TYPES}
         for entity in other.entities:
-            if entity.type in FIXED_TAGS:
+            if entity.type in FIXED_TYPES:
                 for variant in entity.variants:
                     self.link(entity.type, variant, entity.confidence.get(variant, 1.0))
                 continue
@@ -421,7 +237,7 @@ class EntityTable:
     def find(self, entity_type: EntityType, text: str) -> Entity | None:
         """The entity this mention belongs to, without creating one."""
         entity = self._by_key.get((entity_type, self._key(entity_type, text)))
-        if entity is not None or entity_type in FIXED_TAGS:
+        if entity is not None or entity_type in FIXED_TYPES:
             return entity
         if entity_type is EntityType.PERSON:
             candidates = self._person_candidates(PersonName.parse(text))
@@ -477,12 +293,7 @@ class EntityTable:
         return out
 
     def _key(self, entity_type: EntityType, text: str) -> str:
-        if entity_type is EntityType.PERSON:
-            return PersonName.parse(text).key
-        if entity_type in FIXED_TAGS:
-            return fixed_key(entity_type, text)
-        core, phases = distinctive_key(entity_type, text)
-        return core + ("|" + " ".join(sorted(phases)) if phases else "")
+        return identity_key(entity_type, text)
 
     def _resolve(self, entity_type: EntityType, text: str) -> Entity:
         key = self._key(entity_type, text)
@@ -499,7 +310,7 @@ class EntityTable:
                     if len(candidates) > 1:
                         log.debug("a person mention fits %d known people; given a tag of its own",
                                   len(candidates))
-            elif entity_type not in FIXED_TAGS:
+            elif entity_type not in FIXED_TYPES:
                 candidates = self._distinct_candidates(entity_type, text)
                 entity = candidates[0] if len(candidates) == 1 else self._new(entity_type)
             else:
@@ -608,15 +419,15 @@ class EntityTable:
                 self._person_names.setdefault(entity.id, _PersonNames()).add(name)
                 for token in name.tokens:
                     self._name_index.setdefault(token, set()).add(entity.id)
-        elif entity.type not in FIXED_TAGS:
+        elif entity.type not in FIXED_TYPES:
             forms = self._distinct.setdefault(entity.id, [])
             form = distinctive_key(entity.type, text)
             if form not in forms:
                 forms.append(form)
 
     def _number(self, entity: Entity) -> None:
-        if entity.type in FIXED_TAGS:
-            entity.pseudonym = FIXED_TAGS[entity.type]
+        if entity.type in FIXED_TYPES:
+            entity.pseudonym = tag_for(entity.type, 0)
             return
         number = self.counters.get(entity.type.value, 0) + 1
         self.counters[entity.type.value] = number
@@ -624,11 +435,9 @@ class EntityTable:
 
     def _count(self, entity: Entity) -> None:
         """Keep counters above every number in use (for entities read from a key)."""
-        match = re.search(r" (\d+|[A-Z]+)\]$", entity.pseudonym or "")
-        if not match or entity.type in FIXED_TAGS:
+        number = tag_number(entity.pseudonym)
+        if number is None or entity.type in FIXED_TYPES:
             return
-        value = match.group(1)
-        number = int(value) if value.isdigit() else _letters_value(value)
         self.counters[entity.type.value] = max(self.counters.get(entity.type.value, 0), number)
 
     # ----------------------------------------------------------------- surrogates
@@ -688,13 +497,6 @@ class EntityTable:
             is_surname = _fits(name.single, known.lasts) and not _fits(name.single, known.firsts)
             return last if is_surname else first
         return f"{first} {last}"
-
-
-def _letters_value(value: str) -> int:
-    number = 0
-    for ch in value:
-        number = number * 26 + (ord(ch) - ord("A") + 1)
-    return number
 
 
 # Common names in England and Wales, for surrogates. Written for qual; no source data copied.

@@ -116,19 +116,6 @@ def _infer_type(value: str) -> EntityType:
     return EntityType.PERSON
 
 
-def _parse_type(name: str) -> EntityType | None:
-    key = name.strip().upper().replace(" ", "_").replace("-", "_")
-    aliases = {"NAME": "PERSON", "PEOPLE": "PERSON", "LA": "LOCAL_AUTHORITY",
-               "COUNCIL": "LOCAL_AUTHORITY", "ORG": "ORGANISATION", "ORGANIZATION": "ORGANISATION",
-               "LOCATION": "PLACE", "LOC": "PLACE", "GPE": "PLACE", "STREET": "PLACE",
-               "ESTATE": "PLACE"}
-    key = aliases.get(key, key)
-    try:
-        return EntityType(key)
-    except ValueError:
-        return None
-
-
 class Register:
     """Known identifiers of a project; build with :meth:`from_participants`, :meth:`load`
     or :meth:`add`, combine with ``|``."""
@@ -143,7 +130,7 @@ class Register:
 
     def add(self, type: EntityType | str, value: str) -> None:
         """Always redact ``value`` (a name, school, place ...) as ``type``."""
-        entity_type = type if isinstance(type, EntityType) else _parse_type(type)
+        entity_type = type if isinstance(type, EntityType) else EntityType.parse(type)
         if entity_type is None:
             raise ValueError(f"unknown entity type {type!r}; use one of "
                              + ", ".join(t.value for t in EntityType))
@@ -214,7 +201,7 @@ class Register:
                 continue
             if len(cells) >= 2 and cells[0].lower() in {"type", "entity_type"}:
                 continue  # a header row
-            entity_type = _parse_type(cells[0]) if len(cells) >= 2 else None
+            entity_type = EntityType.parse(cells[0]) if len(cells) >= 2 else None
             if entity_type is not None:
                 value = ",".join(cells[1:]).strip()
             else:

@@ -27,8 +27,7 @@ from typing import Iterable
 
 from ..errors import InputFileError
 from ..files import OWNER_ONLY, atomic_path, ensure_outside, guard_document, vet_workbook
-from .pseudonyms import normal_tokens
-from .types import EntityType
+from .identity import EntityType, normal_tokens
 
 log = logging.getLogger("qual.deid.review")
 

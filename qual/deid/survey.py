@@ -21,7 +21,8 @@ from typing import Any, Sequence
 from ..errors import InputFileError, QualError
 from ..files import atomic_open, atomic_path, guard_document, vet_workbook
 from ..model import Role, Transcript, Turn
-from .pipeline import Deidentifier, ParallelAnalyzer
+from .engine import Deidentifier
+from .parallel import ParallelAnalyzer
 from .review import ReviewItem
 
 # A survey's free-text table, like a transcript, is read whole; bigger sheets are refused
@@ -219,7 +220,9 @@ def deidentify_table(
     elif workers != 1 and not isinstance(engine.analyzer, ParallelAnalyzer) and engine.analyzer is not None:
         engine.analyzer = ParallelAnalyzer(engine.analyzer, workers)
     transcripts = [document for _, _, document in documents]
-    engine.fit(transcripts)
+    # an engine shared across tables keeps what it planned for the others (their logs, the
+    # reviewer's decisions they matched)
+    engine.partial_fit(transcripts)
     cells = 0
     for title, index, document in documents:
         clean = engine.transform(document)

@@ -1,5 +1,7 @@
 """Recognizers: small pluggable detectors, one module per family, registered by name in
-:mod:`qual.deid.registry`.
+the ``recognizers`` registry of :mod:`qual.plugins` (through :mod:`qual.deid.registry`);
+``qual.plugins.BUILTIN_MODULES`` lists these modules in the order a default analyzer runs
+them.
 
 ======================  =====================================================================
 module                  finds
@@ -18,8 +20,7 @@ module                  finds
 ======================  =====================================================================
 """
 
+from ..types import Span
 from .base import Doc, Recognizer
 
-BUILTIN_MODULES = ("contact", "ids", "dates", "register", "names", "places", "recall_first", "ner")
-
-__all__ = ["BUILTIN_MODULES", "Doc", "Recognizer"]
+__all__ = ["Doc", "Recognizer", "Span"]

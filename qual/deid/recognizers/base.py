@@ -13,11 +13,11 @@ import bisect
 import itertools
 import operator
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
+from ..identity import PLACEHOLDER_RE, strip_accents
 from ..normalize import NormalizedText, normalize
 from ..types import EntityType, Span
 from .lexicon import Lexicon, inflection_key, inflections, load_lexicon
@@ -40,11 +40,9 @@ _SPLIT_RE = re.compile(r"([^\W_]+(?:['\-][^\W_]+)*)")
 # Text between two words that ends a sentence (or a turn, or opens a quotation).
 BREAK_CHARS = frozenset(".?!:;\"([]\n\u2026")
 _SENTENCE_BREAK = re.compile(r"[.?!:;\"(\[\]\n\u2026]|^\s*-\s|\s-\s*$")
-# Pseudonym tags written by de-identification, and transcriber annotations: never identifiers.
 _DOTTED_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "rev", "revd", "st", "sgt",
                                    "cllr", "mx", "jr", "sr"})
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "art", "para", "paras", "p", "pp", "vol"})
-_TAG_RE = re.compile(r"\[(?:[A-Z][A-Za-z ]{1,30} [A-Z0-9]{1,4}|[A-Z][A-Z_ ]{2,30})\]")
 # Machine-made codes that point at no one: GUIDs/UUIDs (file and object ids in REFI-QDA
 # projects, Office files, exports) and #RRGGBB colours. A colour of digits only ("#165683")
 # or letters only ("#ACCEDE", a hashtag) counts as one only where the text speaks of colour;
@@ -70,7 +68,7 @@ SHOUTED_UNKNOWN_LETTERS = 5
 
 
 def _has_vowel(letters: str) -> bool:
-    return any(unicodedata.normalize("NFD", c)[0] in _VOWELS for c in letters)
+    return any(strip_accents(c)[:1] in _VOWELS for c in letters)
 
 
 def capitals_read_as_word(word: str, lexicon: Lexicon) -> bool:
@@ -271,7 +269,8 @@ class Doc:
         from ...model import non_speech_spans
 
         ranges = list(non_speech_spans(self.text))
-        ranges += [m.span() for m in _TAG_RE.finditer(self.text)]
+        # redaction placeholders ([Person 3], [REDACTED]): never identifiers
+        ranges += [m.span() for m in PLACEHOLDER_RE.finditer(self.text)]
         ranges += self._machine_codes()
         if self.keep_list is not None:
             ranges += self.keep_list.find(self.text, self.searchable(False), self.searchable(True))
@@ -454,7 +453,11 @@ class Recognizer(abc.ABC):
 
     Subclasses set ``name`` (the registry name, also ``Span.detector``) and
     ``entity_types``, and implement :meth:`detect`. Register a subclass with
-    ``@register_recognizer("family.kind")`` from :mod:`qual.deid.registry`.
+    ``@register_recognizer("family.kind")`` from :mod:`qual.deid.registry` (or, from another
+    package, through the ``qual_recognizers`` entry-point group: see :mod:`qual.plugins`).
+    Every registered recognizer passes the contract in ``tests/test_recognizer_contract.py``:
+    spans inside the text and of its declared types, the same result every time, no text in
+    its ``repr``, and picklable (worker processes receive it).
     """
 
     name: ClassVar[str] = ""

@@ -143,7 +143,6 @@ class AgeRecognizer(Recognizer):
     entity_types = frozenset({EntityType.AGE})
 
     def detect(self, doc: Doc) -> Iterable[Span]:
-        text = doc.text
         lowered = doc.lowered
         for pattern, anchor, cue, before, after in ((AGE_PATTERNS[0], _OLD_RE, "old", 40, 4),
                                                     (AGE_PATTERNS[1], _AGE_WORD_RE, "age", 2, 40)):

@@ -11,10 +11,11 @@ import functools
 import gzip
 import itertools
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from ..identity import strip_accents
 
 # Surname frequencies are per 100,000 people; this turns them into a count on the scale of
 # the ONS birth counts (England and Wales, ~60 million people) so the two compare.
@@ -114,11 +115,6 @@ def inflections(key: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
-def _fold_accents(word: str) -> str:
-    """``word`` without its combining accents ("Zoë" -> "Zoe"); other letters unchanged."""
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-
-
 @dataclass(frozen=True)
 class Lexicon:
     zipf: dict[str, float]                # lower-case word -> Zipf frequency (0 = unknown)
@@ -175,7 +171,7 @@ class Lexicon:
         count = self.first_names.get(word, 0) or self.first_names.get(word.title(), 0)
         if not count and not word.isascii():
             # "Zoë", "ZOË", "Chloé": the lists spell most names without their accents
-            folded = _fold_accents(word)
+            folded = strip_accents(word)
             if folded != word:
                 count = self.first_names.get(folded, 0) or self.first_names.get(folded.title(), 0)
         return count
@@ -183,7 +179,7 @@ class Lexicon:
     def surname_count(self, word: str) -> float:
         per_100k = self.surnames.get(word, 0.0) or self.surnames.get(word.title(), 0.0)
         if not per_100k and not word.isascii():
-            folded = _fold_accents(word)
+            folded = strip_accents(word)
             if folded != word:
                 per_100k = self.surnames.get(folded, 0.0) or self.surnames.get(folded.title(), 0.0)
         return per_100k * _SURNAME_TO_COUNT

@@ -16,17 +16,11 @@ from typing import Generic, Hashable, Iterable, TypeVar
 
 import ahocorasick
 
+from ..identity.normal import lower_same_length
+
+__all__ = ["BOUNDARY", "PhraseMatcher", "bounded", "is_word_char", "lower_same_length"]
 T = TypeVar("T", bound=Hashable)
 BOUNDARY = "\x00"
-
-
-def lower_same_length(text: str) -> str:
-    """``text.lower()`` with every offset unchanged (a few characters, e.g. U+0130, grow
-    when lower-cased; those keep their case)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def is_word_char(char: str) -> bool:

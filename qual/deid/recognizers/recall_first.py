@@ -64,7 +64,6 @@ class RecallFirstRecognizer(Recognizer):
         self.sentence_start_zipf = sentence_start_zipf
 
     def detect(self, doc: Doc) -> Iterable[Span]:
-        words = doc.words
         lexicon = doc.lexicon
         keep = doc.keep_words
         flagged: dict[int, float] = {}
