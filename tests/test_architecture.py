@@ -175,3 +175,16 @@ def test_a_recognizer_from_an_installed_package_is_found_and_used(tmp_path):
     found, without_plugin = result.stdout.splitlines()
     assert found == "['demo.call_signs']"
     assert without_plugin == "0"
+
+
+def test_ingest_and_check_are_both_subpackages_and_functions(tmp_path):
+    import qual
+    import qual.check.scanner  # importing a submodule keeps the package callable  # noqa: F401
+
+    sample = Path(__file__).resolve().parents[1] / "transcripts_sample" / "SWIS_TM03_interview.txt"
+    clean = tmp_path / "clean.txt"
+    clean.write_text("The meeting was on a Tuesday and it went well.\n", encoding="utf-8")
+    assert len(qual.ingest([sample]).transcripts) == 1
+    assert qual.check([clean]).exit_code == 0
+    assert qual.check([sample]).exit_code == 1
+    assert qual.check.check_paths is qual.check.check

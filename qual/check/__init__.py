@@ -29,6 +29,7 @@ module              job
 ==================  ========================================================================
 """
 
+from ..callable_package import make_callable
 from .baseline import Baseline
 from .extract import TextUnit, Unreadable, extract_text_units, register_extractor, supported_suffixes
 from .keysearch import KeySearch
@@ -36,8 +37,9 @@ from .masking import Masker
 from .report import format_json, format_sarif, format_text
 from .scanner import GATE_THRESHOLD, CheckResult, Finding, Scanner, check_paths, update_baseline
 
-# The public name: ``qual.check.check(paths, ...)``.
+# The public name: ``qual.check.check(paths, ...)``, and ``qual.check(paths, ...)`` itself.
 check = check_paths
+make_callable(__name__, check_paths)
 
 __all__ = [
     "Baseline", "CheckResult", "Finding", "GATE_THRESHOLD", "KeySearch", "Masker", "Scanner",

@@ -10,6 +10,7 @@
 are detected per document (``qual.ingest.labels``), roles inferred (``qual.ingest.roles``).
 """
 
+from ..callable_package import make_callable
 from .batch import IngestResult, find_inputs, ingest, write_ingest
 from .labels import Line, label_kind, segment
 from .participants import (
@@ -21,6 +22,9 @@ from .participants import (
 )
 from .reader import read_transcript
 from .roles import infer_roles, role_of_label
+
+# ``qual.ingest(paths, ...)`` calls ``ingest``: the package is also the public function.
+make_callable(__name__, ingest)
 
 __all__ = [
     "IngestResult",
