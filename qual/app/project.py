@@ -376,5 +376,5 @@ def export_project(project: Project) -> dict[str, Any]:
 def unexported_changes(store: Store) -> int:
     """How many changes (audit entries of decisions, codes, summaries, memos) are not in the files yet."""
     exported = int(store.meta("exported_revision", "0") or 0)
-    return int(store.query("SELECT COUNT(*) AS n FROM audit WHERE id > ? AND kind NOT IN ('files', 'coder')",
-                           (exported,))[0]["n"])
+    return int(store.query("SELECT COUNT(*) AS n FROM audit WHERE id > ? AND kind NOT IN "
+                           "('files', 'coder', 'project')", (exported,))[0]["n"])

@@ -240,15 +240,16 @@ def agreement_view(project: Project, coder_a: str | None, coder_b: str | None) -
         "SELECT coder, COUNT(*) AS n FROM codings WHERE coder<>? GROUP BY coder ORDER BY n DESC", (MACHINE,))]
     result: dict[str, Any] = {"coders": people, "a": coder_a, "b": coder_b, "report": None, "disagreements": []}
     if not coder_a or not coder_b:
-        if len(people) >= 2:
-            result["a"], result["b"] = coder_a or people[0], coder_b or next(p for p in people if p != (coder_a or people[0]))
-        else:
+        if len(people) < 2:
             return result
+        first = coder_a or people[0]
+        result["a"], result["b"] = first, coder_b or next(p for p in people if p != first)
     coder_a, coder_b = result["a"], result["b"]
     if coder_a == coder_b:
         return result
     rows = [coding_dict(r) for r in store.query("SELECT * FROM codings WHERE coder IN (?, ?)", (coder_a, coder_b))]
-    shared = {r["document"] for r in rows if r["coder"] == coder_a} & {r["document"] for r in rows if r["coder"] == coder_b}
+    shared = ({r["document"] for r in rows if r["coder"] == coder_a}
+              & {r["document"] for r in rows if r["coder"] == coder_b})
     if not shared:
         result["note"] = "these two coders have not decided in the same document yet"
         return result
