@@ -258,7 +258,10 @@ def create_app(project: Project, *, token: str | None = None, port: int | None =
         *api.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(RESOURCES / "static")), name="static"),
     ]
-    inner = Starlette(routes=routes)
+    async def internal_error(request: Request, error: Exception) -> Response:
+        return PlainTextResponse(f"internal error ({type(error).__name__}); please report it", status_code=500)
+
+    inner = Starlette(routes=routes, exception_handlers={Exception: internal_error})
     inner.state.project = project
     inner.state.templates = _templates()
     inner.state.csrf = new_token()

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from ..errors import QualError
-from .app import EXIT_FAILURES, command, console
+from .app import EXIT_FAILURES, EXIT_USAGE, command, console
 
 INSTALL_HINT = "the workspace needs the 'app' extra: pip install 'qual[app]' (Starlette, uvicorn, Jinja2)"
 
@@ -52,10 +52,16 @@ def app_command(
         for path in result["files"]:
             typer.echo(f"{path.name} -> {path}")
         return
-    try:
+    try:  # the web parts need the 'app' extra; the store and --export do not
+        import jinja2  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+
         from ..app.server import WorkspaceServer
     except ImportError:
-        raise QualError(INSTALL_HINT) from None
+        # printed here, not raised: the shared error printer reads "[app]" as a style tag
+        console.print(f"error: {INSTALL_HINT}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
     server = WorkspaceServer(project, port)
     typer.echo(f"qual app: open {server.url}   (only on this computer; Ctrl-C to stop)")
     if not no_browser:
