@@ -205,8 +205,9 @@ def matrix_view(project: Project, theme_id: str | None) -> dict[str, Any]:
                 {"code": c["id"], "count": int(matrix.counts.at[case, c["id"]]),
                  "summary": summaries.get((case, c["id"]))} for c in codes]})
     maximum = max([cell["count"] for row in rows if not row["group"] for cell in row["cells"]] or [0])
-    return {"themes": themes, "theme": theme_id, "codes": codes, "rows": rows, "max": maximum,
-            "status_note": matrix.status_note}
+    note = ("Accepted codes only: suggestions count once someone accepts them" if matrix.status == "accepted" else
+            "No code has been accepted yet, so qual's suggestions are counted")
+    return {"themes": themes, "theme": theme_id, "codes": codes, "rows": rows, "max": maximum, "status_note": note}
 
 
 def cell_quotes(project: Project, case: str, code: str) -> list[dict[str, Any]]:
