@@ -217,6 +217,7 @@ def codings_frame(rows: Iterable[dict[str, Any]], transcripts: dict[str, "Transc
 
     rows = list(rows)
     decided = {(r["document"], r["start"], r["end"], r["code"]) for r in rows if r["coder"]}
+    texts = {document: transcript.text for document, transcript in transcripts.items()}  # a property: built once
     out = []
     for r in rows:
         key = (r["document"], r["start"], r["end"], r["code"])
@@ -227,7 +228,7 @@ def codings_frame(rows: Iterable[dict[str, Any]], transcripts: dict[str, "Transc
             else None
         out.append({
             "document": r["document"], "segment": r["segment"], "speaker": turn.speaker if turn else "",
-            "text": transcript.text[r["start"]:r["end"]], "code": r["code"], "score": r["score"],
+            "text": texts[r["document"]][r["start"]:r["end"]], "code": r["code"], "score": r["score"],
             "source": r["source"], "status": r["status"], "turn": r.get("turn"),
             "timestamp": (turn.timestamp or "") if turn else "", "role": str(turn.role) if turn else "",
             "start": r["start"], "end": r["end"], CODER_COLUMN: r["coder"],
@@ -272,20 +273,21 @@ def matrix_rows(frame: "pd.DataFrame") -> "pd.DataFrame":
     """The rows the framework matrix is built from: the matrix counts one quote per (segment,
     code), so several spans of one code in one segment become one quote, their texts joined
     with " … " in transcript order; the same span accepted by two coders is one quote."""
-    if frame.empty:
-        return frame
-    frame = frame.sort_values(["document", "start", "end"], kind="stable")
-    keep = frame.drop_duplicates(["document", "segment", "code", "start", "end", "status"])
-    joined = []
-    for _, group in keep.groupby(["document", "segment", "code", "status"], sort=False):
-        row = group.iloc[0].to_dict()
-        if len(group) > 1:
-            row["text"] = " … ".join(t.strip() for t in group["text"])
-            row["end"] = int(group["end"].max())
-        joined.append(row)
     import pandas as pd
 
-    return pd.DataFrame(joined, columns=frame.columns)
+    if frame.empty:
+        return frame
+    key = ["document", "segment", "code", "status"]
+    frame = (frame.sort_values(["document", "start", "end"], kind="stable")
+             .drop_duplicates(["document", "segment", "code", "start", "end", "status"]))
+    several = frame.duplicated(key, keep=False)
+    if not several.any():
+        return frame
+    grouped = frame[several].groupby(key, sort=False)
+    joined = grouped.head(1).set_index(key)
+    joined["text"] = grouped["text"].agg(lambda texts: " … ".join(t.strip() for t in texts))
+    joined["end"] = grouped["end"].max()
+    return pd.concat([frame[~several], joined.reset_index()[frame.columns]], ignore_index=True)
 
 
 def framework_matrix(frame: "pd.DataFrame", book: "Codebook", transcripts: Sequence["Transcript"]):

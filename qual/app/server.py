@@ -29,6 +29,9 @@ def bind_loopback(port: int | None) -> socket.socket:
     for candidate in candidates:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it: uvicorn writes a response's head and body apart,
+        # and with Nagle on, the body waits for the client's delayed ACK (~40 ms a request).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             sock.bind((LOOPBACK, candidate))
         except OSError as error:
