@@ -287,6 +287,9 @@ def test_export_writes_the_files_from_the_store_and_reads_back_the_same(project)
     rebuilt = open_project(files.root)
     assert rebuilt.created and human_rows(rebuilt) == decided
     assert rebuilt.store.summaries() == {("SW01", "IMP.SETUP"): "Induction day, then meeting the DSLs."}
+    memos = rebuilt.store.query("SELECT * FROM memos")
+    assert [(m["document"], m["span_start"], m["coder"], m["text"]) for m in memos] == [
+        ("SW01", start, "alice", "office location matters")]
 
 
 def test_existing_commands_still_read_the_exported_files(project, tmp_path):

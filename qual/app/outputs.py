@@ -269,6 +269,24 @@ def write_memos_csv(memos: list[dict[str, Any]], transcripts: dict[str, "Transcr
     return path
 
 
+def read_memos_csv(path: Path) -> list[dict[str, Any]]:
+    """The memos a previous export wrote (memos.csv), so that a rebuilt store keeps them."""
+    import csv
+
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    memos = []
+    for row in rows:
+        try:
+            memos.append({"document": row["document"], "start": int(row["start"]), "end": int(row["end"]),
+                          "coder": row.get("coder") or IMPORTED_CODER, "text": row.get("memo") or ""})
+        except (KeyError, TypeError, ValueError):
+            raise QualError(f"{path}: is not a memos.csv written by 'qual app'; move it away and open again") from None
+    return memos
+
+
 def matrix_rows(frame: "pd.DataFrame") -> "pd.DataFrame":
     """The rows the framework matrix is built from: the matrix counts one quote per (segment,
     code), so several spans of one code in one segment become one quote, their texts joined

@@ -172,6 +172,11 @@ def _build(files: outputs.ProjectFiles, path: Path) -> None:
                 db.execute("INSERT INTO coders(name, created) VALUES (?,?)", (coder, stamp))
             db.executemany("INSERT INTO summaries(case_id, code, text, coder, updated) VALUES (?,?,?,?,?)",
                            [(case, code, text, outputs.IMPORTED_CODER, stamp) for case, code, text in summaries])
+            lengths = {t.id: len(t.text) for t in transcripts}
+            db.executemany("INSERT INTO memos(document, span_start, span_end, coder, text, updated) VALUES "
+                           "(:document,:start,:end,:coder,:text,:updated)",
+                           [{**m, "updated": stamp} for m in outputs.read_memos_csv(files.memos)
+                            if m["document"] in lengths and 0 <= m["start"] <= m["end"] <= lengths[m["document"]]])
             db.executemany("INSERT INTO files(name, sha256, synced) VALUES (?,?,?)",
                            [(name, digest, stamp) for name, digest in _file_hashes(files).items()])
             db.execute("INSERT INTO audit(at, coder, action, kind, entity, after) VALUES (?,?,?,?,?,?)",
