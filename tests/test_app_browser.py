@@ -63,6 +63,16 @@ def browser():
         context.close()
 
 
+def test_qual_check_still_passes_on_a_folder_with_a_workspace(server, sample_folder):
+    """The store sits in the folder (built when the server opened it); the CI gate still reads
+    the folder, passes over the database it does not read, and passes."""
+    assert (sample_folder / "workspace.sqlite").is_file()
+    result = subprocess.run([sys.executable, "-c", "from qual.cli import main; main()", "check", str(sample_folder)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "workspace.sqlite" in result.stdout + result.stderr  # named among the files not scanned
+
+
 class Watch:
     """Every request a page makes, and every script error it reports."""
 

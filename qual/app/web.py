@@ -150,8 +150,11 @@ def _templates() -> Jinja2Templates:
 def _page(request: Request, template: str, view: str, **context: Any) -> Response:
     project: Project = request.app.state.project
     coder = current_coder(request)
+    coders = project.store.coders()
+    if coder and coder not in coders:  # named in another project served on this port
+        coders.append(coder)
     return request.app.state.templates.TemplateResponse(request, template, {
-        "project": project.name, "coder": coder, "coders": project.store.coders(), "view": view,
+        "project": project.name, "coder": coder, "coders": coders, "view": view,
         "csrf": request.app.state.csrf, "shortcuts": SHORTCUTS.get(view, []), "all_shortcuts": SHORTCUTS,
         "progress": queries.progress(project, coder) if coder else None,
         "notes": request.app.state.notes, **context})
@@ -171,7 +174,7 @@ async def _threaded(fn, *args):
 
 async def welcome(request: Request) -> Response:
     target = request.query_params.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith(("//", "/\\")):  # only pages of this workspace
         target = "/"
     return _page(request, "welcome.html", "welcome", next=target)
 
