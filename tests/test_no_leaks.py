@@ -122,6 +122,12 @@ def recipes() -> dict[str, list[Step]]:
             Step(["run", "{samples}", "-c", "{codebook}", "-o", "{w}/run", "--key", "{w}/secure/run.qualkey",
                   "--review", "{w}/secure/run_review.xlsx", "--embedder", "static"], ["{samples}", "{codebook}"]),
         ],
+        "app": [
+            # coded from the raw corpus: identifiable, so refused in one line that names the file
+            Step(["app", "{w}/coded", "--export"], ["{w}/coded"], ok=(2,)),
+            # the de-identified run output: the store is built and every file exported from it
+            Step(["app", "{w}/run", "--export"], ["{w}/run/transcripts"]),
+        ],
     }
 
 

@@ -16,7 +16,8 @@ def _root(
 
 
 # Help lists commands in pipeline order; a module not named here is registered after these.
-PIPELINE_ORDER = ("ingest", "deid", "check", "code", "codebook", "agreement", "matrix", "refi", "run")
+PIPELINE_ORDER = ("ingest", "deid", "check", "code", "codebook", "agreement", "matrix", "refi", "run",
+                  "workspace")
 
 
 def _register() -> None:
