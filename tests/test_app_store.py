@@ -347,7 +347,8 @@ def test_summaries_typed_in_excel_come_into_the_workspace(project):
 
 
 def test_decisions_applied_with_qual_code_accept_come_into_the_workspace(project):
-    from qual.coding.review import apply_review, read_review, write_codings_csv, write_review_xlsx
+    from qual.coding.review import apply_review, read_review
+    from qual.model import Codings
 
     store = project.store
     store.decide([suggestion(project, "SW01", "IMP.SETUP")], "alice", "accepted")
@@ -364,13 +365,13 @@ def test_decisions_applied_with_qual_code_accept_come_into_the_workspace(project
             row[header.index("accept")].value = "yes"
     book.save(review)
     codings, counts = apply_review(review, project.files.coding)
-    write_codings_csv(codings, project.files.codings_csv)  # drops the coder column, as the CLI does
-    write_review_xlsx(codings, review)
+    Codings(codings).write(project.files.codings_csv)  # as the CLI does
+    Codings(codings).write(review)
     assert counts["accepted"] >= 1 and read_review(review) is not None
     again = open_project(project.files.root)
     rows = human_rows(again)
     assert rows[("TM01", "SUS.FUTURE", "reviewer")] == "accepted"
-    # alice's decision came back without her name: recognised, not duplicated as the reviewer's
+    # alice's decision came back: recognised, not duplicated as the reviewer's
     assert ("SW01", "IMP.SETUP", "reviewer") not in rows and rows[("SW01", "IMP.SETUP", "alice")] == "accepted"
 
 

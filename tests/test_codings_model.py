@@ -33,7 +33,7 @@ def rows() -> list[dict]:
 def test_the_schema_is_the_codings_csv_header():
     # codings.csv keeps its columns, in this order: other stages and peers read it by name
     assert CODINGS_COLUMNS == ["document", "segment", "speaker", "text", "code", "score", "source", "status",
-                               "turn", "timestamp", "role", "start", "end"]
+                               "turn", "timestamp", "role", "start", "end", "coder"]
     assert [c.name for c in SCHEMA] == CODINGS_COLUMNS
     assert all(c.kind in {"label", "text", "number", "integer", "status"} and c.description for c in SCHEMA)
 

@@ -10,7 +10,7 @@ When the codings model of issue 11 lands, only this module changes.
 
 Codings in the workspace are spans: (document, start, end, code, coder, status, score,
 source), offsets into ``Transcript.text``. ``codings_frame`` turns them into rows of the
-``codings.csv`` the other commands read (``qual.coding.CODINGS_COLUMNS``, plus ``coder``).
+``codings.csv`` the other commands read (the codings model, ``qual.model.codings``).
 """
 
 from __future__ import annotations
@@ -119,12 +119,10 @@ def read_codebook(files: ProjectFiles, codings: "pd.DataFrame") -> "Codebook":
 
 
 def read_codings(path: Path) -> "pd.DataFrame":
-    """codings.csv, normalised (``qual.export.matrix.load_codings``): ids as text, offsets as Int64."""
-    from ..export.matrix import load_codings
+    """codings.csv, typed by the codings model: ids as text, offsets as Int64, coder '' when blank."""
+    from ..model import Codings
 
-    frame = load_codings(path)
-    if CODER_COLUMN not in frame.columns:
-        frame[CODER_COLUMN] = ""
+    frame = Codings.read(path).frame.copy()
     frame[CODER_COLUMN] = frame[CODER_COLUMN].fillna("").astype(str).str.strip()
     return frame
 
@@ -213,7 +211,7 @@ def codings_frame(rows: Iterable[dict[str, Any]], transcripts: dict[str, "Transc
     """
     import pandas as pd
 
-    from ..coding import CODINGS_COLUMNS
+    from ..model.codings import CODINGS_COLUMNS
 
     rows = list(rows)
     decided = {(r["document"], r["start"], r["end"], r["code"]) for r in rows if r["coder"]}
@@ -233,20 +231,19 @@ def codings_frame(rows: Iterable[dict[str, Any]], transcripts: dict[str, "Transc
             "timestamp": (turn.timestamp or "") if turn else "", "role": str(turn.role) if turn else "",
             "start": r["start"], "end": r["end"], CODER_COLUMN: r["coder"],
         })
-    frame = pd.DataFrame(out, columns=[*CODINGS_COLUMNS, CODER_COLUMN])
+    frame = pd.DataFrame(out, columns=CODINGS_COLUMNS)
     return frame.sort_values(["document", "start", "end", "code", CODER_COLUMN], kind="stable").reset_index(drop=True)
 
 
 def write_codings_files(frame: "pd.DataFrame", files: ProjectFiles, book: "Codebook") -> list[Path]:
     """codings.csv (with the coder column) and the review sheet codings.xlsx, and codebook.yaml."""
     from ..coding.codebook import save_codebook
-    from ..coding.review import write_review_xlsx
-    from ..files import atomic_open
+    from ..model import Codings
 
     files.coding.mkdir(parents=True, exist_ok=True)
-    with atomic_open(files.codings_csv, "w", newline="") as handle:
-        frame.to_csv(handle, index=False)
-    write_review_xlsx(frame, files.codings_xlsx, book)
+    codings = Codings(frame)
+    codings.write(files.codings_csv)
+    codings.write(files.codings_xlsx, codebook=book)
     save_codebook(book, files.codebook)
     return [files.codings_csv, files.codings_xlsx, files.codebook]
 

@@ -143,7 +143,7 @@ def _looks_like_participants(header: list[str]) -> bool:
 
 def _raw_corpus(path: Path) -> str:
     """Why a corpus.jsonl looks identifiable (raw, not de-identified), or ''."""
-    from ..export.matrix import IDENTIFYING_ATTRIBUTES, PSEUDONYM_TAG
+    from ..export.cases import IDENTIFYING_ATTRIBUTES, PSEUDONYM_TAG
 
     try:
         with open(path, encoding="utf-8") as handle:

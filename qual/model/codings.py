@@ -67,6 +67,7 @@ SCHEMA: tuple[Column, ...] = (
     Column("role", "label", "the speaker's role: interviewer, participant or other"),
     Column("start", "integer", "offset of the span's first character in Transcript.text"),
     Column("end", "integer", "offset just after the span's last character"),
+    Column("coder", "label", "who decided: a person's coder name; blank for a machine suggestion"),
 )
 CODINGS_COLUMNS: list[str] = [column.name for column in SCHEMA]
 COLUMN_KINDS: dict[str, str] = {column.name: column.kind for column in SCHEMA}
