@@ -5,5 +5,5 @@
 # speaker role, and start/end character offsets in the transcript's plain text).
 CODINGS_COLUMNS = [
     "document", "segment", "speaker", "text", "code", "score", "source", "status",
-    "turn", "timestamp", "role", "start", "end",
+    "turn", "timestamp", "role", "start", "end", "rank", "selected",
 ]

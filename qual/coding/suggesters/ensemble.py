@@ -22,12 +22,18 @@ DEFAULT_WEIGHTS = {"rules": 0.7, "semantic": 0.8, "topic": 0.2, "learned": 1.0}
 
 @dataclass
 class SelectionRule:
-    """Which ensemble scores become suggestions (see module docstring)."""
+    """Which ensemble scores become suggestions (see module docstring).
+
+    ``small_talk_margin`` and ``min_words``: a segment is proposed codes only when it has at
+    least ``min_words`` content words and is closer to some code than to small talk by more
+    than the margin (see :mod:`qual.coding.suggesters.fusion`)."""
 
     threshold: float = 0.4
     floor: float = 0.25
-    max_codes: int = 2
+    max_codes: int = 3
     relative: float = 0.8  # further codes need at least this fraction of the segment's best score
+    small_talk_margin: float = 0.0
+    min_words: int = 2
 
 
 @dataclass
