@@ -247,7 +247,14 @@ def test_code_transcripts_returns_codings_with_sources_and_keeps_human_codes(sta
     result = code_transcripts(transcripts, TINY, embedder=static, human_codes=human)
     codings = result.codings
     assert list(codings.columns) == CODINGS_COLUMNS
-    assert set(codings["status"]) <= {"suggested", "accepted", "rejected"}
+    assert set(codings["status"]) <= {"suggested", "candidate", "accepted", "rejected"}
+    # Every codable segment lists its best candidates, ranked; the proposed ones are selected.
+    candidates = codings[codings["status"].isin(["suggested", "candidate"])]
+    assert candidates.groupby(["document", "segment"]).size().max() <= 5
+    assert candidates["rank"].between(1, 5).all()
+    assert (candidates["selected"] == (candidates["status"] == "suggested")).all()
+    for _, group in candidates.groupby(["document", "segment"]):
+        assert group["score"].is_monotonic_decreasing and group["rank"].is_monotonic_increasing
     suggested = codings[codings["status"] == "suggested"]
     assert (suggested["role"] != "interviewer").all()
     assert suggested["source"].str.match(r"^(rules|semantic|topic|learned|ensemble)(\+\w+)*$").all()
@@ -267,7 +274,8 @@ def test_code_transcripts_returns_codings_with_sources_and_keeps_human_codes(sta
 def test_a_threshold_of_one_leaves_only_each_segments_best_code(static):
     transcripts = [transcript(["Two referrals went to the front door.", "Lockdown moved it online."])]
     result = code_transcripts(transcripts, TINY, embedder=static, threshold=1.0, suggesters=("rules", "semantic"))
-    assert result.codings.groupby(["document", "segment"]).size().max() <= 1
+    assert result.suggestions.groupby(["document", "segment"]).size().max() <= 1
+    assert result.codings["selected"].sum() == len(result.suggestions)
 
 
 def test_no_transcripts_means_no_codings_and_no_crash(static):

@@ -35,7 +35,8 @@ from .suggesters.fusion import SMALL_TALK, FittedFusion, select_codes, substance
 log = logging.getLogger("qual.coding.pipeline")
 
 STATUSES = ("suggested", "candidate", "accepted", "rejected")
-TOPIC_COLUMNS = ["topic", "size", "top_words", "codes", "best_code", "best_score", "candidate", "examples"]
+TOPIC_COLUMNS = ["topic", "size", "label", "top_words", "fit_share", "codes", "best_code", "best_score", "candidate",
+                 "examples"]
 
 
 class _StageClock:
@@ -79,6 +80,7 @@ class CodingResult:
     cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process per stage
     transcripts: list[Transcript] = field(default_factory=list)
     topic_chart: object | None = None
+    topic_png: bytes | None = None  # the same chart as a static PNG
     vectors: tuple = (None, None)  # (answer, question) embeddings per segment, for reuse
 
     @property
@@ -278,6 +280,7 @@ def code_transcripts(
     weights: dict[str, float] | None = None,
     complete_documents: bool = False,
     suggester_config: dict[str, dict] | None = None,
+    fit_fusion: bool = True,
 ) -> CodingResult:
     """Suggest codes from ``codebook`` for every participant segment of ``transcripts``.
 
@@ -364,15 +367,17 @@ def code_transcripts(
                 else None
             chosen = select_codes(ensemble, threshold=rule.threshold, floor=rule.floor, relative=rule.relative,
                                   max_codes=rule.max_codes, substantive=substantive, eligible=codable)
-            if not np.isnan(labels).all():
+            if fit_fusion and not np.isnan(labels).all():
                 fusion = FittedFusion(max_codes=rule.max_codes, random_state=context.random_state)
-                features = fusion.features(scores, ensemble, found.features())
+                features = fusion.features({k: v for k, v in scores.items() if combiner.weights.get(k, 0.5) > 0},
+                                           ensemble, found.features())
                 fusion.fit(features, labels, chosen)
                 notes.append(fusion.note)
                 if fusion.fitted:
                     ensemble = fusion.predict(features, ensemble.shape)
-                    chosen = select_codes(ensemble, threshold=fusion.threshold, floor=fusion.floor, relative=0.0,
-                                          max_codes=rule.max_codes, eligible=codable)
+                    chosen = select_codes(ensemble, threshold=fusion.threshold, floor=fusion.floor,
+                                          relative=fusion.relative,
+                                          max_codes=rule.max_codes, substantive=substantive, eligible=codable)
             if substantive is not None:
                 notes.append(f"{int((~substantive & codable).sum())} of {int(codable.sum())} segments read as "
                              "small talk (greetings, thanks, back-channels, contact details): no code proposed")
@@ -389,9 +394,11 @@ def code_transcripts(
     candidates = list(topic.candidates or []) if topic is not None and topic.available else []
     with clock("topic chart"):
         chart = topic.chart() if topic is not None and topic.available else None
+        chart_png = topic.chart_png() if topic is not None and topic.available else None
     return CodingResult(
         codings=codings, segments=segments, topics=topics, candidates=candidates, scores=scores,
         ensemble=ensemble, chosen=chosen, code_ids=code_ids, selection=rule, embedder=backend_name, notes=notes,
         timings=clock.wall, cpu_timings=clock.cpu, transcripts=transcripts, topic_chart=chart,
+        topic_png=chart_png,
         vectors=vectors,
     )

@@ -34,7 +34,7 @@ TOPICS_HTML = "topics.html"
 CODEBOOK_YAML = "codebook.yaml"
 
 REVIEW_COLUMNS = ["document", "segment", "speaker", "text", "code", "code name", "score", "source",
-                  "status", "accept", "turn", "timestamp", "role", "start", "end"]
+                  "status", "accept", "turn", "timestamp", "role", "start", "end", "rank", "selected"]
 YES = {"yes", "y", "true", "1", "accept", "accepted", "x", "✓"}
 NO = {"no", "n", "false", "0", "reject", "rejected"}
 EXCEL_CELL_LIMIT = 32_767
@@ -66,7 +66,7 @@ def _text_cell(sheet, value, alignment=None):
 
 
 def _plain(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType":
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
@@ -147,6 +147,7 @@ def write_review_xlsx(codings, path: str | Path, codebook=None) -> Path:
         "Review the suggested codes on the 'codings' sheet.",
         "accept: choose yes to accept a code for the segment, no to reject it; leave blank if undecided.",
         "To add a code a suggester missed, copy a row of the segment, change 'code' and set accept to yes.",
+        "Rows with status 'candidate' are the segment's next-ranked codes (rank 1-5), not proposed: accept one to apply it.",
         "Then run: qual code --accept codings.xlsx --out <this folder>   (add --refit to retrain the "
         "learned suggester on your decisions and code again)",
         "segment: the turn number ('12'), or turn.paragraph ('12.2') where a long turn was split.",
@@ -190,6 +191,9 @@ def write_coding_outputs(result, out_dir: str | Path, codebook=None) -> dict[str
         write_text(html_path, "<!DOCTYPE html><html><head><meta charset='utf-8'><title>topics</title></head>"
                               f"<body><p>No topic chart: {_html_escape(reason)}.</p></body></html>")
     written["topics.html"] = html_path
+    if getattr(result, "topic_png", None):
+        write_bytes(out / "topics.png", result.topic_png)
+        written["topics.png"] = out / "topics.png"
     if result.transcripts:
         written["corpus.jsonl"] = write_corpus(result.transcripts, out / CORPUS_FILE)
     if codebook is not None:
@@ -214,7 +218,7 @@ def read_codings(path: str | Path):
 
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype={"document": str, "segment": str, "code": str, "status": str},
+        frame = pd.read_csv(path, dtype={"document": str, "segment": str, "code": str, "status": str, "rank": "Int64"},
                             keep_default_na=False, na_values=[""])
     except FileNotFoundError:
         raise InputFileError(path, "does not exist") from None
@@ -367,12 +371,16 @@ def apply_review(review_path: str | Path, out_dir: str | Path):
             counts[record["status"]] += 1
         elif record["status"] == "accepted" and (key[0], key[1]) in segment_rows:
             template = current.iloc[segment_rows[(key[0], key[1])]].to_dict()
-            added.append({**template, "code": key[2], "score": 1.0, "source": "human", "status": "accepted"})
+            added.append({**template, "code": key[2], "score": 1.0, "source": "human", "status": "accepted",
+                          "rank": None, "selected": True})
             counts["added"] += 1
         else:
             counts["unmatched"] += 1
     current["status"] = statuses
     current["source"] = sources
+    if "selected" in current:  # an accepted candidate is now a code of its segment; a rejected one is not
+        current["selected"] = [s == "accepted" or (s == "suggested" and str(v).lower() in ("true", "1"))
+                               for s, v in zip(statuses, current["selected"])]
     if added:
         current = pd.concat([current, pd.DataFrame(added, columns=CODINGS_COLUMNS)], ignore_index=True)
     if counts["unmatched"]:

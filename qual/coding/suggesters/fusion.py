@@ -174,6 +174,7 @@ class FittedFusion:
         self.model = None
         self.threshold = 0.5
         self.floor = 0.5
+        self.relative = 0.0
         self.gain = 0.0  # out-of-fold F1 over the zero-shot rule on the reviewed segments
         self.note = ""
 
@@ -187,6 +188,8 @@ class FittedFusion:
         columns += [(ranks == r).astype(np.float32) for r in range(3)]
         columns += [scores[name] for name in sorted(scores)]
         columns += [np.repeat(substance_features[:, j:j + 1], k, axis=1) for j in range(substance_features.shape[1])]
+        # One indicator per code: the regression's (shrunk) per-code offsets are per-code thresholds.
+        columns += [np.broadcast_to((np.arange(k) == c).astype(np.float32), (n, k)) for c in range(k)]
         return np.stack(columns, axis=2).reshape(n * k, len(columns)).astype(np.float32)
 
     def fit(self, features: np.ndarray, labels: np.ndarray, zero_shot_chosen: np.ndarray) -> "FittedFusion":
@@ -212,21 +215,22 @@ class FittedFusion:
                 return self
             model = self._model(LogisticRegression).fit(x[train].reshape(-1, x.shape[2]), y[train].ravel())
             out_of_fold[test] = model.predict_proba(x[test].reshape(-1, x.shape[2]))[:, 1].reshape(-1, k)
-        best_f1, best = -1.0, (0.5, 0.5)
+        best_f1, best = -1.0, (0.5, 0.5, 0.0)
         for threshold in np.arange(0.1, 0.75, 0.05):
             for floor in np.arange(0.05, threshold + 0.01, 0.05):
-                chosen = select_codes(out_of_fold, threshold=threshold, floor=floor, relative=0.0,
-                                      max_codes=self.max_codes)
-                score = f1(chosen, truth)
-                if score > best_f1 + 1e-9:
-                    best_f1, best = score, (float(threshold), float(floor))
+                for relative in (0.0, 0.5, 0.7):
+                    chosen = select_codes(out_of_fold, threshold=threshold, floor=floor, relative=relative,
+                                          max_codes=self.max_codes)
+                    score = f1(chosen, truth)
+                    if score > best_f1 + 1e-9:
+                        best_f1, best = score, (float(threshold), float(floor), relative)
         baseline = f1(zero_shot_chosen[reviewed], truth)
         self.gain = best_f1 - baseline
         if self.gain <= 0:
             self.note = (f"fusion: fitted on {len(reviewed)} reviewed segments did not beat the zero-shot "
                          f"rule there (out-of-fold F1 {best_f1:.2f} vs {baseline:.2f}); zero-shot kept")
             return self
-        self.threshold, self.floor = best
+        self.threshold, self.floor, self.relative = best
         self.model = self._model(LogisticRegression).fit(x.reshape(-1, x.shape[2]), y.ravel())
         self.note = (f"fusion: fitted on {len(reviewed)} reviewed segments ({positives} accepted codes); "
                      f"out-of-fold F1 {best_f1:.2f} vs zero-shot {baseline:.2f}; threshold {self.threshold:.2f}")
