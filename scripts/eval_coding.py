@@ -491,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-code", action="store_true", help="print per-code kappa")
     parser.add_argument("--curves", action="store_true", help="learning curves after 10/20/50%% reviewed")
     parser.add_argument("--splits", type=int, default=5, help="random splits per learning-curve point")
+    parser.add_argument("--fractions", default="0.1,0.2,0.5", help="shares of the units reviewed (learning curves)")
     parser.add_argument("--json", type=Path, help="write every number to this file")
     args = parser.parse_args(argv)
     use_shared(args.shared)
@@ -506,7 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         zero_shot = evaluate(dataset, args.embedder, args.per_code)
         entry = {"split": dataset.split, "tuned": dataset.tuned, "zero_shot": zero_shot["metrics"]}
         if args.curves:
-            entry["curve"] = learning_curve(dataset, zero_shot, args.embedder, splits=args.splits)
+            fractions = tuple(float(f) for f in args.fractions.split(","))
+            entry["curve"] = learning_curve(dataset, zero_shot, args.embedder, fractions=fractions, splits=args.splits)
         entry["zero_shot"] = {k: v for k, v in entry["zero_shot"].items() if k != "per_code_kappa"}
         report[name] = entry
     if args.json:
