@@ -333,13 +333,16 @@ def test_fitted_fusion_learns_from_reviewed_segments_and_says_when_it_cannot():
     zero_chosen = misleading >= np.sort(misleading, axis=1)[:, -1:]
     fusion = FittedFusion()
     features = fusion.features({"a": informative.astype(np.float32)}, misleading, np.zeros((n, 2), np.float32))
-    fusion.fit(features, labels, zero_chosen)
+    fusion.fit(features, labels, zero_chosen, misleading)
     assert fusion.fitted and fusion.gain > 0.2, fusion.note
     predicted = fusion.predict(features, (n, k))[60:]
     assert predicted[truth[60:]].mean() > predicted[~truth[60:]].mean() + 0.3
     few = np.full((n, k), np.nan, dtype=np.float32)
     few[:3] = truth[:3]
-    assert not FittedFusion().fit(features, few, zero_chosen).fitted
+    assert not FittedFusion().fit(features, few, zero_chosen, misleading).fitted
+    # When the zero-shot scores already rank perfectly, the fit is not used.
+    perfect = truth.astype(np.float32)
+    assert not FittedFusion().fit(features, labels, perfect >= 0.5, perfect).fitted
 
 
 def test_accepted_segments_become_examples_for_the_semantic_suggester(static):

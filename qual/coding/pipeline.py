@@ -371,7 +371,7 @@ def code_transcripts(
                 fusion = FittedFusion(max_codes=rule.max_codes, random_state=context.random_state)
                 features = fusion.features({k: v for k, v in scores.items() if combiner.weights.get(k, 0.5) > 0},
                                            ensemble, found.features())
-                fusion.fit(features, labels, chosen)
+                fusion.fit(features, labels, chosen, ensemble)
                 notes.append(fusion.note)
                 if fusion.fitted:
                     ensemble = fusion.predict(features, ensemble.shape)

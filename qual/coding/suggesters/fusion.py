@@ -155,6 +155,13 @@ def select_codes(scores: np.ndarray, *, threshold: float, floor: float, relative
     return chosen
 
 
+def _average_precision(truth: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import average_precision_score
+
+    truth = truth.ravel()
+    return float(average_precision_score(truth, scores.ravel())) if 0 < truth.sum() < truth.size else 0.0
+
+
 def f1(chosen: np.ndarray, truth: np.ndarray) -> float:
     tp = float((chosen & truth).sum())
     return 2 * tp / max(float(chosen.sum() + truth.sum()), 1.0)
@@ -192,8 +199,11 @@ class FittedFusion:
         columns += [np.broadcast_to((np.arange(k) == c).astype(np.float32), (n, k)) for c in range(k)]
         return np.stack(columns, axis=2).reshape(n * k, len(columns)).astype(np.float32)
 
-    def fit(self, features: np.ndarray, labels: np.ndarray, zero_shot_chosen: np.ndarray) -> "FittedFusion":
-        """``labels``: (segments x codes) 1/0/NaN; fitted on the reviewed rows (any label)."""
+    def fit(self, features: np.ndarray, labels: np.ndarray, zero_shot_chosen: np.ndarray,
+            zero_shot: np.ndarray) -> "FittedFusion":
+        """``labels``: (segments x codes) 1/0/NaN; fitted on the reviewed rows (any label). The fit
+        is used only when, out of fold, it both ranks the codes better (average precision) and
+        chooses them better (F1) than the zero-shot ``zero_shot`` scores and ``zero_shot_chosen``."""
         from sklearn.linear_model import LogisticRegression
 
         n, k = labels.shape
@@ -226,6 +236,12 @@ class FittedFusion:
                         best_f1, best = score, (float(threshold), float(floor), relative)
         baseline = f1(zero_shot_chosen[reviewed], truth)
         self.gain = best_f1 - baseline
+        ranked_better = _average_precision(truth, out_of_fold) > _average_precision(truth, zero_shot[reviewed])
+        if self.gain > 0 and not ranked_better:
+            # Better counts but a worse order would cost the reviewer their top candidates.
+            self.note = (f"fusion: fitted on {len(reviewed)} reviewed segments ranked codes worse than the "
+                         "zero-shot scores there (out-of-fold); zero-shot kept")
+            return self
         if self.gain <= 0:
             self.note = (f"fusion: fitted on {len(reviewed)} reviewed segments did not beat the zero-shot "
                          f"rule there (out-of-fold F1 {best_f1:.2f} vs {baseline:.2f}); zero-shot kept")
