@@ -369,3 +369,12 @@ def test_topic_labels_are_content_words():
 
     assert topic_label(["we", "don't", "yeah", "lockdown", "they", "school closures", "teams", "online", "zoom"]) == \
         "lockdown, school closures, teams, online"
+
+
+def test_topics_on_a_large_corpus_are_fitted_on_a_sample_and_cover_every_segment(static, swis):
+    segments = segment_transcripts([transcript(example_answers(swis, 300))])
+    topic = TopicSuggester(max_fit_segments=120).fit(segments, swis, context_for(segments, static))
+    assert topic.available
+    assert topic.topics_table["size"].sum() == 300
+    assert any("sample of 120 of 300" in note for note in topic.notes)
+    assert (topic.suggest(segments)[segments["codable"].to_numpy()].max(axis=1) > 0).mean() > 0.5

@@ -372,7 +372,13 @@ def code_transcripts(
                 features = fusion.features({k: v for k, v in scores.items() if combiner.weights.get(k, 0.5) > 0},
                                            ensemble, found.features())
                 fusion.fit(features, labels, chosen, ensemble)
+                fitted_rule = None if fusion.fitted else fusion.fit_rule(
+                    ensemble, labels, substantive, (rule.threshold, rule.floor, rule.relative))
                 notes.append(fusion.note)
+                if fitted_rule is not None:
+                    chosen = select_codes(ensemble, threshold=fitted_rule[0], floor=fitted_rule[1],
+                                          relative=fitted_rule[2], max_codes=rule.max_codes,
+                                          substantive=substantive, eligible=codable)
                 if fusion.fitted:
                     ensemble = fusion.predict(features, ensemble.shape)
                     chosen = select_codes(ensemble, threshold=fusion.threshold, floor=fusion.floor,

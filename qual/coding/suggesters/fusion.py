@@ -252,6 +252,36 @@ class FittedFusion:
                      f"out-of-fold F1 {best_f1:.2f} vs zero-shot {baseline:.2f}; threshold {self.threshold:.2f}")
         return self
 
+    def fit_rule(self, zero_shot: np.ndarray, labels: np.ndarray, substantive: np.ndarray | None,
+                 default: tuple[float, float, float], min_gain: float = 0.02) -> tuple[float, float, float] | None:
+        """When the fusion is not used: the selection rule (threshold, floor, relative) that fits
+        the reviewed segments best on the zero-shot scores, keeping their order; a project whose
+        turns carry more (or fewer) codes than the default assumes gets more (or fewer). Returned
+        only when it beats ``default`` there by ``min_gain`` F1, else None."""
+        reviewed = np.flatnonzero(~np.isnan(labels).all(axis=1))
+        truth = np.nan_to_num(labels[reviewed]) == 1
+        if int(truth.sum()) < self.min_positives:
+            return None
+        scores = zero_shot[reviewed]
+        gate = substantive[reviewed] if substantive is not None else None
+
+        def score(rule):
+            return f1(select_codes(scores, threshold=rule[0], floor=rule[1], relative=rule[2],
+                                   max_codes=self.max_codes, substantive=gate), truth)
+
+        baseline = score(default)
+        best, best_f1 = None, baseline + min_gain
+        for threshold in np.arange(0.2, 0.61, 0.05):
+            for relative in (0.5, 0.6, 0.7, 0.8):
+                rule = (float(threshold), min(default[1], float(threshold)), relative)
+                value = score(rule)
+                if value > best_f1:
+                    best, best_f1 = rule, value
+        if best is not None:
+            self.note += (f"; selection rule fitted on the reviewed segments instead: threshold {best[0]:.2f}, "
+                          f"relative {best[2]:.1f} (F1 there {best_f1:.2f} vs {baseline:.2f})")
+        return best
+
     def _model(self, cls):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -112,7 +112,7 @@ class TopicSuggester(Suggester):
                  min_dense_topics: int = 10, max_outliers: float = 0.6,
                  match_threshold: float = 0.5, inherit: float = 0.8, top_words: int = 10,
                  fit_score: float = 0.5, fit_share: float = 0.25, min_content_words: int = 6,
-                 random_state: int = 0) -> None:
+                 max_fit_segments: int = 4000, random_state: int = 0) -> None:
         super().__init__()
         self.min_segments = min_segments
         self.hdbscan_from = hdbscan_from
@@ -125,6 +125,7 @@ class TopicSuggester(Suggester):
         self.fit_score = fit_score
         self.fit_share = fit_share
         self.min_content_words = min_content_words
+        self.max_fit_segments = max_fit_segments
         self.random_state = random_state
         self.model = None
         self.topics_table = None
@@ -175,11 +176,30 @@ class TopicSuggester(Suggester):
         seed_topics = [[str(k).lower() for k in code.keywords if str(k).strip()] or [code.name.lower()]
                        for code in codebook.codes]
         seed_words = sorted({w for topic in seed_topics for k in topic for w in k.split()})
+        sample = np.arange(len(docs))
+        if len(docs) > self.max_fit_segments:
+            # Topics are an exploration aid: a random sample finds the same themes at a fraction of
+            # the cost on a large project, and every other segment joins its nearest topic.
+            rng = np.random.default_rng(self.random_state)
+            sample = np.sort(rng.choice(len(docs), self.max_fit_segments, replace=False))
         try:
-            self._fit_bertopic(docs, embeddings, seed_topics, seed_words, context)
+            self._fit_bertopic([docs[i] for i in sample], embeddings[sample], seed_topics, seed_words, context)
         except Exception as error:  # noqa: BLE001 - a failed topic model must not stop coding
             log.warning("topic model failed (%s); topic suggestions left out", type(error).__name__)
             return self.unavailable(f"the topic model failed on this input ({type(error).__name__})")
+        if len(sample) < len(docs):
+            fitted = self.assignments
+            topic_ids = sorted(t for t in set(fitted.tolist()) if t != -1)
+            if topic_ids:
+                centroids = np.stack([self.embeddings[fitted == t].mean(axis=0) for t in topic_ids])
+                centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+                self.assignments = np.asarray(topic_ids)[(embeddings @ centroids.T).argmax(axis=1)]
+                self.assignments[sample] = fitted
+            else:
+                self.assignments = np.full(len(docs), -1)
+            self.embeddings = embeddings
+            self.notes.append(f"topics fitted on a random sample of {len(sample)} of {len(docs)} segments; "
+                              "the others joined their nearest topic")
         self._map_topics(segments, docs, context)
         return self
 
