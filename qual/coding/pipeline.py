@@ -392,7 +392,7 @@ def code_transcripts(
             chosen = np.zeros_like(ensemble, dtype=bool)
             notes.append("no suggester produced scores; only human codes are listed")
         codings = _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected,
-                                 eligible=codable)
+                                 eligible=codable, candidates=max(CANDIDATES, rule.max_codes))
 
     topic = fitted.get("topic")
     topics = topic.topics_table if topic is not None and topic.topics_table is not None else pd.DataFrame(
