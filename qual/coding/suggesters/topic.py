@@ -14,7 +14,7 @@ existing code well (fewer than ``fit_share`` of them have a semantic score of at
 ``fit_score`` for any code) *and* it is not small talk (its segments have a median of at least
 ``min_content_words`` content words). Its label is its top words, without pronouns,
 contractions or interview fillers. The chart shows every topic's label, size and mapped codes
-without hovering, as a static PNG (matplotlib) and as interactive HTML (plotly).
+without hovering, as a static PNG bar chart (matplotlib) and as an interactive HTML map (plotly).
 
 Parameters scale with the corpus, because BERTopic's defaults fail at both ends (measured in
 ``stack_notes.md``): fewer than ``min_segments`` segments give no topics (the reason is
@@ -375,7 +375,9 @@ class TopicSuggester(Suggester):
         return figure
 
     def chart_png(self, dpi: int = 110) -> bytes | None:
-        """The same chart as a static PNG (matplotlib): readable in a report, no hovering needed."""
+        """The topics as a static PNG (matplotlib), readable without hovering: one bar per topic,
+        longest first, labelled with its top words, its size and its matched codes (a bubble map
+        of many topics overlaps its own labels)."""
         if self.topics_table is None or self.topics_table.empty:
             return None
         import io
@@ -385,16 +387,25 @@ class TopicSuggester(Suggester):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        table = self.topics_table
-        xy = self._layout()
-        sizes = 80 + 1800 * table["size"].to_numpy() / max(table["size"].max(), 1)
+        table = self.topics_table.sort_values("size", ascending=True, kind="stable")
+        sizes = table["size"].to_numpy()
         colours = ["#BBBBBB" if c else "#1F77B4" for c in table["candidate"]]
-        figure, axes = plt.subplots(figsize=(12, 9))
-        axes.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, alpha=0.55, edgecolors="#333333", linewidths=0.8)
-        for (x, y), caption in zip(xy, self._captions()):
-            axes.annotate(caption, (x, y), ha="center", va="center", fontsize=7.5)
-        axes.set_axis_off()
-        axes.set_title(f"Topics in the coded segments ({self.method})\nlabel (segments) and best-matched code; "
+        mapped = ["candidate new code" if r.candidate else
+                  (", ".join(c.split(" (")[0] for c in r.codes.split("; ")[:3]) if r.codes else f"{r.best_code}?")
+                  for r in table.itertuples()]
+        height = max(3.0, 0.32 * len(table) + 1.2)
+        figure, axes = plt.subplots(figsize=(12, height))
+        positions = np.arange(len(table))
+        axes.barh(positions, sizes, color=colours, edgecolor="#333333", linewidth=0.5)
+        axes.set_yticks(positions, [f"{r.label or 'topic ' + str(r.topic)}" for r in table.itertuples()],
+                        fontsize=8)
+        for y, size, text in zip(positions, sizes, mapped):
+            axes.text(size, y, f"  {size}  {text}", va="center", fontsize=7.5)
+        axes.set_xlim(0, sizes.max() * 1.6)
+        axes.set_xlabel("segments")
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.set_title(f"Topics in the coded segments ({self.method}): top words, segments and matched codes; "
                        "grey = candidate new code", fontsize=10)
         buffer = io.BytesIO()
         figure.tight_layout()
