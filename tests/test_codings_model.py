@@ -33,9 +33,9 @@ def rows() -> list[dict]:
 def test_the_schema_is_the_codings_csv_header():
     # codings.csv keeps its columns, in this order: other stages and peers read it by name
     assert CODINGS_COLUMNS == ["document", "segment", "speaker", "text", "code", "score", "source", "status",
-                               "turn", "timestamp", "role", "start", "end", "coder"]
+                               "turn", "timestamp", "role", "start", "end", "rank", "selected", "coder"]
     assert [c.name for c in SCHEMA] == CODINGS_COLUMNS
-    assert all(c.kind in {"label", "text", "number", "integer", "status"} and c.description for c in SCHEMA)
+    assert all(c.kind in {"label", "text", "number", "integer", "boolean", "status"} and c.description for c in SCHEMA)
 
 
 def test_types_and_blanks_are_the_same_whatever_the_input():
@@ -154,7 +154,7 @@ def test_statuses_a_matrix_or_export_uses():
     assert "none has been accepted" in resolve_status(none_accepted, "accepted")[1]
     with pytest.raises(QualError, match="--status must be one of"):
         codings.select("some")
-    assert codings.status_counts() == {"suggested": 1, "accepted": 1, "rejected": 1}
+    assert codings.status_counts() == {"suggested": 1, "candidate": 0, "accepted": 1, "rejected": 1}
 
 
 def test_spans_and_records_are_plain_values():

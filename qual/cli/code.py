@@ -122,7 +122,8 @@ def code_command(
     threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                               help="Ensemble score a further suggestion needs (default 0.4); "
                                               "each segment's best code needs 0.25."),
-    max_codes: int = typer.Option(2, "--max-codes", min=1, help="At most this many suggestions per segment."),
+    max_codes: int = typer.Option(3, "--max-codes", min=1, help="At most this many codes proposed per segment "
+                                  "(each segment lists its 5 best candidates, ranked)."),
     embedder: str = typer.Option("auto", "--embedder", help="auto (MiniLM up to 1,500 segments, the static "
                                  "model above), minilm or static."),
     code_interviewer: bool = typer.Option(False, "--code-interviewer", help="Suggest codes for interviewer "

@@ -22,7 +22,7 @@ import logging
 from pathlib import Path
 
 from ..errors import InputFileError, QualError
-from ..files import atomic_open
+from ..files import atomic_open, write_bytes
 from ..model.codings import CODINGS_COLUMNS, KEY, Codings
 
 log = logging.getLogger("qual.coding.review")
@@ -61,6 +61,9 @@ def write_coding_outputs(result, out_dir: str | Path, codebook=None) -> dict[str
         write_text(html_path, "<!DOCTYPE html><html><head><meta charset='utf-8'><title>topics</title></head>"
                               f"<body><p>No topic chart: {_html_escape(reason)}.</p></body></html>")
     written["topics.html"] = html_path
+    if getattr(result, "topic_png", None):
+        write_bytes(out / "topics.png", result.topic_png)
+        written["topics.png"] = out / "topics.png"
     if result.transcripts:
         written["corpus.jsonl"] = write_corpus(result.transcripts, out / CORPUS_FILE)
     if codebook is not None:
@@ -156,12 +159,16 @@ def apply_review(review_path: str | Path, out_dir: str | Path):
             counts[record["status"]] += 1
         elif record["status"] == "accepted" and (key[0], key[1]) in segment_rows:
             template = current.iloc[segment_rows[(key[0], key[1])]].to_dict()
-            added.append({**template, "code": key[2], "score": 1.0, "source": "human", "status": "accepted"})
+            added.append({**template, "code": key[2], "score": 1.0, "source": "human", "status": "accepted",
+                          "rank": None, "selected": True})
             counts["added"] += 1
         else:
             counts["unmatched"] += 1
     current["status"] = statuses
     current["source"] = sources
+    if "selected" in current:  # an accepted candidate is now a code of its segment; a rejected one is not
+        current["selected"] = [s == "accepted" or (s == "suggested" and str(v).lower() in ("true", "1"))
+                               for s, v in zip(statuses, current["selected"])]
     if added:
         current = pd.concat([current.astype(object), pd.DataFrame(added, columns=CODINGS_COLUMNS)],
                             ignore_index=True)

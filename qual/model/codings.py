@@ -45,7 +45,9 @@ class Column:
 
     ``kind``: ``label`` (text, surrounding spaces dropped; a number Excel made of an id such
     as 12.0 is written back as "12"), ``text`` (kept exactly as written: quotes),
-    ``number`` (float), ``integer`` (nullable integer) or ``status`` (one of ``STATUSES``).
+    ``number`` (float), ``integer`` (nullable integer), ``boolean`` (true/false; blank: true
+    unless the row is a ``candidate``, as in files written before the column existed) or
+    ``status`` (one of ``STATUSES``).
     """
 
     name: str
@@ -67,13 +69,17 @@ SCHEMA: tuple[Column, ...] = (
     Column("role", "label", "the speaker's role: interviewer, participant or other"),
     Column("start", "integer", "offset of the span's first character in Transcript.text"),
     Column("end", "integer", "offset just after the span's last character"),
+    Column("rank", "integer", "the code's rank among the segment's candidate codes (1-5); blank for a person's code"),
+    Column("selected", "boolean", "whether the code is proposed for the segment (false: a lower-ranked candidate)"),
     Column("coder", "label", "who decided: a person's coder name; blank for a machine suggestion"),
 )
 CODINGS_COLUMNS: list[str] = [column.name for column in SCHEMA]
 COLUMN_KINDS: dict[str, str] = {column.name: column.kind for column in SCHEMA}
 
-SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
-STATUSES = (SUGGESTED, ACCEPTED, REJECTED)
+SUGGESTED, CANDIDATE, ACCEPTED, REJECTED = "suggested", "candidate", "accepted", "rejected"
+# suggested: proposed by the suggesters, not reviewed; candidate: ranked for the segment but not
+# proposed (a reviewer may accept it); accepted/rejected: a person's decision.
+STATUSES = (SUGGESTED, CANDIDATE, ACCEPTED, REJECTED)
 # Which codings a matrix or an export uses: "auto" is accepted ones once any is accepted.
 STATUS_CHOICES = ("auto", "accepted", "all")
 
@@ -148,6 +154,13 @@ def _integers(values) -> list:
     return [pd.NA if pd.isna(n) or float(n) != int(n) else int(n) for n in numbers]
 
 
+def _boolean(value: Any) -> bool | None:
+    text = label_text(value).lower()
+    if not text:
+        return None
+    return text in YES
+
+
 def normalise(frame: "pd.DataFrame", source: str | Path = "codings",
               required: Iterable[str] = REQUIRED) -> "pd.DataFrame":
     """``frame`` typed by ``SCHEMA``: required columns checked, absent ones added blank, an
@@ -178,8 +191,14 @@ def normalise(frame: "pd.DataFrame", source: str | Path = "codings",
         elif column.kind == "integer":
             frame[column.name] = pd.array(_integers(pd.Series(values, index=frame.index, dtype=object)),
                                           dtype="Int64")
+        elif column.kind == "boolean":
+            frame[column.name] = pd.Series([_boolean(v) for v in values], index=frame.index, dtype=object)
         else:  # pragma: no cover - a schema mistake
             raise QualError(f"unknown kind of codings column {column.kind!r}")
+    if "selected" in COLUMN_KINDS:  # blank: proposed unless it is a lower-ranked candidate
+        frame["selected"] = [status != CANDIDATE if value is None else value
+                             for value, status in zip(frame["selected"], frame["status"])]
+        frame["selected"] = frame["selected"].astype(bool)
     if len(frame) and frame["turn"].isna().any():  # a segment id "12" or "12.2" names its turn
         from_segment = pd.array(_integers(frame["segment"].str.split(".").str[0]), dtype="Int64")
         frame["turn"] = frame["turn"].fillna(pd.Series(from_segment, index=frame.index))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 SHEET = "codings"
 REVIEW_COLUMNS = ["document", "segment", "speaker", "text", "code", "code name", "score", "source",
-                  "status", "accept", "turn", "timestamp", "role", "start", "end"]
+                  "status", "accept", "turn", "timestamp", "role", "start", "end", "rank", "selected", "coder"]
 COLUMN_WIDTHS = {"document": 14, "segment": 9, "speaker": 14, "text": 80, "code": 18, "code name": 28,
                  "score": 7, "source": 16, "status": 10, "accept": 8}
 EXCEL_CELL_LIMIT = 32_767
@@ -26,6 +26,7 @@ HOW_TO_REVIEW = (
     "Review the suggested codes on the 'codings' sheet.",
     "accept: choose yes to accept a code for the segment, no to reject it; leave blank if undecided.",
     "To add a code a suggester missed, copy a row of the segment, change 'code' and set accept to yes.",
+    "Rows with status 'candidate' are the segment's next-ranked codes (rank 1-5), not proposed: accept one to apply it.",
     "Then run: qual code --accept codings.xlsx --out <this folder>   (add --refit to retrain the "
     "learned suggester on your decisions and code again)",
     "segment: the turn number ('12'), or turn.paragraph ('12.2') where a long turn was split.",
