@@ -89,4 +89,48 @@ class Redactor:
         if self._pattern is None:
             ordered = sorted(self._originals, key=len, reverse=True)
             self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in ordered) + r")(?!\w)")
-        return self._pattern.sub(lambda m: self.masker.mask(m.group()), text)
+        # masked as the words it is, so "Jayden_Smith" shows the mask of the finding "Jayden Smith"
+        return self._pattern.sub(lambda m: self.masker.mask(" ".join(re.findall(r"[^\W_]+", m.group()))), text)
+
+
+class PathMasker:
+    """Masks the identifying part of a path, as findings are masked.
+
+    Every string found in the run (in a file name, a folder name, or a file's text) is
+    replaced wherever it appears in a path component, in any case and whether it is written
+    with spaces, underscores or hyphens between its words ("Jayden Smith" in
+    ``Jayden_Smith.docx``). A path that had anything masked gets the file's number in the
+    scan, so that a user can still find it (``deid/#a41f9c_notes.txt [file 3]``)."""
+
+    def __init__(self, masker: Masker) -> None:
+        self.masker = masker
+        self._originals: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def update(self, originals: Iterable[str]) -> None:
+        for original in originals:
+            words = re.findall(r"[^\W_]+", original)
+            if words and sum(len(w) for w in words) >= 3:
+                self._originals.add(" ".join(words))
+                self._pattern = None
+
+    def _sub(self, text: str) -> str:
+        if not self._originals:
+            return text
+        if self._pattern is None:
+            ordered = sorted(self._originals, key=len, reverse=True)
+            alternatives = "|".join(r"[\s_.\-]+".join(map(re.escape, o.split())) for o in ordered)
+            self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+        # masked as the words it is, so "Jayden_Smith" shows the mask of the finding "Jayden Smith"
+        return self._pattern.sub(lambda m: self.masker.mask(" ".join(re.findall(r"[^\W_]+", m.group()))), text)
+
+    def mask_path(self, path: str, index: int | None = None) -> str:
+        masked = "/".join(self._sub(part) for part in path.replace("\\", "/").split("/"))
+        if masked == path.replace("\\", "/"):
+            return path
+        return f"{masked} [file {index}]" if index is not None else masked
+
+    def mask_line(self, line: str) -> str:
+        """An error line about a path the user gave (``x: no such file``): the path masked."""
+        path, separator, rest = line.partition(": ")
+        return self.mask_path(path) + separator + rest if separator else line

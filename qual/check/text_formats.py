@@ -58,7 +58,7 @@ def _decode(name: str, data: bytes) -> str:
 # --------------------------------------------------------------------------- plain text
 
 
-@register_extractor(".txt", ".md", ".markdown", ".text", ".rst", ".yaml", ".yml")
+@register_extractor(".txt", ".md", ".markdown", ".text", ".rst", ".yaml", ".yml", ".log")
 def read_plain(name: str, data: bytes) -> Iterator[TextUnit]:
     text = _decode(name, data)
     if text.strip():
