@@ -52,6 +52,8 @@ def summary_line(result: CheckResult) -> str:
     if result.not_scanned:
         parts.append(f"{len(result.not_scanned)} not scanned" + (
             "" if result.allow_unscanned else " (fails the check; --allow-unscanned to accept)"))
+    if result.stale:
+        parts.append(f"{len(result.stale)} stale against the key")
     if result.errors:
         parts.append(f"{len(result.errors)} error(s)")
     if not failing and not result.errors:
@@ -73,6 +75,8 @@ def format_text(result: CheckResult, show_all: bool = False, include_errors: boo
         lines += [f"  {count:>6} finding(s)  {name}" for name, count in counts.items()]
     for item in result.not_scanned:
         lines.append(f"not scanned: {item}")
+    for item in result.stale:
+        lines.append(f"stale: {item}")
     if include_errors:
         lines += [f"error: {error}" for error in result.errors]
     lines.append(summary_line(result))
@@ -85,7 +89,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3), "findings": len(result.findings),
         "failing": len(result.failing), "certain": sum(f.certain for f in result.failing),
         "files_with_findings": len(result.files_with_findings()), "silenced": result.silenced,
-        "errors": len(result.errors), "not_scanned": len(result.not_scanned),
+        "errors": len(result.errors), "not_scanned": len(result.not_scanned), "stale": len(result.stale),
     }
 
 
@@ -97,7 +101,7 @@ def format_json(result: CheckResult) -> str:
         "threshold": result.threshold, "strict": result.strict, "summary": _summary(result),
         "findings": [f.to_dict() for f in result.findings],
         "errors": list(result.errors), "not_scanned": list(result.not_scanned),
-        "allow_unscanned": result.allow_unscanned,
+        "allow_unscanned": result.allow_unscanned, "stale": list(result.stale), "warnings": list(result.warnings),
     }
     return _dumps(document)
 
@@ -166,6 +170,8 @@ def format_sarif(result: CheckResult, stable_fingerprints: bool = True) -> str:
             entry["partialFingerprints"] = {"qualFingerprint/v1": finding.fingerprint}
         results.append(entry)
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
+    notifications += [{"level": "warning", "message": {"text": f"stale: {item}"}} for item in result.stale]
+    notifications += [{"level": "warning", "message": {"text": item}} for item in result.warnings]
     unscanned_level = "note" if result.allow_unscanned else "error"
     notifications += [{"level": unscanned_level, "message": {"text": f"not scanned: {item}"}}
                       for item in result.not_scanned]

@@ -126,6 +126,8 @@ class CheckResult:
     key_originals: int = 0
     files: list[str] = field(default_factory=list)
     allow_unscanned: bool = False
+    stale: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"CheckResult({self.files_scanned} files, {len(self.failing)} failing findings, "
@@ -434,6 +436,35 @@ def _key_search(key, project: SecureProject):
     return KeySearch(project.read_key())
 
 
+def _key_warnings(project: SecureProject, key, strict: bool) -> list[str]:
+    """A key file that group or others can read: a warning, refused with ``strict``."""
+    if not project.has_key or not isinstance(key, (str, Path, type(None))):
+        return []
+    mode = project.key_file.group_or_others_can_read()
+    if mode is None:
+        return []
+    message = (f"{project.key_path}: the pseudonym key can be read by group or others (mode "
+               f"{oct(mode)[2:].zfill(4)}); make it owner-only: chmod 600 {project.key_path}")
+    if strict:
+        raise QualError(message + " (refused with --strict)")
+    return [message]
+
+
+def _stale_outputs(project: SecureProject, key, files: list[tuple[Path, str]]) -> list[str]:
+    """Files de-identified against an older revision of the key (or another key), from the
+    ``deid_provenance.json`` that ``qual deidentify`` writes beside its outputs."""
+    if not project.has_key or not isinstance(key, (str, Path, type(None))):
+        return []
+    from ..deid.key import PROVENANCE_FILE, stale_files
+
+    lines = []
+    for path, display in files:
+        if path.name == PROVENANCE_FILE:
+            folder = display[: -len(PROVENANCE_FILE)].rstrip("/\\") or "."
+            lines += [f"{Path(folder) / name}: {why}" for name, why in stale_files(path.parent, project.key_file)]
+    return lines
+
+
 # --------------------------------------------------------------------------- running
 
 _worker_scanner: Scanner | None = None
@@ -511,6 +542,7 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     project = SecureProject.of(project, key=key_file, passphrase=passphrase, register=register,
                                keep_list=keep_list)
     key_search = _key_search(key, project)
+    warnings = _key_warnings(project, key, strict)
     if analyzer is None:
         analyzer = project.analyzer(ner=ner, must_exist=True)
     masker = Masker(mask)
@@ -523,7 +555,7 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     files, folders, errors = find_files(paths, exclude, ignored)
     result = CheckResult(threshold=scanner.threshold, strict=strict, errors=list(errors),
                          key_originals=key_search.originals if key_search is not None else 0,
-                         allow_unscanned=allow_unscanned)
+                         allow_unscanned=allow_unscanned, warnings=warnings)
     scans = _scan_all(scanner, files, jobs or _default_jobs())
     scans += [_scan_folder(scanner, folder, display) for folder, display in folders]
     silenced = baseline.fingerprints() if (baseline is not None and apply_baseline) else set()
@@ -535,6 +567,8 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
         # acronym, leaves a path readable)
         path_masker.update(o for f, o in zip(scan.findings, scan.originals) if f.failing)
     result.errors = [path_masker.mask_line(line) for line in result.errors]
+    for line in _stale_outputs(project, key, files):
+        (result.errors if strict else result.stale).append(path_masker.mask_line(line))
     for index, scan in enumerate(scans, start=1):
         shown = path_masker.mask_path(scan.display, index)
         if not scan.folder:

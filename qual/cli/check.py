@@ -79,6 +79,8 @@ def check_command(
         raise typer.Exit(EXIT_USAGE if result.errors else 0)
 
     result = check_paths(paths, baseline=baseline, **options)
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if output_format == "text":
         report = render(result, "text", show_all=show_all, include_errors=False)
     elif output_format == "sarif":
