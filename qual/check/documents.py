@@ -51,6 +51,8 @@ userprops propname staticval annotation atnauthor atnid atnicn header headerl he
 footerl footerr footerf footnote fldinst bkmkstart revtbl protusertbl docvar shptxt sp sn sv
 ffdeftext ffhelptext ffstattext ffname ffl xe tc txe objname objclass
 """.split())
+# Places that hold a name, which the application may have made up itself.
+_RTF_NAMES = frozenset({"bkmkstart", "ffname", "objname", "objclass", "propname", "sn"})
 _RTF_CHARACTERS = {"par": "\n", "line": "\n", "sect": "\n", "page": "\n", "row": "\n", "tab": "\t",
                    "cell": "\t", "nestcell": "\t", "emdash": "\u2014", "endash": "\u2013", "bullet": "\u2022",
                    "lquote": "\u2018", "rquote": "\u2019", "ldblquote": "\u201c", "rdblquote": "\u201d",
@@ -155,6 +157,8 @@ def read_rtf(name: str, data: bytes) -> Iterator[TextUnit | Unreadable]:
         text = "".join(pieces)
         if place.startswith("fldinst"):
             text = blank_field_vocabulary(text, True)
+        elif place.split()[0] in _RTF_NAMES and software_generated(text.strip()):
+            continue  # "_GoBack", "Text1", "Word.Document.12": the application's own names
         if text.strip() and not machine_value(re.sub(r"\s+", "", text)):
             yield TextUnit("", place, text)
     for place, hex_text in binaries:

@@ -65,6 +65,8 @@ _NAME_ATTRIBUTES = {"name": "name", "val": "value", "value": "value"}
 _TEXT_NODE = re.compile(rb">\s*[^<\s]")
 _TEXT_ATTRIBUTE = re.compile(rb"[\s:](?:" + "|".join(sorted({*_TEXT_ATTRIBUTES, *_NAME_ATTRIBUTES})).encode()
                              + rb")=")
+# A link to a part of the same package: no scheme, no drive, not up and out of the package.
+_INTERNAL_REFERENCE = re.compile(r"(?![a-zA-Z][\w+.-]*:|/|\\|\.\./)")
 _HIDDEN_STATES = frozenset({"hidden", "veryHidden"})
 _W3CDTF = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
@@ -263,6 +265,8 @@ def _attribute_unit(label: str, prefix: str, name: str, value: str) -> TextUnit 
     if kind is not None:
         if name in ("displayName", "text") and software_generated(value):
             return None  # "Table1"
+        if name == "href" and _INTERNAL_REFERENCE.match(value):
+            return None  # a part of the same package ("Pictures/1000000000.png", "./Object 1")
         return TextUnit(label, f"{prefix}{kind}", value)
     kind = _NAME_ATTRIBUTES.get(name)
     if kind is None or machine_value(value) or software_generated(value):
