@@ -226,3 +226,16 @@ def test_a_path_without_an_identifier_is_shown_as_it_is(tmp_path: Path, analyzer
     (tmp_path / "SW01_interview.txt").write_text("He rang Mrs Abernethy.\n", encoding="utf-8")
     result = check_paths([tmp_path], analyzer=analyzer, jobs=1)
     assert [f.file for f in result.failing] == [str(tmp_path / "SW01_interview.txt")]
+
+
+def test_a_baseline_records_the_path_not_its_mask(tmp_path: Path, analyzer):
+    from qual.check import update_baseline
+
+    folder = tmp_path / "deid"
+    folder.mkdir()
+    (folder / "Jayden_Okafor_notes.txt").write_text("He rang Mrs Abernethy.\n", encoding="utf-8")
+    baseline = tmp_path / ".qual-baseline.json"
+    recorded, saved = update_baseline([folder], baseline, analyzer=analyzer, jobs=1)
+    assert recorded.failing and list(saved.files) == ["deid/Jayden_Okafor_notes.txt"]
+    again = check_paths([folder], analyzer=analyzer, jobs=1, baseline=baseline)
+    assert again.exit_code == 0 and again.silenced == len(recorded.findings)

@@ -128,6 +128,7 @@ class CheckResult:
     allow_unscanned: bool = False
     stale: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list, repr=False)  # by file_index - 1, as given
 
     def __repr__(self) -> str:
         return (f"CheckResult({self.files_scanned} files, {len(self.failing)} failing findings, "
@@ -571,6 +572,7 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
         (result.errors if strict else result.stale).append(path_masker.mask_line(line))
     for index, scan in enumerate(scans, start=1):
         shown = path_masker.mask_path(scan.display, index)
+        result.paths.append(scan.display)
         if not scan.folder:
             result.files.append(scan.display)
         if scan.bytes or not (scan.errors or scan.folder):
@@ -605,6 +607,6 @@ def update_baseline(paths: Iterable[str | Path], baseline_path: str | Path, **op
     baseline = Baseline.load_or_new(baseline_path)
     result = check_paths(paths, baseline=baseline, apply_baseline=False, **options)
     scanned = [baseline.relative(Path(name)) for name in result.files]
-    baseline.record(result.findings, scanned)
+    baseline.record(result.findings, scanned, path_of=lambda finding: result.paths[finding.file_index - 1])
     baseline.save(baseline_path)
     return result, baseline
