@@ -239,3 +239,13 @@ def test_a_baseline_records_the_path_not_its_mask(tmp_path: Path, analyzer):
     assert recorded.failing and list(saved.files) == ["deid/Jayden_Okafor_notes.txt"]
     again = check_paths([folder], analyzer=analyzer, jobs=1, baseline=baseline)
     assert again.exit_code == 0 and again.silenced == len(recorded.findings)
+
+
+def test_a_password_protected_office_file_under_any_name_is_an_error(tmp_path: Path, analyzer):
+    import make_hostile
+
+    (tmp_path / "report").write_bytes(make_hostile.encrypted_docx_bytes())  # no suffix: sniffed as OLE
+    (tmp_path / "report.docx").write_bytes(make_hostile.encrypted_docx_bytes())
+    result = check_paths([tmp_path], analyzer=analyzer, jobs=1)
+    assert result.exit_code == 2 and len(result.errors) == 2
+    assert all("password" in line for line in result.errors)

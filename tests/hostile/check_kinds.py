@@ -31,7 +31,7 @@ from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_hostile import GOOD_TURNS  # noqa: E402
+from make_hostile import GOOD_TURNS, ole2_bytes  # noqa: E402
 
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -138,43 +138,6 @@ def jpeg_with_exif(artist: str, description: str) -> bytes:
     return buffer.getvalue()
 
 
-def cfb_bytes(streams: dict[str, bytes]) -> bytes:
-    """A Compound File (MS-CFB version 3) holding ``streams`` in its root storage, readable by
-    olefile and Office. Each stream is padded to 4,096 bytes or more so that it lives in
-    regular sectors (no mini stream)."""
-    sector = 512
-    names = list(streams)
-    assert len(names) <= 3, "one directory sector holds the root and three streams"
-    bodies = [streams[n].ljust(max(4096, -(-len(streams[n]) // sector) * sector), b"\0") for n in names]
-    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
-    fat = [fat_sector, end]  # sector 0: the FAT; sector 1: the directory
-    starts = []
-    for body in bodies:
-        count = len(body) // sector
-        starts.append(len(fat))
-        fat += [len(fat) + i + 1 for i in range(count - 1)] + [end]
-    assert len(fat) <= sector // 4
-    fat += [free] * (sector // 4 - len(fat))
-
-    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
-        encoded = (name + "\0").encode("utf-16-le")
-        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
-                + struct.pack("<iii", left, right, child) + b"\0" * 36 + struct.pack("<IQ", start, size))
-
-    # siblings as a chain to the right, in the order CFB compares names (length, then upper case)
-    order = sorted(range(len(names)), key=lambda i: (len(names[i]), names[i].upper()))
-    right_of = {order[k]: (order[k + 1] + 1 if k + 1 < len(order) else -1) for k in range(len(order))}
-    directory = entry("Root Entry", 5, -1, -1, order[0] + 1 if order else -1, end, 0)
-    for i, name in enumerate(names):
-        directory += entry(name, 2, -1, right_of[i], -1, starts[i], len(bodies[i]))
-    directory = directory.ljust(sector, b"\0")
-    header = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16
-              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
-    return header + struct.pack(f"<{sector // 4}I", *fat) + directory + b"".join(bodies)
-
-
 def ole_package(file_name: str, content: bytes) -> bytes:
     """An OLE object as Word stores a file dragged into a document (``\\x01Ole10Native``)."""
     label = file_name.encode("cp1252") + b"\x00"
@@ -182,7 +145,7 @@ def ole_package(file_name: str, content: bytes) -> bytes:
     temporary = f"C:\\Temp\\{file_name}".encode("cp1252") + b"\x00"
     native = (struct.pack("<H", 2) + label + source + struct.pack("<II", 0x00030000, len(temporary))
               + temporary + struct.pack("<I", len(content)) + content)
-    return cfb_bytes({"\x01Ole10Native": struct.pack("<I", len(native)) + native})
+    return ole2_bytes({"\x01Ole10Native": struct.pack("<I", len(native)) + native})
 
 
 def word97(text: str) -> bytes:
@@ -196,7 +159,7 @@ def word97(text: str) -> bytes:
     piece_table = struct.pack("<II", 0, len(encoded)) + struct.pack("<HIH", 0, (1024 * 2) | 0x40000000, 0)
     clx = b"\x02" + struct.pack("<I", len(piece_table)) + piece_table
     struct.pack_into("<II", fib, 0x01A2, 0, len(clx))    # fcClx, lcbClx
-    return cfb_bytes({"WordDocument": bytes(fib) + encoded, "1Table": clx})
+    return ole2_bytes({"WordDocument": bytes(fib) + encoded, "1Table": clx})
 
 
 def minimal_pdf(text: str, author: str) -> bytes:
