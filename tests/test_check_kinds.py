@@ -249,3 +249,39 @@ def test_a_password_protected_office_file_under_any_name_is_an_error(tmp_path: P
     result = check_paths([tmp_path], analyzer=analyzer, jobs=1)
     assert result.exit_code == 2 and len(result.errors) == 2
     assert all("password" in line for line in result.errors)
+
+
+def test_compressed_and_international_png_text_chunks_are_read(tmp_path: Path):
+    import zlib
+
+    from check_kinds import png_with_text
+
+    chunks = [(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"Taken by Mrs Gillibrand")),
+              (b"iTXt", b"Author\x00\x00\x00en\x00Author\x00Zo\xc3\xab Okafor"),
+              (b"iTXt", b"Title\x00\x01\x00\x00\x00" + zlib.compress("Mrs Quigley".encode()))]
+    path = tmp_path / "photo.png"
+    path.write_bytes(png_with_text(chunks))
+    texts = [u.text for u in extract_text_units(path) if isinstance(u, TextUnit)]
+    assert "Taken by Mrs Gillibrand" in texts and "Zoë Okafor" in texts and "Mrs Quigley" in texts
+
+
+def emf_with_text(runs: list[str]) -> bytes:
+    """An EMF picture: its header, one ExtTextOutW record per run (on one baseline), EOF."""
+    import struct
+
+    header = struct.pack("<II", 1, 88) + bytes(32) + struct.pack("<I", 0x464D4520) + bytes(44)
+    records = b""
+    for x, text in enumerate(runs):
+        encoded = text.encode("utf-16-le")
+        size = 76 + len(encoded) + (-len(encoded) % 4)
+        records += (struct.pack("<II", 84, size) + bytes(16) + struct.pack("<Iff", 1, 1.0, 1.0)
+                    + struct.pack("<iiIII", 10 * x, 100, len(text), 76, 0) + bytes(20)
+                    + encoded.ljust(size - 76, b"\x00"))
+    return header + records + struct.pack("<II", 14, 20) + bytes(12)
+
+
+def test_the_labels_of_a_vector_picture_are_read_and_a_word_drawn_letter_by_letter_is_whole(tmp_path: Path):
+    path = tmp_path / "chart.emf"
+    path.write_bytes(emf_with_text(["Referrals by", "Mrs Blenkinsop", "K", "a", "y", "d", "e", "n"]))
+    [line] = [u.text for u in extract_text_units(path) if isinstance(u, TextUnit)]
+    assert line == "Referrals by Mrs Blenkinsop Kayden"

@@ -192,8 +192,9 @@ def read_image(name: str, data: bytes) -> Iterator[TextUnit | Unreadable]:
 
 
 def _lines(runs: list[tuple[int, str]]) -> list[str]:
-    """Text runs joined into lines by their baseline. A run of one character (a word drawn
-    glyph by glyph) is joined to its neighbour without a space, so the word is whole again."""
+    """Text runs joined into lines by their baseline, with a space between runs; runs of one
+    character each (a word drawn glyph by glyph) are joined without one, so the word is
+    whole again."""
     lines: list[list[str]] = []
     baseline = None
     for y, text in runs:
@@ -207,7 +208,7 @@ def _lines(runs: list[tuple[int, str]]) -> list[str]:
     for pieces in lines:
         line = pieces[0]
         for previous, piece in zip(pieces, pieces[1:]):
-            glued = len(previous.strip()) <= 1 or len(piece.strip()) <= 1
+            glued = len(previous.strip()) <= 1 and len(piece.strip()) <= 1
             line += piece if glued or line.endswith(" ") or piece.startswith(" ") else " " + piece
         joined.append(line)
     return [line for line in joined if line.strip()]
