@@ -33,7 +33,7 @@ def rows() -> list[dict]:
 def test_the_schema_is_the_codings_csv_header():
     # codings.csv keeps its columns, in this order: other stages and peers read it by name
     assert CODINGS_COLUMNS == ["document", "segment", "speaker", "text", "code", "score", "source", "status",
-                               "turn", "timestamp", "role", "start", "end"]
+                               "turn", "timestamp", "role", "start", "end", "coder"]
     assert [c.name for c in SCHEMA] == CODINGS_COLUMNS
     assert all(c.kind in {"label", "text", "number", "integer", "status"} and c.description for c in SCHEMA)
 
@@ -161,7 +161,8 @@ def test_spans_and_records_are_plain_values():
     codings = Codings.from_records(rows())
     spans = list(codings.spans())
     assert spans[0].document == "SW01" and (spans[0].start, spans[0].end) == (120, 160)
-    assert spans[1].coder == "human" and spans[1].turn == 5 and isinstance(spans[1].turn, int)
+    # the source that applied it, and the person: an unnamed human ('human') names nobody
+    assert spans[1].source == "human" and spans[1].coder == "" and spans[1].turn == 5 and isinstance(spans[1].turn, int)
     records = codings.records()
     assert records[0]["timestamp"] is None and records[0]["turn"] == 3 and type(records[0]["start"]) is int
     blank = Codings.from_records([{"document": "D", "segment": "c1", "code": "X", "text": "t"}])
@@ -173,3 +174,17 @@ def test_repr_counts_rows_and_never_quotes_them():
     shown = repr(Codings.from_records(rows()))
     assert shown == "Codings(3 rows: 1 suggested, 1 accepted, 1 rejected)"
     assert "SUM" not in shown and repr(Codings()) == "Codings(0 rows)"
+
+
+def test_the_coder_is_the_named_person_behind_a_coding(tmp_path):
+    from qual.model.codings import SUGGESTIONS_USER, coder_of
+
+    assert coder_of("anna", "rules+semantic") == "anna"           # the coder column first
+    assert coder_of("", "human:ben") == "ben" and coder_of(None, "refi:Cara") == "Cara"
+    assert coder_of("", "rules+semantic") == "" and coder_of("", "human") == ""
+    assert coder_of("", "refi:" + SUGGESTIONS_USER) == ""           # qual's suggestions name nobody
+    codings = Codings.from_records([{**rows()[0], "coder": "anna"}, {**rows()[1], "source": "human:ben"},
+                                    rows()[2]])
+    assert codings.coders() == ["anna", "ben"]
+    assert [s.coder for s in codings.spans()] == ["anna", "ben", ""]
+    assert Codings.read(codings.write(tmp_path / "c.csv")).frame["coder"].tolist() == ["anna", "", ""]
