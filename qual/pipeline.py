@@ -356,7 +356,7 @@ def run_pipeline(
     result.written.update(framework.written)
     result.matrix = matrix
     result.orphaned_summaries = workbook.orphaned_lines
-    result.notes.append(f"matrix: {matrix.status_note}")
+    result.notes.append(f"matrix: {matrix.status_note}" + (f" ({matrix.status_advice})" if matrix.status_advice else ""))
     result.notes.extend(f"matrix: {w}" for w in matrix.warnings)
 
     # ---- REFI-QDA

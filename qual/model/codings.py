@@ -384,9 +384,23 @@ def used_statuses(effective: str) -> set[str]:
     return {ACCEPTED} if effective == ACCEPTED else {ACCEPTED, SUGGESTED}
 
 
+def status_advice(codings: "pd.DataFrame | Codings", effective: str) -> str:
+    """What a user could do about the codings a matrix or export used, for the console only
+    (a document says what it shows, not which command to type): "" when nothing."""
+    frame = codings.frame if isinstance(codings, Codings) else codings
+    accepted = int((frame["status"] == ACCEPTED).sum()) if len(frame) else 0
+    suggested = int((frame["status"] == SUGGESTED).sum()) if len(frame) else 0
+    if effective == ACCEPTED and suggested:
+        return "use --status all to include the unreviewed suggestions"
+    if effective == "all" and not accepted and suggested:
+        return "review the suggestions in codings.xlsx and run again for a matrix of accepted codes"
+    return ""
+
+
 def resolve_status(codings: "pd.DataFrame | Codings", status: str) -> tuple[str, str]:
     """The status actually used (``accepted`` or ``all``) for the ``status`` asked for, and a
-    sentence saying why (for console and provenance)."""
+    sentence saying why (for console, provenance and the report: it names no command; see
+    ``status_advice``)."""
     frame = codings.frame if isinstance(codings, Codings) else codings
     if status not in STATUS_CHOICES:
         raise QualError(f"--status must be one of {', '.join(STATUS_CHOICES)}, not {status!r}")
@@ -395,9 +409,8 @@ def resolve_status(codings: "pd.DataFrame | Codings", status: str) -> tuple[str,
     if status == "auto":
         if accepted:
             return ACCEPTED, (f"accepted codes only ({accepted} rows); {suggested} unreviewed "
-                              "suggestions left out (use --status all to include them)")
-        return "all", (f"no code has been accepted yet, so all {suggested} unreviewed suggestions are "
-                       "shown; review them in codings.xlsx and re-run for a matrix of accepted codes")
+                              "suggestions left out")
+        return "all", f"no code has been accepted yet, so all {suggested} unreviewed suggestions are shown"
     if status == ACCEPTED:
         note = f"accepted codes only ({accepted} rows)"
         if not accepted:
