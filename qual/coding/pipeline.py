@@ -19,7 +19,7 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
@@ -38,15 +38,25 @@ STATUSES = ("suggested", "accepted", "rejected")
 TOPIC_COLUMNS = ["topic", "size", "top_words", "codes", "best_code", "best_score", "candidate", "examples"]
 
 
-class _StageClock:
-    """Wall-clock and CPU seconds per named stage (``with clock("embed"): ...``)."""
+# What each stage is called while it runs, for a progress line ("suggesting: semantic").
+STEP_NAMES = {"segment": "segmenting the transcripts", "load embedder": "loading the embedding model",
+              "embed": "embedding segments", "ensemble": "combining the suggesters' scores",
+              "topic chart": "drawing the topic chart"}
+EMBED_BATCH = 256  # segments embedded between two progress reports
 
-    def __init__(self) -> None:
+
+class _StageClock:
+    """Wall-clock and CPU seconds per named stage (``with clock("embed"): ...``); each stage
+    is announced to ``progress(step, done, total)`` as it starts."""
+
+    def __init__(self, progress: Callable[..., None] | None = None) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.progress = progress or (lambda *a, **k: None)
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
+        self.progress(STEP_NAMES.get(stage, f"suggesting: {stage}"), 0, None)
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield
@@ -174,10 +184,20 @@ def human_labels(segments, codebook: Codebook, human_codes, complete_documents: 
 # --------------------------------------------------------------------------- pipeline
 
 
-def embed_segments(segments, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Answer vectors for every segment and question vectors (zeros where there is no question)."""
+def embed_segments(segments, embedder: Embedder, progress: Callable[..., None] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Answer vectors for every segment and question vectors (zeros where there is no question).
+    ``progress(step, done, total)`` hears "embedding N of M segments" after each batch."""
     texts = [model_text(t) for t in segments["text"]]
-    answers = embedder.encode(texts)
+    if progress is None or len(texts) <= EMBED_BATCH:
+        answers = embedder.encode(texts)
+    else:
+        parts = []
+        for first in range(0, len(texts), EMBED_BATCH):
+            parts.append(np.asarray(embedder.encode(texts[first:first + EMBED_BATCH])))
+            done = min(first + EMBED_BATCH, len(texts))
+            progress(f"embedding {done:,} of {len(texts):,} segments", done, len(texts))
+        answers = np.concatenate(parts)
     questions = np.zeros_like(answers)
     asked = [i for i, q in enumerate(segments["question"]) if q]
     if asked:
@@ -234,6 +254,7 @@ def code_transcripts(
     weights: dict[str, float] | None = None,
     complete_documents: bool = False,
     suggester_config: dict[str, dict] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> CodingResult:
     """Suggest codes from ``codebook`` for every participant segment of ``transcripts``.
 
@@ -242,11 +263,12 @@ def code_transcripts(
     ``SelectionRule().threshold``). ``human_codes``: accepted/rejected decisions (a DataFrame
     like codings.csv) kept in the output and used to train the learned suggester.
     ``embedder``: ``"auto"`` (default), ``"minilm"``, ``"static"`` or an object with
-    ``encode(texts)``.
+    ``encode(texts)``. ``progress(step, done, total)`` is told each step as it starts (and
+    the embedding step batch by batch), for a progress line.
     """
     import pandas as pd
 
-    clock = _StageClock()
+    clock = _StageClock(progress)
     notes: list[str] = []
     transcripts = list(transcripts)
     if not codebook.codes:
@@ -279,7 +301,7 @@ def code_transcripts(
         with clock("load embedder"):
             embedder_object = get_embedder(embedder or "auto", n_texts)
         with clock("embed"):
-            vectors = embed_segments(segments, embedder_object)
+            vectors = embed_segments(segments, embedder_object, progress)
         notes.append(f"embedder: {backend_name} ({n_texts} texts)")
 
     context = SuggestContext(embedder=embedder_object, answer_vectors=vectors[0], question_vectors=vectors[1],

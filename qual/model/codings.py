@@ -298,14 +298,10 @@ class Codings:
 
             frame = self.frame
             uncoded = list(uncoded)
-            if uncoded:
+            if uncoded:  # after the codings: the segments nothing was suggested for
                 import pandas as pd
 
                 frame = pd.concat([frame.astype(object), pd.DataFrame(uncoded).astype(object)], ignore_index=True)
-                order = {d: i for i, d in enumerate(dict.fromkeys(self.frame["document"]))}
-                frame["_document"] = frame["document"].map(order).fillna(len(order))
-                frame["_start"] = pd.to_numeric(frame["start"], errors="coerce")
-                frame = frame.sort_values(["_document", "document", "_start"], kind="stable", na_position="last")
             return write_review_sheet(frame, path, codebook, CODINGS_COLUMNS, next_step=next_step)
         from ..files import atomic_open
 
