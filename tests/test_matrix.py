@@ -661,3 +661,24 @@ def test_a_span_inside_its_turn_is_quoted_with_context_in_the_matrix():
     cell = matrix.themes["IMP"].loc["SW01", "IMP.SETUP"]
     assert f"\u201c{span}\u201d" in cell and not cell.startswith("\u201c")   # context before the span
     assert cell.endswith(f"(SW01, turn {turn.index})")
+
+
+@pytest.mark.slow
+def test_the_printed_workbook_fits_the_page_width_and_repeats_its_headers(tmp_path):
+    # printed with LibreOffice (skipped without it): every page as wide as the sheet, the
+    # header row on each page, and quotes that never run past their row
+    pymupdf = pytest.importorskip("pymupdf")
+    long_quote = "We talked about the referral for a long time. " * 60
+    rows = [coding_row("SW01", i, "IMP.SETUP", f"{i}: {long_quote}") for i in range(1, 41)]
+    rows += [coding_row(case, i, "IMP.SPACE", f"{case} {i}: {long_quote[:300]}") for case in ("SW02", "SW03", "TM01")
+             for i in range(1, 30)]
+    matrix = build_matrix(pd.DataFrame(rows), sample_codebook(), transcripts=sample_transcripts())
+    path = tmp_path / "framework.xlsx"
+    write_matrix_workbook(matrix, path)
+    pages = [page.get_text() for page in pymupdf.open(str(convert_to_pdf(path, tmp_path)))]
+    theme = [text for text in pages if "IMP.SETUP Set-up and induction" in text and "Summary: IMP.SPACE" in text]
+    assert 1 <= len(theme) <= 4                       # 5 rows of quotes: a few pages, each the sheet's width
+    assert not [t for t in pages if "Summary: IMP.SPACE" in t and "IMP.SETUP Set-up" not in t]  # no column split
+    quotes = [text for text in pages if "Code name" in text and "Reference" in text]
+    assert len(quotes) > 3 and all(text.startswith("Case\nRole") for text in quotes)  # the header, on each page
+    assert len(pages) <= 40
