@@ -115,7 +115,8 @@ def test_log_lines_go_through_the_console_that_draws_the_progress_bars(monkeypat
     app_module = importlib.import_module("qual.cli.app")
 
     buffer = io.StringIO()
-    monkeypatch.setattr(app_module.console, "file", buffer)
+    # the console's own stream slot: None means "whatever sys.stderr is now", and stays so after
+    monkeypatch.setattr(app_module.console, "_file", buffer)
     app_module.setup_logging(0)
     logging.getLogger("qual.test").warning("a warning with %d files", 3)
     assert "WARNING qual.test: a warning with 3 files" in buffer.getvalue()

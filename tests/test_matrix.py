@@ -682,3 +682,11 @@ def test_the_printed_workbook_fits_the_page_width_and_repeats_its_headers(tmp_pa
     quotes = [text for text in pages if "Code name" in text and "Reference" in text]
     assert len(quotes) > 3 and all(text.startswith("Case\nRole") for text in quotes)  # the header, on each page
     assert len(pages) <= 40
+
+
+def test_a_quote_of_the_interviewer_says_so():
+    row = coding_row("SW01", 2, "IMP.SETUP", "Can you tell me more?")
+    row["role"] = "interviewer"
+    matrix = build_matrix(pd.DataFrame([row]), sample_codebook(), transcripts=sample_transcripts())
+    assert matrix.themes["IMP"].loc["SW01", "IMP.SETUP"].endswith("(SW01, turn 2; Interviewer)")
+    assert matrix.quotes["speaker_label"].tolist() == ["Interviewer"]

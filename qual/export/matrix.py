@@ -312,8 +312,10 @@ def build_matrix(
     quotes["speaker_label"] = [speaker_label(r, g) for r, g in zip(quotes["role"].tolist(), quotes["group"].tolist())]
     quotes["excerpt"] = _excerpts(quotes, transcripts, QUOTE_LIMIT)
     quotes["passage"] = _excerpts(quotes, transcripts, EXCEL_CELL_LIMIT)  # the whole span, for the Quotes sheet
-    quotes["quote"] = [f"{text} ({ref})" for text, ref in zip(quotes["excerpt"].tolist(),
-                                                              quotes["reference"].tolist())]
+    # a quote says who spoke when it was not the participant (interviewer turns coded on request)
+    quotes["quote"] = [f"{text} ({ref}{'' if who.startswith('Participant') else '; ' + who})"
+                       for text, ref, who in zip(quotes["excerpt"].tolist(), quotes["reference"].tolist(),
+                                                 quotes["speaker_label"].tolist())]
     case_order = {case: i for i, case in enumerate(cases.index)}
     code_order = {code.id: i for i, code in enumerate(code_list)}
     quotes["_case"] = quotes["case"].map(case_order)
