@@ -208,7 +208,20 @@ def embed_segments(segments, embedder: Embedder, progress: Callable[..., None] |
     return answers, questions
 
 
-def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected_pairs):
+def _decision_coders(human_codes) -> dict[tuple[str, str, str], str]:
+    """(document, segment, code) -> the name of who decided it, from the human decisions."""
+    import pandas as pd
+
+    frame = pd.DataFrame(human_codes) if human_codes is not None else pd.DataFrame()
+    if frame.empty or not {"document", "segment", "code", "coder"} <= set(frame.columns):
+        return {}
+    return {(str(d), str(s), str(c)): str(n).strip() for d, s, c, n in
+            zip(frame["document"], frame["segment"], frame["code"], frame["coder"])
+            if isinstance(n, str) and n.strip()}
+
+
+def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected_pairs,
+                   coders: dict[tuple[str, str, str], str] | None = None):
     import pandas as pd
 
     code_ids = codebook.code_ids
@@ -237,6 +250,9 @@ def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accep
         "role": located["role"].to_numpy(), "start": located["start"].to_numpy(), "end": located["end"].to_numpy(),
         "_row": rows_,
     })
+    coders = coders or {}
+    frame["coder"] = ["" if status == "suggested" else coders.get((str(d), str(s), c), "")
+                      for d, s, c, status in zip(frame["document"], frame["segment"], frame["code"], frame["status"])]
     frame = frame.sort_values(["_row", "score"], ascending=[True, False], kind="stable")
     return frame.drop(columns="_row").reset_index(drop=True)
 
@@ -338,7 +354,8 @@ def code_transcripts(
             ensemble = np.zeros((len(segments), len(code_ids)), dtype=np.float32)
             chosen = np.zeros_like(ensemble, dtype=bool)
             notes.append("no suggester produced scores; only human codes are listed")
-        codings = _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected)
+        codings = _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected,
+                                 _decision_coders(human_codes))
 
     topic = fitted.get("topic")
     topics = topic.topics_table if topic is not None and topic.topics_table is not None else pd.DataFrame(

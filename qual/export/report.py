@@ -120,10 +120,11 @@ def excerpt(text: str, max_words: int = MAX_QUOTE_WORDS) -> str:
 
 class TableOfContents:
     """A table of contents as Word writes one: a ``TOC`` field in a content control marked as
-    the document's table of contents, each entry a link to a bookmark on its heading with a
-    ``PAGEREF`` field for its page. It reads (and its links work) in any viewer; LibreOffice
-    fills the page numbers as it lays the document out, Word on opening (it asks to update
-    fields)."""
+    the document's table of contents, each entry a link to a bookmark on its heading. It reads
+    (and its links work) in any viewer and in a PDF; Word adds the page numbers when it updates
+    the field on opening (it asks), LibreOffice when its indexes are updated. The entries carry
+    no ``PAGEREF`` fields of their own: their result would be empty until then, and the field
+    code's capitals read as a name to ``qual check``."""
 
     def __init__(self, entries: list[tuple[int, str]]) -> None:
         self.entries = entries
@@ -159,9 +160,7 @@ class TableOfContents:
             link.set(qn("w:anchor"), self.bookmarks[i])
             link.set(qn("w:history"), "1")
             link.append(_run(text))
-            link.append(_run(tab=True))
             paragraph._p.append(link)
-            _field(paragraph, f"PAGEREF {self.bookmarks[i]} \\h", parent=link)
             paragraphs.append(paragraph)
             content.append(paragraph._p)
         if not paragraphs:
@@ -212,23 +211,20 @@ def _toc_styles(document) -> None:
             style.base_style = document.styles["Normal"]
             style.paragraph_format.left_indent = Inches(0.25 * (level - 1))
             style.paragraph_format.space_after = 0
-        # page numbers at the right margin, after a dotted leader
+        # page numbers (once Word has updated the field) at the right margin, after a dotted leader
         document.styles[name].paragraph_format.tab_stops.add_tab_stop(
             Inches(6.3), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
-def _run(text: str = "", tab: bool = False):
+def _run(text: str):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     run = OxmlElement("w:r")
-    if tab:
-        run.append(OxmlElement("w:tab"))
-    else:
-        element = OxmlElement("w:t")
-        element.set(qn("xml:space"), "preserve")
-        element.text = text
-        run.append(element)
+    element = OxmlElement("w:t")
+    element.set(qn("xml:space"), "preserve")
+    element.text = text
+    run.append(element)
     return run
 
 
@@ -263,13 +259,6 @@ def _field_start(paragraph, instruction: str) -> None:
 
 def _field_end(paragraph) -> None:
     paragraph._p.append(_char("end"))
-
-
-def _field(paragraph, instruction: str, parent=None) -> None:
-    """A whole field with an empty result (Word and LibreOffice compute it)."""
-    target = parent if parent is not None else paragraph._p
-    for element in (_char("begin"), _instruction(instruction), _char("separate"), _char("end")):
-        target.append(element)
 
 
 def _blank_properties(document, title: str) -> None:

@@ -4,9 +4,11 @@ the analysts' matrix summaries.
 
 Layout (spec section 8): ``project.qde`` and a flat ``sources/`` folder. Each transcript is a
 TextSource whose ``Transcript.text`` is written as ``sources/<GUID>.txt`` (UTF-8, LF, no
-byte-order mark); each coded span is a PlainTextSelection (positions in code points, end
-exclusive) holding one Coding per code and coder, each coder a User. Cases are participants
-(``participant_id``, else the document id), with Text variables and SourceRefs. Summaries are
+byte-order mark); each span a coder coded is a PlainTextSelection of that coder (positions in
+code points, end exclusive) holding one Coding per code, each coder a User, unreviewed
+suggestions the User ``qual suggestions``. Cases are participants (``participant_id``, else the
+document id), with Text variables and SourceRefs, and, as NVivo writes them, a code with the
+case's GUID coding the whole text of each of its sources. Summaries are
 Notes (``internal://`` text files, with the creationDateTime QualCoder needs), referred to
 from their code. GUIDs are stable (uuid5 of ids), so re-exports keep them.
 
