@@ -210,6 +210,7 @@ def test_the_review_sheet_sizes_its_rows_and_cuts_only_what_no_row_can_hold(tmp_
     assert sheet.cell(row=3, column=text).alignment.wrap_text
     assert {sheet.cell(row=3, column=c).alignment.vertical for c in range(1, len(header) + 1)
             if sheet.cell(row=3, column=c).value is not None} == {"top"}
+    assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$1:$1"   # prints the sheet's width
     how = [r[0] for r in load_workbook(path)["how to review"].iter_rows(values_only=True)]
     assert how[-1] == "Next: qual code --accept x --out y"
     # read back: the decisions and the coder, whatever the row's height

@@ -111,6 +111,12 @@ def write_review_sheet(frame: "pd.DataFrame", path: str | Path, codebook, column
         sheet.column_dimensions[get_column_letter(column)].width = COLUMN_WIDTHS.get(name, 9)
     sheet.freeze_panes = "B2"
     last = len(frame) + 1
+    # printed or saved as PDF: A4 landscape, the sheet's width on the page, the header on each page
+    sheet.page_setup.paperSize = 9
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(REVIEW_COLUMNS))}{max(last, 2)}"
     validation = DataValidation(type="list", formula1='"yes,no"', allow_blank=True,
                                 showErrorMessage=True, errorTitle="accept",
