@@ -107,6 +107,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     first = {name: sheet.cell(row=2, column=i).value for name, i in col.items()}
     second = {name: sheet.cell(row=3, column=i).value for name, i in col.items()}
     sheet.cell(row=2, column=col["accept"]).value = "yes"
+    sheet.cell(row=2, column=col["coder"]).value = "Anna"      # the reviewer names herself
     sheet.cell(row=3, column=col["accept"]).value = "no"
     accepted_more = min(sheet.max_row, 60)
     for r in range(4, accepted_more + 1):
@@ -131,6 +132,9 @@ def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     assert status[(second["document"], str(second["segment"]), second["code"])] == "rejected"
     assert status[(first["document"], str(first["segment"]), added)] == "accepted"
     assert after.set_index(key)["source"][(first["document"], str(first["segment"]), added)] == "human"
+    coders = after.set_index(key)["coder"]
+    assert coders[(first["document"], str(first["segment"]), first["code"])] == "Anna"
+    assert coders[(second["document"], str(second["segment"]), second["code"])] == ""
     rewritten = load_workbook(out / "codings.xlsx")["codings"]
     assert rewritten.cell(row=2, column=col["accept"]).value == "yes"
 
@@ -139,6 +143,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     refitted = read_codings(out / "codings.csv")
     kept = refitted[refitted["status"] == "accepted"]
     assert len(kept) == (after["status"] == "accepted").sum()
+    assert refitted.set_index(key)["coder"][(first["document"], str(first["segment"]), first["code"])] == "Anna"
     rejected = refitted[refitted["status"] == "rejected"]
     assert (second["document"], str(second["segment"]), second["code"]) in set(map(tuple, rejected[key].values))
     assert "no human codes" not in result.output

@@ -78,6 +78,9 @@ def check_command(
                    f"{len(result.files)} file(s) recorded; {len(recorded)} fingerprint(s) in all")
         raise typer.Exit(EXIT_USAGE if result.errors else 0)
 
+    for path in paths:  # a folder with nothing in it says so (an empty gate passes, but not in silence)
+        if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
+            console.print(f"note: {path}: is empty; there is nothing to check", markup=False, soft_wrap=True)
     result = check_paths(paths, baseline=baseline, **options)
     for warning in result.warnings:
         console.print(f"warning: {warning}", markup=False, soft_wrap=True)

@@ -19,7 +19,7 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
@@ -39,15 +39,25 @@ TOPIC_COLUMNS = ["topic", "size", "label", "top_words", "fit_share", "codes", "b
                  "examples"]
 
 
-class _StageClock:
-    """Wall-clock and CPU seconds per named stage (``with clock("embed"): ...``)."""
+# What each stage is called while it runs, for a progress line ("suggesting: semantic").
+STEP_NAMES = {"segment": "segmenting the transcripts", "load embedder": "loading the embedding model",
+              "embed": "embedding segments", "ensemble": "combining the suggesters' scores",
+              "topic chart": "drawing the topic chart"}
+EMBED_BATCH = 256  # segments embedded between two progress reports
 
-    def __init__(self) -> None:
+
+class _StageClock:
+    """Wall-clock and CPU seconds per named stage (``with clock("embed"): ...``); each stage
+    is announced to ``progress(step, done, total)`` as it starts."""
+
+    def __init__(self, progress: Callable[..., None] | None = None) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.progress = progress or (lambda *a, **k: None)
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
+        self.progress(STEP_NAMES.get(stage, f"suggesting: {stage}"), 0, None)
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield
@@ -177,10 +187,20 @@ def human_labels(segments, codebook: Codebook, human_codes, complete_documents: 
 # --------------------------------------------------------------------------- pipeline
 
 
-def embed_segments(segments, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Answer vectors for every segment and question vectors (zeros where there is no question)."""
+def embed_segments(segments, embedder: Embedder, progress: Callable[..., None] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Answer vectors for every segment and question vectors (zeros where there is no question).
+    ``progress(step, done, total)`` hears "embedding N of M segments" after each batch."""
     texts = [model_text(t) for t in segments["text"]]
-    answers = embedder.encode(texts)
+    if progress is None or len(texts) <= EMBED_BATCH:
+        answers = embedder.encode(texts)
+    else:
+        parts = []
+        for first in range(0, len(texts), EMBED_BATCH):
+            parts.append(np.asarray(embedder.encode(texts[first:first + EMBED_BATCH])))
+            done = min(first + EMBED_BATCH, len(texts))
+            progress(f"embedding {done:,} of {len(texts):,} segments", done, len(texts))
+        answers = np.concatenate(parts)
     questions = np.zeros_like(answers)
     asked = [i for i, q in enumerate(segments["question"]) if q]
     if asked:
@@ -212,10 +232,24 @@ def embed_sentences(segments, embedder: Embedder, rows=None) -> tuple[np.ndarray
 CANDIDATES = 5  # ranked candidate codes listed per segment in codings.csv
 
 
+def _decision_coders(human_codes) -> dict[tuple[str, str, str], str]:
+    """(document, segment, code) -> the name of who decided it, from the human decisions."""
+    import pandas as pd
+
+    frame = pd.DataFrame(human_codes) if human_codes is not None else pd.DataFrame()
+    if frame.empty or not {"document", "segment", "code", "coder"} <= set(frame.columns):
+        return {}
+    return {(str(d), str(s), str(c)): str(n).strip() for d, s, c, n in
+            zip(frame["document"], frame["segment"], frame["code"], frame["coder"])
+            if isinstance(n, str) and n.strip()}
+
+
 def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected_pairs,
-                   eligible, candidates: int = CANDIDATES):
+                   eligible, candidates: int = CANDIDATES,
+                   coders: dict[tuple[str, str, str], str] | None = None):
     """One row per (segment, code) for each codable segment's best ``candidates`` codes, with
-    ``rank`` (1 = best) and ``selected`` (proposed to the reviewer), plus every human decision.
+    ``rank`` (1 = best) and ``selected`` (proposed to the reviewer), plus every human decision,
+    with ``coder``: who decided it (from ``coders``), blank for the suggesters' rows.
 
     A selected candidate has status ``suggested``; the others ``candidate``: listed so that a
     reviewer sees what ranked next and can accept it, never counted as a code (matrices and
@@ -261,10 +295,12 @@ def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accep
         "status": statuses_, "turn": located["turn"].to_numpy(), "timestamp": located["timestamp"].to_numpy(),
         "role": located["role"].to_numpy(), "start": located["start"].to_numpy(), "end": located["end"].to_numpy(),
         "rank": pd.array(rank_, dtype="Int64"), "selected": selected_,
-        "coder": "",  # who decided is not known here: human codes come in by segment and code
         "_row": rows_,
         "_order": [int(ranks[r, c]) or 10_000 for r, c in zip(rows_, columns_)],
     })
+    coders = coders or {}
+    frame["coder"] = ["" if status in ("suggested", "candidate") else coders.get((str(d), str(s), c), "")
+                      for d, s, c, status in zip(frame["document"], frame["segment"], frame["code"], frame["status"])]
     frame = frame.sort_values(["_row", "_order"], kind="stable")
     return frame.drop(columns=["_row", "_order"]).reset_index(drop=True)
 
@@ -283,6 +319,7 @@ def code_transcripts(
     complete_documents: bool = False,
     suggester_config: dict[str, dict] | None = None,
     fit_fusion: bool = True,
+    progress: Callable[..., None] | None = None,
 ) -> CodingResult:
     """Suggest codes from ``codebook`` for every participant segment of ``transcripts``.
 
@@ -291,11 +328,12 @@ def code_transcripts(
     ``SelectionRule().threshold``). ``human_codes``: accepted/rejected decisions (a DataFrame
     like codings.csv) kept in the output and used to train the learned suggester.
     ``embedder``: ``"auto"`` (default), ``"minilm"``, ``"static"`` or an object with
-    ``encode(texts)``.
+    ``encode(texts)``. ``progress(step, done, total)`` is told each step as it starts (and
+    the embedding step batch by batch), for a progress line.
     """
     import pandas as pd
 
-    clock = _StageClock()
+    clock = _StageClock(progress)
     notes: list[str] = []
     transcripts = list(transcripts)
     if not codebook.codes:
@@ -328,7 +366,7 @@ def code_transcripts(
         with clock("load embedder"):
             embedder_object = get_embedder(embedder or "auto", n_texts)
         with clock("embed"):
-            vectors = embed_segments(segments, embedder_object)
+            vectors = embed_segments(segments, embedder_object, progress)
             sentence_vectors, sentence_owner = embed_sentences(segments, embedder_object, np.flatnonzero(codable))
             small_talk_vectors = embedder_object.encode(SMALL_TALK)
         notes.append(f"embedder: {backend_name} ({n_texts} texts, {len(sentence_owner)} sentences)")
@@ -394,7 +432,8 @@ def code_transcripts(
             chosen = np.zeros_like(ensemble, dtype=bool)
             notes.append("no suggester produced scores; only human codes are listed")
         codings = _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected,
-                                 eligible=codable, candidates=max(CANDIDATES, rule.max_codes))
+                                 eligible=codable, candidates=max(CANDIDATES, rule.max_codes),
+                                 coders=_decision_coders(human_codes))
 
     topic = fitted.get("topic")
     topics = topic.topics_table if topic is not None and topic.topics_table is not None else pd.DataFrame(
