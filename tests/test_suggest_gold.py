@@ -53,3 +53,15 @@ def test_the_shuffle_music_loader_reads_one_unit_per_answer_with_its_codes():
     # every gold code is one of the codebook's, and most answers carry several
     assert set().union(*dataset.gold.values()) <= codes
     assert sum(len(labels) >= 2 for labels in dataset.gold.values()) > len(dataset.gold) / 2
+
+
+def test_the_swis_pool_is_swis_dev_and_the_sample_gold_labelled_as_tuned_on():
+    folder = shared_path("deid", "swis_dev")
+    evaluation = eval_script()
+    evaluation.use_shared(folder.parents[1])
+    dev, sample, pool = evaluation.load_swis_dev(), evaluation.load_gold(), evaluation.load_swis_pool()
+    if sample is None:
+        pytest.skip("the sample corpus gold is missing")
+    assert pool.gold == {**dev.gold, **sample.gold} and len(pool.gold) == len(dev.gold) + len(sample.gold)
+    assert len(pool.transcripts) == len(dev.transcripts) + len(sample.transcripts)
+    assert pool.tuned and "development" in pool.split and "regression" in pool.split
