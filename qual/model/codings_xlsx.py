@@ -7,7 +7,6 @@ as they are. It imports nothing of the schema, which passes its columns in.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
