@@ -31,7 +31,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 WORKERS_VARIABLE = "QUAL_WORKERS"
-SCHEDULER_VARIABLE = "QUAL_SCHEDULER"
+SCHEDULER_VARIABLE = "QUAL_SCHEDULER"  # read by the CLI's --scheduler
 LOCAL_SCHEDULER = "local"
 
 # What forked workers read instead of having it pickled: set by process_map just before the
@@ -149,13 +149,6 @@ def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int
 
 
 # --------------------------------------------------------------------------- Dask
-
-
-def scheduler_from_environment(scheduler: str | None) -> str | None:
-    """``scheduler`` as given, else ``QUAL_SCHEDULER`` when set, else None (local processes)."""
-    if scheduler:
-        return scheduler
-    return os.environ.get(SCHEDULER_VARIABLE, "").strip() or None
 
 
 @contextlib.contextmanager

@@ -189,12 +189,17 @@ class Scanner:
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path.expanduser().resolve(), self.relative_to)).as_posix()
 
-    def scan_file(self, path: Path, display: str | None = None) -> _FileScan:
+    def scan_file(self, path: Path, display: str | None = None, data: bytes | None = None,
+                  relative: str | None = None) -> _FileScan:
+        """Check one file. ``data``: its bytes, already read (on a cluster worker, which may not
+        see the file); ``relative``: its path as fingerprints name it (worked out where the file
+        is)."""
         display = display or str(path)
         scan = _FileScan(display)
         units: list[TextUnit] = []
         try:
-            data = read_input(path)
+            if data is None:
+                data = read_input(path)
             scan.bytes = len(data)
             units.append(TextUnit("", "file name", _file_name_text(path.name)))
             characters = 0
@@ -221,10 +226,11 @@ class Scanner:
             scan.errors.append(f"{display}: cannot be read ({type(error).__name__}); check that it "
                                "opens in its application and re-save it")
         if units:
-            self._analyse(path, display, units, scan)
+            self._analyse(path, display, units, scan, relative)
         return scan
 
-    def _analyse(self, path: Path, display: str, units: list[TextUnit], scan: _FileScan) -> None:
+    def _analyse(self, path: Path, display: str, units: list[TextUnit], scan: _FileScan,
+                 relative: str | None = None) -> None:
         if not units:
             return
         starts: list[int] = []
@@ -240,7 +246,7 @@ class Scanner:
             certain = self._outside_keep_terms(searchable, self.key_search.find(searchable))
             if certain:
                 spans = [s for s in spans if not any(s.overlaps(c) for c in certain)] + certain
-        relative = self.relative(path)
+        relative = relative or self.relative(path)
         for span in sorted(spans, key=lambda s: s.start):
             index = bisect.bisect_right(starts, span.start) - 1
             unit = units[index]
@@ -400,48 +406,83 @@ def _key_search(key, project: SecureProject):
 
 # --------------------------------------------------------------------------- running
 
-_worker_scanner: Scanner | None = None
-
-
-def _init_worker(scanner: Scanner) -> None:
-    global _worker_scanner
-    _worker_scanner = scanner
-
-
 def _scan_in_worker(item: tuple[Path, str]) -> _FileScan:
-    assert _worker_scanner is not None
-    return _worker_scanner.scan_file(*item)
+    from ..workers import shared
+
+    return shared().scan_file(*item)
 
 
-def _default_jobs() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, 8))
+def _scan_remote(scanner: Scanner, path: Path, display: str, data: bytes, relative: str) -> _FileScan:
+    return scanner.scan_file(path, display, data, relative)
 
 
-def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int) -> list[_FileScan]:
+def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int | None, client=None) -> list[_FileScan]:
+    """Every file's scan, in order: on a Dask cluster (``client``), in forked worker processes
+    when there is enough work (``jobs``, default every core), else here."""
+    if client is not None and files:
+        return _scan_on_cluster(scanner, files, client)
     total = 0
     for path, _ in files:
         try:
             total += path.stat().st_size
         except OSError:
             pass
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    if len(files) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES:
+        jobs = 1
+    from ..workers import process_map
 
-        if "fork" in multiprocessing.get_all_start_methods():
-            workers = min(jobs, len(files))
-            chunk = max(1, len(files) // (workers * 4))
-            warm_up = getattr(scanner.analyzer, "warm_up", None)  # a caller's analyzer may have none
-            if warm_up is not None:
-                warm_up()  # built once before the workers fork, not once in each
-            try:
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                         initializer=_init_worker, initargs=(scanner,)) as pool:
-                    return list(pool.map(_scan_in_worker, files, chunksize=chunk))
-            except (OSError, RuntimeError) as error:
-                log.info("worker processes unavailable (%s); checking in one process", type(error).__name__)
-    return [scanner.scan_file(path, display) for path, display in files]
+    # a caller's analyzer may have no warm_up; built once before the workers fork, not once in each
+    return process_map(_scan_in_worker, files, workers=jobs, shared_data=scanner,
+                       warm_up=getattr(scanner.analyzer, "warm_up", None))
+
+
+def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) -> list[_FileScan]:
+    """The files read here and checked on the cluster's workers, a few at a time per worker so
+    that this process never holds the whole corpus; the scanner (analyzer, key search) is sent
+    to each worker once."""
+    from distributed import as_completed
+
+    from ..workers import cluster_workers
+
+    warm_up = getattr(scanner.analyzer, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+    results: list[_FileScan | None] = [None] * len(files)
+    window = 4 * cluster_workers(client)
+    remote = client.scatter(scanner, broadcast=True, hash=False)
+    pending = as_completed()
+    index_of = {}
+    queue = iter(enumerate(files))
+    try:
+        def submit_next() -> bool:
+            for index, (path, display) in queue:
+                try:
+                    data = read_input(path)
+                except InputFileError:
+                    results[index] = scanner.scan_file(path, display)  # its error line, made here
+                    continue
+                future = client.submit(_scan_remote, remote, path, display, data, scanner.relative(path),
+                                       pure=False)
+                index_of[future.key] = index
+                pending.add(future)
+                return True
+            return False
+
+        for _ in range(window):
+            if not submit_next():
+                break
+        for future in pending:
+            results[index_of.pop(future.key)] = future.result()
+            future.release()
+            submit_next()
+    except QualError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a worker's message could quote a file's text
+        raise QualError(f"qual check on the Dask cluster failed ({type(error).__name__}); check the "
+                        "workers' logs, or run without --scheduler") from None
+    finally:
+        remote.release()
+    return [scan for scan in results if scan is not None]
 
 
 def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = None, key=None,
@@ -449,7 +490,8 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
                 threshold: float = GATE_THRESHOLD, passphrase: str | None = None,
                 register: str | Path | None = None, keep_list: str | Path | None = None,
                 exclude: Sequence[str] = (), jobs: int | None = None, mask: str = "hash", ner: Any = "auto",
-                ignore: Iterable[str | Path] = (), apply_baseline: bool = True) -> CheckResult:
+                ignore: Iterable[str | Path] = (), apply_baseline: bool = True,
+                scheduler: str | None = None) -> CheckResult:
     """Check files and folders (recursively) for identifiers.
 
     ``project``: the :class:`~qual.deid.secure.SecureProject` of the de-identification: its
@@ -461,7 +503,10 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     :class:`Baseline`) whose findings are silenced. ``strict``: every finding fails and
     unreadable parts are errors. ``analyzer``: anything with ``analyze(text) -> list[Span]``
     (default: the project's analyzer, with ``ner``). ``exclude``: glob patterns of paths to
-    leave out.
+    leave out. ``jobs``: worker processes (default: every core; 1 = this process).
+    ``scheduler``: a Dask scheduler's address (``tcp://host:8786``, or ``local`` for a
+    ``LocalCluster`` here) to check on instead: files are read here and sent to the workers,
+    with the analyzer and the key's originals; the result is the same.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -490,7 +535,13 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
                           "or check it another way" for path in skipped]
     else:
         result.not_scanned += [f"{path}: a file of a type qual check does not read" for path in skipped]
-    scans = _scan_all(scanner, files, jobs or _default_jobs())
+    if scheduler:
+        from ..workers import dask_client
+
+        with dask_client(scheduler, jobs) as client:
+            scans = _scan_all(scanner, files, jobs, client)
+    else:
+        scans = _scan_all(scanner, files, jobs)
     silenced = baseline.fingerprints() if (baseline is not None and apply_baseline) else set()
     redactor = Redactor(masker)
     for scan in scans:
