@@ -240,7 +240,7 @@ def run_pipeline(
     which codings the matrix shows (see ``qual.export.build_matrix``). Failed inputs are listed
     in ``RunResult.failures`` while the others go through; a stage whose library is missing is
     reported as ``missing`` and the stages that need it are skipped. ``workers``: processes for
-    reading and de-identifying (default: every core; 1 = this process).
+    reading, de-identifying and coding (default: every core; 1 = this process).
     """
     reporter = reporter or Reporter()
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
@@ -329,7 +329,7 @@ def run_pipeline(
         decisions = previous_decisions(coding_dir)
         if decisions is not None:
             result.notes.append(f"coding: {len(decisions)} accept/reject decisions of the last run kept")
-        coded = code_transcripts(transcripts, book, human_codes=decisions,
+        coded = code_transcripts(transcripts, book, human_codes=decisions, workers=workers,
                                  **({"embedder": embedder} if embedder else {}))
         written = write_coding_outputs(coded, coding_dir, book)
         for path in _paths_of(written):

@@ -129,6 +129,8 @@ def code_command(
                                           "turns too."),
     max_words: int = typer.Option(150, "--max-words", min=20, help="Split turns longer than this at "
                                   "paragraph boundaries."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes for reading and the "
+                                          "rules (default: every core, or QUAL_WORKERS; 1 = one process)."),
 ) -> None:
     """Suggest codes for every participant segment; write codings for review, topics and the corpus."""
     from ..coding.codebook import load_codebook
@@ -157,7 +159,7 @@ def code_command(
         typer.echo(f"keeping {len(prior)} human decisions already in {out}")
     human = merge_decisions(prior, _human_codes(codings_files) if codings_files else None)
     with progress("reading", total=None) as advance:
-        batch = ingest(transcript_paths, on_file=lambda _p: advance())
+        batch = ingest(transcript_paths, on_file=lambda _p: advance(), workers=workers)
     for failure in batch.failures:
         console.print(f"[red]error:[/red] {failure}", markup=True, soft_wrap=True)
     if not batch.transcripts:
@@ -166,7 +168,7 @@ def code_command(
     with progress("coding"):
         result = code_transcripts(batch.transcripts, book, suggesters=names, threshold=threshold,
                                   human_codes=human, embedder=embedder, segment_rules=rules,
-                                  selection=SelectionRule(max_codes=max_codes))
+                                  selection=SelectionRule(max_codes=max_codes), workers=workers)
     written = write_coding_outputs(result, out, book)
     _print_result(result, written)
     if batch.failures:

@@ -234,6 +234,7 @@ def code_transcripts(
     weights: dict[str, float] | None = None,
     complete_documents: bool = False,
     suggester_config: dict[str, dict] | None = None,
+    workers: int | None = None,
 ) -> CodingResult:
     """Suggest codes from ``codebook`` for every participant segment of ``transcripts``.
 
@@ -242,7 +243,9 @@ def code_transcripts(
     ``SelectionRule().threshold``). ``human_codes``: accepted/rejected decisions (a DataFrame
     like codings.csv) kept in the output and used to train the learned suggester.
     ``embedder``: ``"auto"`` (default), ``"minilm"``, ``"static"`` or an object with
-    ``encode(texts)``.
+    ``encode(texts)``. ``workers``: processes for the rules' parsing (default: every core;
+    1 = this process; the result is the same); the embedders and the topic model use every
+    core through their own threads.
     """
     import pandas as pd
 
@@ -251,8 +254,11 @@ def code_transcripts(
     transcripts = list(transcripts)
     if not codebook.codes:
         raise QualError("the codebook has no codes")
+    suggester_config = {name: dict(options) for name, options in (suggester_config or {}).items()}
+    if workers is not None and "rules" in suggesters:
+        suggester_config.setdefault("rules", {}).setdefault("workers", workers)
     for name in suggesters:
-        make_suggester(name, **(suggester_config or {}).get(name, {}))  # a QualError names the choices
+        make_suggester(name, **suggester_config.get(name, {}))  # a QualError names the choices
 
     with clock("segment"):
         segments = segment_transcripts(transcripts, segment_rules)

@@ -113,12 +113,12 @@ class ParallelAnalyzer:
     ``workers``: local processes (default: every core, see :func:`qual.workers.default_workers`;
     1 = this process). ``client``: a ``dask.distributed.Client`` to run on instead (its
     workers' threads set the number of shares). ``min_texts``: below this many texts the
-    corpus is analysed here. The wrapped analyzer needs the two passes apart
+    corpus is analysed here (default :data:`PARALLEL_MIN_TEXTS`). The wrapped analyzer needs the two passes apart
     (``detect_corpus`` / ``propagate_corpus``, as :class:`~qual.deid.analyzer.Analyzer` has);
     without them everything runs here.
     """
 
-    def __init__(self, analyzer, workers: int | None = None, min_texts: int = PARALLEL_MIN_TEXTS,
+    def __init__(self, analyzer, workers: int | None = None, min_texts: int | None = None,
                  client=None) -> None:
         self.analyzer = analyzer
         self.workers = resolve_workers(workers)
@@ -155,7 +155,8 @@ class ParallelAnalyzer:
 
     def analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
         texts = list(texts)
-        if len(texts) < max(2, self.min_texts) or not self.runs_in_parallel:
+        least = PARALLEL_MIN_TEXTS if self.min_texts is None else self.min_texts
+        if len(texts) < max(2, least) or not self.runs_in_parallel:
             return self.analyzer.analyze_corpus(texts)
         if self.client is not None:
             return self._on_cluster(texts)
