@@ -449,7 +449,7 @@ def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) ->
         warm_up()
     results: list[_FileScan | None] = [None] * len(files)
     window = 4 * cluster_workers(client)
-    remote = client.scatter(scanner, broadcast=True, hash=False)
+    [remote] = client.scatter([scanner], broadcast=True, hash=False)
     pending = as_completed()
     index_of = {}
     queue = iter(enumerate(files))

@@ -112,8 +112,8 @@ class ParallelAnalyzer:
 
     ``workers``: local processes (default: every core, see :func:`qual.workers.default_workers`;
     1 = this process). ``client``: a ``dask.distributed.Client`` to run on instead (its
-    workers' threads set the number of shares). ``min_texts``: below this many texts the
-    corpus is analysed here (default :data:`PARALLEL_MIN_TEXTS`). The wrapped analyzer needs the two passes apart
+    workers' threads set the number of shares; every corpus goes there). ``min_texts``: below
+    this many texts local workers are not started (default :data:`PARALLEL_MIN_TEXTS`). The wrapped analyzer needs the two passes apart
     (``detect_corpus`` / ``propagate_corpus``, as :class:`~qual.deid.analyzer.Analyzer` has);
     without them everything runs here.
     """
@@ -155,11 +155,11 @@ class ParallelAnalyzer:
 
     def analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
         texts = list(texts)
+        if self.client is not None and self.has_two_passes and texts:
+            return self._on_cluster(texts)  # asked for: whatever the size
         least = PARALLEL_MIN_TEXTS if self.min_texts is None else self.min_texts
         if len(texts) < max(2, least) or not self.runs_in_parallel:
             return self.analyzer.analyze_corpus(texts)
-        if self.client is not None:
-            return self._on_cluster(texts)
         try:
             return self._in_workers(texts)
         except (_WorkersFailed, OSError, EOFError) as error:
@@ -223,12 +223,12 @@ class ParallelAnalyzer:
         try:
             # The analyzer as it is now (with the strings it was told to remember), once per
             # worker; each share's texts once, to the worker that detects in it.
-            analyzer = client.scatter(self.analyzer, broadcast=True, hash=False)
+            [analyzer] = client.scatter([self.analyzer], broadcast=True, hash=False)
             shares = client.scatter([texts[start:end] for start, end in parts], hash=False)
             detected = [client.submit(_dask_detect, analyzer, share, pure=False) for share in shares]
             futures = [analyzer, *shares, *detected]
             terms = merge_terms(client.gather([client.submit(_dask_terms, d, pure=False) for d in detected]))
-            merged = client.scatter(terms, broadcast=True, hash=False)
+            [merged] = client.scatter([terms], broadcast=True, hash=False)  # one object, not its items
             futures.append(merged)
             spans = client.gather([client.submit(_dask_propagate, analyzer, d, merged, pure=False)
                                    for d in detected])

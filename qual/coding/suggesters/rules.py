@@ -173,7 +173,9 @@ class RulesSuggester(Suggester):
     def evidence(self, hit_sets: list[frozenset[str]]) -> np.ndarray:
         matrix = np.zeros((len(hit_sets), len(self.codebook.codes)), dtype=np.float32)
         for row, hits in enumerate(hit_sets):
-            for key in hits:
+            # in a fixed order: a set's own order depends on how it was built (here, or
+            # unpickled from a worker), and float sums on the order of their terms
+            for key in sorted(hits):
                 weight = self.weights[key]
                 for column in self.key_codes[key]:
                     matrix[row, column] += weight
