@@ -27,6 +27,11 @@ output text: a recall check on identifiers nobody typed into the tools. The two 
 write byte-identical text, corpus and log (checked and printed).
 
 The corpus is ``scripts/make_synthetic_corpus.py``'s, generated once into ``--cache``.
+
+``--phases`` instead times where one process spends its CPU (``--workers 1``, in this process):
+reading the files, detection and linking (``fit``), applying the plan (``transform``) and
+writing the outputs; run it with ``PYTHONPATH`` pointing at another checkout of qual to compare
+before and after.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT))
+if not os.environ.get("PYTHONPATH"):  # --phases of another checkout: PYTHONPATH says which qual
+    sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "scripts"))
 
 TARGET_RATIO = 5.0
@@ -197,6 +203,48 @@ def presidio_run(corpus: Path, out: Path, model: str | None) -> None:
         document.save(str(out / f"{path.stem}.docx"))
 
 
+def phases(corpus: Path) -> int:
+    """CPU seconds of each phase of ``deidentify(..., workers=1)`` in this process."""
+    import time as clock
+
+    import qual
+    from qual.deid import engine, pipeline
+
+    spent: dict[str, float] = {}
+
+    def timed(owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            started = clock.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + clock.process_time() - started
+
+        setattr(owner, name, wrapper)
+
+    timed(pipeline, "_ingest", "read the .docx files (ingest)")
+    timed(engine.Deidentifier, "fit", "detect and link (fit)")
+    timed(pipeline, "_transform_all", "apply the plan (transform)")
+    timed(pipeline, "_write_outputs", "write .docx, .txt, corpus.jsonl, log")
+    work = Path(tempfile.mkdtemp(prefix="qual-bench-phases-"))
+    try:
+        started = clock.process_time()
+        pipeline.deidentify([corpus], work / "out", key_path=work / "secure" / "k.qualkey",
+                            passphrase="benchmark passphrase, not a secret", workers=1)
+        total = clock.process_time() - started
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"qual from {Path(qual.__file__).parent}, {len(list(corpus.glob('*.docx')))} .docx, one process")
+    print("| phase | CPU s |")
+    print("|---|---:|")
+    for label, seconds in spent.items():
+        print(f"| {label} | {seconds:.1f} |")
+    print(f"| **deidentify() in all** | **{total:.1f}** |")
+    return 0
+
+
 def qual_with_model(model: str, argv: list[str]) -> int:
     """``qual`` with ``model`` taking the place of the shipped NER model."""
     from qual.deid.recognizers import ner
@@ -220,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "qual-bench-cache")
     parser.add_argument("--ner-model", help="a spaCy pipeline for the 'with a model' rows (default: the shipped one)")
     parser.add_argument("--no-presidio", action="store_true")
+    parser.add_argument("--phases", action="store_true", help="CPU seconds per phase of one process, no table")
     parser.add_argument("--presidio-run", nargs=2, type=Path, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--qual-with-model", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -238,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"generating {args.n} interviews into {corpus} ...", flush=True)
             make_corpus(args.n, corpus, words=args.words, seed=7)
+    if args.phases:
+        return phases(corpus)
     files = sorted(corpus.glob("*.docx"))
     megabytes = corpus_text_mb(corpus)
     identifiers = known_identifiers(corpus) if (corpus / "participants.xlsx").exists() else []
