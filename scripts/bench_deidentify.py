@@ -28,7 +28,7 @@ write byte-identical text, corpus and log (checked and printed).
 
 The corpus is ``scripts/make_synthetic_corpus.py``'s, generated once into ``--cache``.
 
-``--phases`` instead times where one process spends its CPU (``--workers 1``, in this process):
+``--phases`` instead times where one process spends its time (``--workers 1``, in this process):
 reading the files, detection and linking (``fit``), applying the plan (``transform``) and
 writing the outputs; run it with ``PYTHONPATH`` pointing at another checkout of qual to compare
 before and after.
@@ -210,17 +210,19 @@ def phases(corpus: Path) -> int:
     import qual
     from qual.deid import engine, pipeline
 
-    spent: dict[str, float] = {}
+    spent: dict[str, list[float]] = {}
 
     def timed(owner, name: str, label: str) -> None:
         original = getattr(owner, name)
 
         def wrapper(*args, **kwargs):
-            started = clock.process_time()
+            started, wall = clock.process_time(), clock.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + clock.process_time() - started
+                so_far = spent.setdefault(label, [0.0, 0.0])
+                so_far[0] += clock.process_time() - started
+                so_far[1] += clock.perf_counter() - wall
 
         setattr(owner, name, wrapper)
 
@@ -230,18 +232,19 @@ def phases(corpus: Path) -> int:
     timed(pipeline, "_write_outputs", "write .docx, .txt, corpus.jsonl, log")
     work = Path(tempfile.mkdtemp(prefix="qual-bench-phases-"))
     try:
-        started = clock.process_time()
+        started, wall = clock.process_time(), clock.perf_counter()
         pipeline.deidentify([corpus], work / "out", key_path=work / "secure" / "k.qualkey",
                             passphrase="benchmark passphrase, not a secret", workers=1)
-        total = clock.process_time() - started
+        total, total_wall = clock.process_time() - started, clock.perf_counter() - wall
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"qual from {Path(qual.__file__).parent}, {len(list(corpus.glob('*.docx')))} .docx, one process")
-    print("| phase | CPU s |")
-    print("|---|---:|")
-    for label, seconds in spent.items():
-        print(f"| {label} | {seconds:.1f} |")
-    print(f"| **deidentify() in all** | **{total:.1f}** |")
+    print(f"qual from {Path(qual.__file__).parent}, {len(list(corpus.glob('*.docx')))} .docx, one process, "
+          f"load average {_load()}")
+    print("| phase | CPU s | wall s |")
+    print("|---|---:|---:|")
+    for label, (seconds, elapsed) in spent.items():
+        print(f"| {label} | {seconds:.1f} | {elapsed:.1f} |")
+    print(f"| **deidentify() in all** | **{total:.1f}** | **{total_wall:.1f}** |")
     return 0
 
 
