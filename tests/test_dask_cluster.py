@@ -43,7 +43,9 @@ def cluster(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
-    environment = {**os.environ, "DASK_DISTRIBUTED__WORKER__MEMORY__SPILL": "False"}
+    tests = str(Path(__file__).resolve().parent)  # the workers import tests/dask_helpers.py
+    environment = {**os.environ, "DASK_DISTRIBUTED__WORKER__MEMORY__SPILL": "False",
+                   "PYTHONPATH": os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))}
     processes = [subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
          "--no-dashboard", "--scheduler-file", str(scheduler_file)],
@@ -121,3 +123,22 @@ def test_check_on_the_cluster_finds_what_one_process_finds(cluster):
 
     assert comparable(local) == comparable(remote) and local.failing
     assert remote.files == local.files and len(remote.errors) == 1 and "missing.docx" in remote.errors[0]
+
+
+def test_the_analyzer_and_its_model_are_loaded_once_per_worker_not_per_text(cluster, tmp_path):
+    """A NER model rides in the analyzer: sent once to each worker per run, whatever the number
+    of texts and shares."""
+    from dask_helpers import LoadCountingRecognizer
+
+    from qual.deid import deidentify
+    from qual.deid.analyzer import Analyzer
+
+    address, _ = cluster
+    loads = tmp_path / "loads"
+    loads.mkdir()
+    analyzer = Analyzer(ner=None)
+    analyzer.add_recognizer(LoadCountingRecognizer(str(loads)))
+    result = deidentify([SAMPLES], tmp_path / "out", analyzer=analyzer, scheduler=address)
+    assert result.ok and result.summary["replacements"] > 100
+    pids = {path.name.split("-")[1] for path in loads.iterdir()}
+    assert len(pids) == 2 and len(list(loads.iterdir())) == 2  # each of the two workers, once

@@ -412,8 +412,10 @@ def _scan_in_worker(item: tuple[Path, str]) -> _FileScan:
     return shared().scan_file(*item)
 
 
-def _scan_remote(scanner: Scanner, path: Path, display: str, data: bytes, relative: str) -> _FileScan:
-    return scanner.scan_file(path, display, data, relative)
+def _scan_remote(token: str, path: Path, display: str, data: bytes, relative: str) -> _FileScan:
+    from ..cluster import held
+
+    return held(token).scan_file(path, display, data, relative)
 
 
 def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int | None, client=None) -> list[_FileScan]:
@@ -438,10 +440,11 @@ def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int | None,
 
 def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) -> list[_FileScan]:
     """The files read here and checked on the cluster's workers, a few at a time per worker so
-    that this process never holds the whole corpus; the scanner (analyzer, key search) is sent
-    to each worker once."""
+    that this process never holds the whole corpus; the scanner (analyzer, key search) is
+    unpickled once by each worker (:mod:`qual.cluster`)."""
     from distributed import as_completed
 
+    from ..cluster import on_every_worker
     from ..workers import cluster_workers
 
     warm_up = getattr(scanner.analyzer, "warm_up", None)
@@ -449,39 +452,37 @@ def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) ->
         warm_up()
     results: list[_FileScan | None] = [None] * len(files)
     window = 4 * cluster_workers(client)
-    [remote] = client.scatter([scanner], broadcast=True, hash=False)
     pending = as_completed()
     index_of = {}
     queue = iter(enumerate(files))
     try:
-        def submit_next() -> bool:
-            for index, (path, display) in queue:
-                try:
-                    data = read_input(path)
-                except InputFileError:
-                    results[index] = scanner.scan_file(path, display)  # its error line, made here
-                    continue
-                future = client.submit(_scan_remote, remote, path, display, data, scanner.relative(path),
-                                       pure=False)
-                index_of[future.key] = index
-                pending.add(future)
-                return True
-            return False
+        with on_every_worker(client, scanner) as token:
+            def submit_next() -> bool:
+                for index, (path, display) in queue:
+                    try:
+                        data = read_input(path)
+                    except InputFileError:
+                        results[index] = scanner.scan_file(path, display)  # its error line, made here
+                        continue
+                    future = client.submit(_scan_remote, token, path, display, data, scanner.relative(path),
+                                           pure=False)
+                    index_of[future.key] = index
+                    pending.add(future)
+                    return True
+                return False
 
-        for _ in range(window):
-            if not submit_next():
-                break
-        for future in pending:
-            results[index_of.pop(future.key)] = future.result()
-            future.release()
-            submit_next()
+            for _ in range(window):
+                if not submit_next():
+                    break
+            for future in pending:
+                results[index_of.pop(future.key)] = future.result()
+                future.release()
+                submit_next()
     except QualError:
         raise
     except Exception as error:  # noqa: BLE001 - a worker's message could quote a file's text
         raise QualError(f"qual check on the Dask cluster failed ({type(error).__name__}); check the "
                         "workers' logs, or run without --scheduler") from None
-    finally:
-        remote.release()
     return [scan for scan in results if scan is not None]
 
 

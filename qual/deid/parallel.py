@@ -14,9 +14,9 @@ Two places to run:
   than pickled or loaded again; without ``fork``, with one worker or few texts, everything
   runs here;
 * a ``dask.distributed`` cluster (``client=``, see :func:`qual.workers.dask_client`): the
-  analyzer is pickled once per call and sent to each worker once (``scatter`` with
-  ``broadcast``), so a NER model is loaded once per worker process, not per text; each share
-  is a task whose detected state stays on its worker for the second pass.
+  analyzer is pickled once per call and unpickled once by each worker process (a worker
+  plugin, :mod:`qual.cluster`), so a NER model is loaded once per worker, not per text; each
+  share is a task whose detected state stays on its worker for the second pass.
 
 Either way the result equals ``analyzer.analyze_corpus(texts)`` in one process: the strings
 learned from all shares are merged in text order, exactly as one process learns them, and each
@@ -94,16 +94,20 @@ def _split_by_size(texts: list[str], parts: int) -> list[list[str]]:
 # ----------------------------------------------------------------- Dask tasks
 
 
-def _dask_detect(analyzer, texts: list[str]):
-    return analyzer.detect_corpus(texts)
+def _dask_detect(token: str, texts: list[str]):
+    from ..cluster import held
+
+    return held(token).detect_corpus(texts)
 
 
 def _dask_terms(detected) -> list:
     return list(detected.terms)
 
 
-def _dask_propagate(analyzer, detected, terms: list) -> list[list[Span]]:
-    return analyzer.propagate_corpus(_without_own_terms(detected), terms)
+def _dask_propagate(token: str, detected, terms: list) -> list[list[Span]]:
+    from ..cluster import held
+
+    return held(token).propagate_corpus(_without_own_terms(detected), terms)
 
 
 class ParallelAnalyzer:
@@ -214,6 +218,8 @@ class ParallelAnalyzer:
     # ------------------------------------------------------------- Dask
 
     def _on_cluster(self, texts: list[str]) -> list[list[Span]]:
+        from ..cluster import on_every_worker
+
         client = self.client
         warm_up = getattr(self.analyzer, "warm_up", None)
         if warm_up is not None:
@@ -221,17 +227,17 @@ class ParallelAnalyzer:
         parts = split_evenly((len(t) for t in texts), cluster_workers(client))
         futures: list = []
         try:
-            # The analyzer as it is now (with the strings it was told to remember), once per
-            # worker; each share's texts once, to the worker that detects in it.
-            [analyzer] = client.scatter([self.analyzer], broadcast=True, hash=False)
-            shares = client.scatter([texts[start:end] for start, end in parts], hash=False)
-            detected = [client.submit(_dask_detect, analyzer, share, pure=False) for share in shares]
-            futures = [analyzer, *shares, *detected]
-            terms = merge_terms(client.gather([client.submit(_dask_terms, d, pure=False) for d in detected]))
-            [merged] = client.scatter([terms], broadcast=True, hash=False)  # one object, not its items
-            futures.append(merged)
-            spans = client.gather([client.submit(_dask_propagate, analyzer, d, merged, pure=False)
-                                   for d in detected])
+            # The analyzer as it is now (with the strings it was told to remember), unpickled
+            # once in each worker process; each share's texts once, to the worker detecting in it.
+            with on_every_worker(client, self.analyzer) as token:
+                shares = client.scatter([texts[start:end] for start, end in parts], hash=False)
+                detected = [client.submit(_dask_detect, token, share, pure=False) for share in shares]
+                futures = [*shares, *detected]
+                terms = merge_terms(client.gather([client.submit(_dask_terms, d, pure=False) for d in detected]))
+                [merged] = client.scatter([terms], broadcast=True, hash=False)  # one object, not its items
+                futures.append(merged)
+                spans = client.gather([client.submit(_dask_propagate, token, d, merged, pure=False)
+                                       for d in detected])
         except QualError:
             raise
         except Exception as error:  # noqa: BLE001 - a worker's message could quote a text

@@ -154,7 +154,7 @@ def deidentify(
 
         participants_frame = read_participants(participants)
 
-    with _cluster(scheduler, workers) as client, project.session(out_dir=out_dir) as table:
+    with project.session(out_dir=out_dir) as table, _cluster(scheduler, workers) as client:
         # Every pseudonym is decided here; the outputs are written after the key is saved
         # (and the cluster closed), so that no output ever holds a tag the key does not know.
         engine_analyzer = analyzer
