@@ -173,14 +173,17 @@ def dask_client(scheduler: str, workers: int | None = None) -> Iterator[Any]:
     with dask.config.set(settings):
         cluster = None
         try:
+            # Dask's own progress lines (workers joining, clients connecting) stay out of the
+            # console, as every other library's below WARNING does
+            logging.getLogger("distributed").setLevel(logging.WARNING)
             if scheduler == LOCAL_SCHEDULER:
                 cluster = LocalCluster(n_workers=resolve_workers(workers), threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                                       processes=True, dashboard_address=None, silence_logs=logging.WARNING)
                 client = Client(cluster)
             elif scheduler.endswith(".json"):
-                client = Client(scheduler_file=scheduler, timeout="30s")
+                client = Client(scheduler_file=scheduler, timeout="20s")
             else:
-                client = Client(scheduler, timeout="30s")
+                client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as error:
             if cluster is not None:
                 cluster.close()

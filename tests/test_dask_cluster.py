@@ -142,3 +142,12 @@ def test_the_analyzer_and_its_model_are_loaded_once_per_worker_not_per_text(clus
     assert result.ok and result.summary["replacements"] > 100
     pids = {path.name.split("-")[1] for path in loads.iterdir()}
     assert len(pids) == 2 and len(list(loads.iterdir())) == 2  # each of the two workers, once
+
+
+def test_an_unreachable_scheduler_is_one_line_and_nothing_is_written(tmp_path):
+    result = run_qual("deidentify", SAMPLES, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9",
+                      env={"QUAL_KEY_PASSPHRASE": None, "QUAL_SCHEDULER": None})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in lines[0]
+    assert not (tmp_path / "out").exists()
