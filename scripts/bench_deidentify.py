@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=2300, help="words per interview (default 2,300: ~5 MB in all)")
     parser.add_argument("--corpus", type=Path, help="a folder of .docx with a participants.xlsx (skips generation)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "qual-bench-cache")
-    parser.add_argument("--ner-model", help="a spaCy pipeline for the 'with a model' rows (default: the shipped one)")
+    parser.add_argument("--ner-model", help="a spaCy pipeline for the 'with a model' rows (default: the shipped "
+                        "one; 'none': no such rows)")
     parser.add_argument("--no-presidio", action="store_true")
     parser.add_argument("--phases", action="store_true", help="CPU seconds per phase of one process, no table")
     parser.add_argument("--presidio-run", nargs=2, type=Path, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
@@ -295,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(corpus.glob("*.docx"))
     megabytes = corpus_text_mb(corpus)
     identifiers = known_identifiers(corpus) if (corpus / "participants.xlsx").exists() else []
-    model = args.ner_model
-    if model is None:
+    model = None if (args.ner_model or "").lower() == "none" else args.ner_model
+    if args.ner_model is None:
         from qual.deid.recognizers.ner import shipped_model_path
 
         shipped = shipped_model_path()
@@ -319,14 +320,16 @@ def main(argv: list[str] | None = None) -> int:
             command = [*me, "--model", model, "--qual-with-model", *argv] if with_model else [*qual, *argv]
             result = measure(command, env)
             runs.append({"name": name, "out": out, **result})
-            print(f"  {name}: {result['seconds']:.1f} s", flush=True)
+            print(f"  {name}: {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU, "
+                  f"{result['peak_mb']:,.0f} MB", flush=True)
 
         def presidio_row(name: str, with_model: bool = False) -> None:
             out = work / f"out{len(runs)}"
             command = [*me, "--presidio-run", str(corpus), str(out)] + (["--model", model] if with_model else [])
             result = measure(command, env)
             runs.append({"name": name, "out": out, **result})
-            print(f"  {name}: {result['seconds']:.1f} s", flush=True)
+            print(f"  {name}: {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU, "
+                  f"{result['peak_mb']:,.0f} MB", flush=True)
 
         load = _load()
         print(f"{len(files)} .docx, {megabytes:.2f} MB of transcript text; load average {load}", flush=True)
