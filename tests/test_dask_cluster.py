@@ -21,6 +21,7 @@ from conftest import SAMPLES, run_qual
 pytest.importorskip("distributed")
 
 PASSPHRASE = "dask test passphrase"
+SURVEY_OUTPUTS = 3  # survey.csv, deid_log.csv, deid_provenance.json
 pytestmark = pytest.mark.slow
 
 
@@ -91,7 +92,11 @@ def _run(tmp_path: Path, name: str, *extra: str) -> tuple[Path, Path]:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Each output's bytes; ``deid_provenance.json`` without the key's id (two runs, two keys)."""
+    from test_parallel import comparable_provenance
+
+    return {str(p.relative_to(folder)): comparable_provenance(p) if p.name == "deid_provenance.json"
+            else p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_deidentify_on_a_cluster_of_two_worker_processes_equals_a_local_run(cluster, tmp_path):
@@ -101,7 +106,8 @@ def test_deidentify_on_a_cluster_of_two_worker_processes_equals_a_local_run(clus
     local, local_key = _run(tmp_path, "local", "--workers", "1")
     remote, remote_key = _run(tmp_path, "cluster", "--scheduler", address)
     local_files, remote_files = _files(local), _files(remote)
-    assert len(local_files) == 2 * 8 + 2 + 2  # transcripts: .docx, .txt, corpus, log; survey: csv, log
+    # transcripts: .docx, .txt, corpus, log, provenance; survey: csv, log, provenance
+    assert len(local_files) == 2 * 8 + 3 + SURVEY_OUTPUTS
     assert local_files == remote_files
     survey = (remote / "survey" / "survey.csv").read_text(encoding="utf-8")
     assert "Quillfeather" not in survey and "quillfeather" not in survey and "[Person" in survey
