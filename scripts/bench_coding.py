@@ -185,7 +185,7 @@ def main() -> int:
     print(f"  suggestions: {int((result.codings['status'] == 'suggested').sum()):,}; codings rows: "
           f"{len(result.codings):,}; topics: {len(result.topics)}, candidate new codes: {len(result.candidates)}")
     if args.json:
-        args.json.write_text(json.dumps({"stages": stages, "total": total, "coding": coding,
+        args.json.write_text(json.dumps({"stages": stages, "total": total, "total_cpu": total_cpu, "coding": coding,
                                          "peak_mb": peak_rss_mb(), "rows": len(result.codings)}), encoding="utf-8")
     return 0
 
@@ -213,6 +213,9 @@ def side_by_side(args) -> int:
     print(f"\n  {'':28} {'baseline':>10} {'this':>10} {'ratio':>7}")
     for name in ("coding", "total"):
         print(f"  {name + ' (wall s)':28} {before[name]:10.1f} {after[name]:10.1f} {after[name] / before[name]:7.2f}")
+    if "total_cpu" in before and "total_cpu" in after:  # steadier than wall time on a busy machine
+        print(f"  {'total (CPU s)':28} {before['total_cpu']:10.1f} {after['total_cpu']:10.1f} "
+              f"{after['total_cpu'] / before['total_cpu']:7.2f}")
     print(f"  {'peak RSS (MB)':28} {before['peak_mb']:10.0f} {after['peak_mb']:10.0f} "
           f"{after['peak_mb'] / before['peak_mb']:7.2f}")
     print(f"  {'codings rows':28} {before['rows']:10,} {after['rows']:10,}")

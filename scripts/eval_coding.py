@@ -6,6 +6,8 @@ data set, its split and whether the method was tuned on it:
   swis_dev  ../shared/data/deid/swis_dev: 4 fictional SWIS interviews written apart from this
             project (108 respondent turns, 95 coded, 13 left uncoded on purpose), with
             codebooks/swis_ipe.yaml. DEVELOPMENT split: the method was tuned on it.
+  swis_pool swis_dev and gold together, for learning curves at about the users' size (~50 turns
+            reviewed at 20%). DEVELOPMENT + REGRESSION: tuned on / written here.
   gold      the project's own sample corpus: tests/gold/<id>.json. REGRESSION only: written by
             the same project as the codebook, so its numbers flatter the method.
   scrum     ../shared/data/coded/scrum_quality: 249 coded interview chunks, 16 pattern codes; the
@@ -14,6 +16,10 @@ data set, its split and whether the method was tuned on it:
             codes used as keywords occur verbatim in most chunks), so it flatters keyword methods.
   llmcode   ../shared/data/coded/llmcode_games_as_art: 90 survey answers split into sentences,
             31 codes with a description each. HELD-OUT, never tuned on.
+  shuffle   ../shared/data/coded/shuffle_music: 796 answers about a song (one unit each), 76
+            codes known by their names only (no definitions, no examples), 6.8 codes per coded
+            answer on average: a test of ranking (top1/top3) far from the 1-3 codes per turn
+            qual proposes, so its P/R/F1 are capped by the 3 codes at most. HELD-OUT, never tuned on.
 
 Metrics (as ../shared/data/deid/swis_dev/score_dev.py computes them), on coded units:
   top1 / top3   share of coded units whose top-ranked (top 3) candidates include a gold code
@@ -26,7 +32,7 @@ that are wrong), then the corpus is coded again with those decisions (what
 ``qual code --accept ... --refit`` does); the scores are on the OTHER units only, next to the
 zero-shot scores on the same units; the mean over --splits random splits.
 
-    python scripts/eval_coding.py                        # swis_dev, gold, scrum, llmcode
+    python scripts/eval_coding.py                        # swis_dev, gold, scrum, llmcode, shuffle
     python scripts/eval_coding.py swis_dev --curves      # with learning curves
     python scripts/eval_coding.py scrum --shared ../shared/data --embedder static
 """
@@ -56,12 +62,14 @@ SWIS_CODEBOOK = PROJECT / "codebooks" / "swis_ipe.yaml"
 SWIS_DEV = SHARED / "deid" / "swis_dev"
 SCRUM = SHARED / "coded" / "scrum_quality"
 LLMCODE = SHARED / "coded" / "llmcode_games_as_art"
+SHUFFLE = SHARED / "coded" / "shuffle_music"
 
 
 def use_shared(folder: Path) -> None:
     """Point the loaders at another copy of the shared data."""
-    global SHARED, SWIS_DEV, SCRUM, LLMCODE
+    global SHARED, SWIS_DEV, SCRUM, LLMCODE, SHUFFLE
     SHARED = Path(folder)
+    SHUFFLE = SHARED / "coded" / "shuffle_music"
     SWIS_DEV = SHARED / "deid" / "swis_dev"
     SCRUM = SHARED / "coded" / "scrum_quality"
     LLMCODE = SHARED / "coded" / "llmcode_games_as_art"
@@ -208,6 +216,22 @@ def _scrum_codebook(codes_in_data: list[str]) -> Codebook:
     return Codebook(name="scrum quality pattern codes", themes=[Theme("scrum", "Scrum and quality")], codes=codes)
 
 
+def load_swis_pool() -> Dataset | None:
+    """swis_dev and the sample corpus gold together (12 interviews, ~260 respondent turns): the
+    nearest this project has to the users' 14 held-out interviews, for learning curves at a
+    realistic size (20% reviewed is ~50 turns). Both parts were tuned on or written here: its
+    numbers are DEVELOPMENT + REGRESSION numbers, not held-out ones."""
+    dev, sample = load_swis_dev(), load_gold()
+    if dev is None or sample is None:
+        return None
+    clash = {t.id for t in dev.transcripts} & {t.id for t in sample.transcripts}
+    if clash:  # pragma: no cover - the two sets name their interviews differently
+        raise SystemExit(f"swis_pool: {len(clash)} interview ids occur in both sets")
+    return Dataset("swis_pool", dev.transcripts + sample.transcripts, dev.codebook, {**dev.gold, **sample.gold},
+                   f"swis_dev ({len(dev.gold)} turns) + sample gold ({len(sample.gold)} turns)",
+                   split="development+regression", tuned=True)
+
+
 def load_scrum() -> Dataset | None:
     import pandas as pd
 
@@ -299,7 +323,32 @@ def load_llmcode() -> Dataset | None:
                    f"{len(gold)} sentences ({coded_units} coded) in {len(transcripts)} responses")
 
 
-LOADERS = {"swis_dev": load_swis_dev, "gold": load_gold, "scrum": load_scrum, "llmcode": load_llmcode}
+def load_shuffle() -> Dataset | None:
+    """One unit per answer; a code applies where the wide table has an excerpt for it."""
+    path = SHUFFLE / "shuffle_music_coded_WIDE.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    names = [" ".join(name.split()) for name in rows[0][3:]]
+    # the codes have names only: the name is the definition and the one keyword
+    codes = [Code(id=name, name=name, theme="music", definition=name, keywords=[name.lower()]) for name in names]
+    codebook = Codebook(name="shuffle music", themes=[Theme("music", "Relationships with music")], codes=codes)
+    transcripts, gold = [], {}
+    for number, row in enumerate(rows[1:]):
+        text = " ".join(row[2].split())
+        if not text:
+            continue
+        doc_id = f"answer_{number:03d}"
+        transcripts.append(Transcript(id=doc_id, source=str(path),
+                                      turns=[Turn(index=0, speaker="Respondent", role=Role.PARTICIPANT, text=text)]))
+        gold[(doc_id, 0)] = {name for name, cell in zip(names, row[3:]) if cell.strip()}
+    coded_units = sum(1 for v in gold.values() if v)
+    return Dataset("shuffle", transcripts, codebook, gold, f"{len(gold)} answers ({coded_units} coded), codes by name only")
+
+
+LOADERS = {"swis_dev": load_swis_dev, "gold": load_gold, "scrum": load_scrum, "llmcode": load_llmcode,
+           "shuffle": load_shuffle, "swis_pool": load_swis_pool}
 
 
 # --------------------------------------------------------------------------- scoring
@@ -499,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown data set(s) {', '.join(unknown)}; choose from {', '.join(LOADERS)}")
     report = {}
-    for name in args.datasets or list(LOADERS):
+    for name in args.datasets or [n for n in LOADERS if n != "swis_pool"]:  # the pool repeats two sets
         dataset = LOADERS[name]()
         if dataset is None:
             print(f"\n{name}: data not available, skipped")

@@ -7,7 +7,6 @@ as they are. It imports nothing of the schema, which passes its columns in.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -69,12 +68,6 @@ def _text_cell(sheet, value, alignment=None):
     return cell
 
 
-def _like(template, cell):
-    """``cell`` with ``template``'s style."""
-    cell._style = copy.copy(template._style)  # noqa: SLF001 - openpyxl's style array; see _styled
-    return cell
-
-
 def _styled(sheet, value, **style):
     from openpyxl.cell import WriteOnlyCell
 
@@ -129,34 +122,51 @@ def write_review_sheet(frame: "pd.DataFrame", path: str | Path, codebook, column
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     sheet.append([_styled(sheet, name, font=bold, fill=fill) for name in REVIEW_COLUMNS])
     wrap = Alignment(wrap_text=True, vertical="top")
-    # every cell of a row starts at its top, beside the text; one styled cell of each kind is
-    # made and its style copied (assigning a style object per cell is most of openpyxl's time)
-    wrapped = _styled(sheet, None, alignment=wrap)
-    topped = _styled(sheet, None, alignment=Alignment(vertical="top"))
-    text_width = COLUMN_WIDTHS["text"]
-    values_of = {name: frame[name].tolist() if name in frame else [None] * len(frame) for name in columns}
-    for i in range(len(frame)):
-        values = {name: values_of[name][i] for name in columns}
-        status = str(_plain(values["status"]) or "suggested")
-        values["code name"] = names.get(values["code"], "")
-        values["accept"] = "yes" if status == "accepted" else "no" if status == "rejected" else None
-        text = _plain(values.get("text"))
-        if isinstance(text, str):
-            values["text"] = text = fit_cell(text, text_width, note=CUT_NOTE)
+    # every cell of a row starts at its top, beside the text. A cell's style is an index array:
+    # one array per kind of cell is made and shared (assigning a style object, or copying one,
+    # per cell is most of openpyxl's time; nothing changes a cell's style after it is written)
+    wrapped = _styled(sheet, None, alignment=wrap)._style  # noqa: SLF001 - openpyxl's style array
+    topped = _styled(sheet, None, alignment=Alignment(vertical="top"))._style  # noqa: SLF001
+    text_width, name_width = COLUMN_WIDTHS["text"], COLUMN_WIDTHS["code name"]
+    count = len(frame)
+    # the columns as plain Python lists, prepared whole; the loop only makes the cells
+    values_of = {name: [_plain(v) for v in frame[name].tolist()] if name in frame else [None] * count
+                 for name in columns}
+    statuses = [str(status or "suggested") for status in values_of["status"]]
+    code_names = [names.get(code, "") for code in values_of["code"]]
+    values_of["code name"] = [name or None for name in code_names]
+    values_of["accept"] = ["yes" if status == "accepted" else "no" if status == "rejected" else None
+                           for status in statuses]
+    # a segment's text is on each of its (up to five) candidate rows: fit and size it once
+    fitted: dict[tuple[str, str], tuple[str, float]] = {}
+    texts = []
+    heights = []
+    for text, code_name in zip(values_of["text"], code_names):
+        key = (text if isinstance(text, str) else "", code_name)
+        if key not in fitted:
+            shown = fit_cell(text, text_width, note=CUT_NOTE) if isinstance(text, str) else text
+            fitted[key] = shown, row_height([(shown, text_width), (code_name, name_width)])
+        shown, height = fitted[key]
+        texts.append(shown if isinstance(text, str) else text)
+        heights.append(height)
+    values_of["text"] = texts
+    wrapped_columns = ("text", "code name")
+    by_column = [(name, values_of.get(name) or [None] * count) for name in REVIEW_COLUMNS]
+    for i in range(count):
         # rows are streamed: the height is set before the row is written
-        sheet.row_dimensions[i + 2].height = row_height([(text, text_width),
-                                                         (values["code name"], COLUMN_WIDTHS["code name"])])
+        sheet.row_dimensions[i + 2].height = heights[i]
         row = []
-        for name in REVIEW_COLUMNS:
-            value = _plain(values.get(name))
+        for name, values in by_column:
+            value = values[i]
             if value is None:
                 row.append(None)
-            elif name in ("text", "code name"):
-                row.append(_like(wrapped, _text_cell(sheet, value)))
+                continue
+            if isinstance(value, str) and (name in wrapped_columns or value[:1] in "=+-@"):
+                cell = _text_cell(sheet, value)
             else:
-                cell = _text_cell(sheet, value) if isinstance(value, str) and value[:1] in "=+-@" else \
-                    WriteOnlyCell(sheet, value=value)
-                row.append(_like(topped, cell))
+                cell = WriteOnlyCell(sheet, value=value)
+            cell._style = wrapped if name in wrapped_columns else topped  # noqa: SLF001 - see above
+            row.append(cell)
         sheet.append(row)
 
     if codebook is not None:
