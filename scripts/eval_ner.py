@@ -18,6 +18,8 @@ Tables (every number names its split):
 * ``swis_dev``: the four fictional SWIS interviews (development split), ``plain/`` text with
   its gold offsets: recall of PERSON, SCHOOL, LA, PLACE, ORG mentions, as written and
   lower-cased, and detected name spans that touch no identifier.
+* on realner_dev and swis_dev also "both (union)": the model run on each line as written and
+  lower-cased, spans united (a loader option, measured).
 * speed: words a second on interview-like text (synthetic speech from names and places the
   training never used), one process (CPU time and wall time) and ``nlp.pipe(n_process=2)``
   (wall time), and peak memory.
@@ -73,6 +75,20 @@ def predict(nlp, texts: list[str], batch_size: int = 64) -> list[list[tuple[int,
             if ent.label_.upper() in NAME_TYPES:
                 found[owner].append((offset + ent.start_char, offset + ent.end_char, ent.label_))
     return found
+
+
+# "both": the model run on the text as written and on its lower-cased copy, spans united: what
+# a loader that also reads every line in lower case would find (a proposal, measured here).
+VARIANTS = ("as written", "lower-cased", "both (union)")
+
+
+def predict_variant(nlp, texts: list[str], variant: str) -> list[list[tuple[int, int, str]]]:
+    lowered = [t.lower() if len(t.lower()) == len(t) else t for t in texts]
+    if variant == "as written":
+        return predict(nlp, texts)
+    if variant == "lower-cased":
+        return predict(nlp, lowered)
+    return [a + b for a, b in zip(predict(nlp, texts), predict(nlp, lowered))]
 
 
 def covered_chars(spans) -> set[int]:
@@ -137,10 +153,11 @@ def eval_realner(nlp, results: dict) -> None:
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     names = countries()
     rows = []
-    for variant in ("as written", "lower-cased"):
-        texts = [r["text"] if variant == "as written" else r["text"].lower() for r in records]
+    originals = [r["text"] for r in records]
+    for variant in VARIANTS:
+        texts = [t.lower() if variant == "lower-cased" else t for t in originals]
         golds = [[(m["start"], m["end"], m["type"]) for m in r["mentions"]] for r in records]
-        hits, touched, detected = score_documents(texts, golds, predict(nlp, texts), names)
+        hits, touched, detected = score_documents(texts, golds, predict_variant(nlp, originals, variant), names)
         row = {"PER": hits.get("PER"), "LOC": hits.get("LOC"),
                "LOC w/o countries": hits.get("LOC w/o countries"), "ORG": hits.get("ORG")}
         results[f"realner_dev/{variant}"] = {**{k: v for k, v in row.items()},
@@ -207,18 +224,16 @@ def eval_swis(nlp, results: dict) -> None:
         print(f"\n(skipped swis_dev: {root} absent)")
         return
     rows = []
-    for variant in ("as written", "lower-cased"):
-        texts, golds = [], []
-        for gold_path in sorted((root / "gold").glob("D0*.json")):
-            gold = json.loads(gold_path.read_text(encoding="utf-8"))
-            text = (root / "plain" / f"{gold['id']}.txt").read_text(encoding="utf-8")
-            if variant == "lower-cased":
-                lowered = text.lower()
-                text = lowered if len(lowered) == len(text) else text
-            texts.append(text)
-            golds.append([(g["doc_start"], g["doc_end"], g["type"]) for g in gold["identifiers"]
-                          if g.get("doc_start") is not None])
-        predicted = predict(nlp, texts)
+    originals, golds = [], []
+    for gold_path in sorted((root / "gold").glob("D0*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        originals.append((root / "plain" / f"{gold['id']}.txt").read_text(encoding="utf-8"))
+        golds.append([(g["doc_start"], g["doc_end"], g["type"]) for g in gold["identifiers"]
+                      if g.get("doc_start") is not None])
+    for variant in VARIANTS:
+        texts = [t.lower() if variant == "lower-cased" and len(t.lower()) == len(t) else t
+                 for t in originals]
+        predicted = predict_variant(nlp, originals, variant)
         hits, touched, detected = score_documents(texts, golds, predicted)
         words = sum(len(t.split()) for t in texts)
         results[f"swis_dev/{variant}"] = {**{t: hits.get(t) for t in SWIS_TYPES},

@@ -379,8 +379,12 @@ class Filler:
 
     def surname(self) -> str:
         name = self.pick(self.p.surnames)
-        if self.rng.random() < 0.06:
+        r = self.rng.random()
+        if r < 0.06:
             name += "-" + self.pick(self.p.surnames)
+        elif r < 0.12:
+            # capitals inside the name: MacLeod, McAllister, O'Connor, FitzGerald, DeSouza
+            name = self.rng.choice(("Mac", "Mc", "O'", "Fitz", "De", "Di", "Van ")) + name
         return name
 
     def fill(self, slot: str) -> str:

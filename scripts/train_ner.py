@@ -169,6 +169,42 @@ def package(best: Path, out: Path, info: dict) -> None:
     staging.rename(out)
 
 
+def training_info(args, best: Path, minutes: float, cpu_minutes: float | None) -> dict:
+    scores = json.loads((best / "meta.json").read_text(encoding="utf-8")).get("performance", {})
+    manifest_path = args.data / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    return {
+        "version": args.version, "seed": args.seed,
+        "command": "scripts/make_ner_data.py; scripts/train_ner.py",
+        "architecture": ARCHITECTURE, "feature_vectors": [] if args.no_features else list(FEATURES),
+        "training": {k: v for k, v in TRAINING.items() if k != "training.score_weights"},
+        "max_steps": args.max_steps, "wall_minutes": round(minutes, 1),
+        "cpu_minutes": None if cpu_minutes is None else round(cpu_minutes, 1),
+        "data": manifest.get("splits", {}),
+        "dev_scores": {k: v for k, v in scores.items() if k.startswith("ents_") and k != "ents_per_type"},
+    }
+
+
+def package_stopped_run(args) -> int:
+    """Package the best checkpoint of a run stopped early, saying so in meta.json."""
+    best = args.work / "output" / "model-best"
+    if not (best / "config.cfg").exists():
+        print(f"{best}: no checkpoint to package", file=sys.stderr)
+        return 2
+    started = (args.work / "config.cfg").stat().st_mtime
+    last = max(p.stat().st_mtime for p in (args.work / "output").rglob("*") if p.is_file())
+    info = training_info(args, best, (last - started) / 60, None)
+    if args.log and args.log.exists():
+        steps = [int(line.split()[1]) for line in args.log.read_text(encoding="utf-8").splitlines()
+                 if len(line.split()) > 2 and line.split()[0].isdigit() and line.split()[1].isdigit()]
+        info["steps_trained"] = max(steps) if steps else None
+    info["stopped_early"] = True
+    package(best, args.out, info)
+    print(f"packaged {best} to {args.out}: {info['dev_scores']}, {info.get('steps_trained')} steps, "
+          f"{info['wall_minutes']} min wall")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder with train.spacy, dev.spacy")
@@ -178,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-steps", type=int, default=TRAINING["training.max_steps"])
     parser.add_argument("--version", default="0.1.0")
     parser.add_argument("--no-package", action="store_true", help="train only")
+    parser.add_argument("--package-only", action="store_true",
+                        help="package WORK/output/model-best of a run that was stopped before "
+                             "max-steps (give its console log with --log to record the steps)")
+    parser.add_argument("--log", type=Path, default=None, help="the training console log")
     parser.add_argument("--no-features", action="store_true",
                         help="leave out the word-list feature vectors (FEATURES)")
     args = parser.parse_args(argv)
@@ -185,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.data / name).exists():
             print(f"{args.data / name}: missing; run scripts/make_ner_data.py first", file=sys.stderr)
             return 2
+    if args.package_only:
+        return package_stopped_run(args)
     from spacy.cli.train import train
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -202,19 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     minutes = (time.time() - started) / 60
     cpu_minutes = (time.process_time() - cpu_started) / 60
     best = args.work / "output" / "model-best"
-    scores = json.loads((best / "meta.json").read_text(encoding="utf-8")).get("performance", {})
-    manifest_path = args.data / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    info = {
-        "version": args.version, "seed": args.seed,
-        "command": "scripts/make_ner_data.py; scripts/train_ner.py",
-        "architecture": ARCHITECTURE, "feature_vectors": [] if args.no_features else list(FEATURES),
-        "training": {k: v for k, v in TRAINING.items()
-                                                   if k != "training.score_weights"},
-        "max_steps": args.max_steps, "wall_minutes": round(minutes, 1),
-        "cpu_minutes": round(cpu_minutes, 1), "data": manifest.get("splits", {}),
-        "dev_scores": {k: v for k, v in scores.items() if k.startswith("ents_") and k != "ents_per_type"},
-    }
+    info = training_info(args, best, minutes, cpu_minutes)
     print(f"trained in {minutes:.1f} min wall, {cpu_minutes:.1f} min CPU; dev {info['dev_scores']}")
     if not args.no_package:
         package(best, args.out, info)
