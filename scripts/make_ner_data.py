@@ -468,10 +468,15 @@ def synthetic_example(filler: Filler, rng: random.Random) -> Example:
         return Example(_fill_template(template, filler), "synthetic")
     for index in range(rng.choice((1, 1, 2, 2, 3))):
         kind = rng.random()
-        if kind < 0.62:
+        if kind < 0.6:
             template = rng.choice(T.WITH_ENTITIES)
-        elif kind < 0.84:
+        elif kind < 0.76:
             template = rng.choice(T.PLAIN)
+        elif kind < 0.86:
+            template = rng.choice(T.NOT_NAME_SENTENCES)
+            for kind_name, values in T.NOT_NAMES.items():
+                while "{" + kind_name + "}" in template:
+                    template = template.replace("{" + kind_name + "}", rng.choice(values), 1)
         else:
             word = rng.choice(sorted(T.WORD_USES))
             template = rng.choice(T.WORD_USES[word]).replace("{word}", word)

@@ -236,6 +236,40 @@ PLAIN = [
     "She went to the Job Centre and they were really helpful.",
 ]
 
+# Nationalities, languages, faiths, products, national bodies and machine-made codes: capitalised
+# (or not) but no identifier here. Filled into sentences below, unlabelled.
+NOT_NAMES = {
+    "group": ["Albanian", "Scottish", "Welsh", "Irish", "Polish", "Romanian", "Somali", "Eritrean",
+              "Punjabi", "Sikh", "Muslim", "Hindu", "Catholic", "Pentecostal", "Gaelic", "Urdu",
+              "Bengali", "Vietnamese", "Kurdish", "Roma", "Traveller", "Nigerian", "Ghanaian",
+              "Zimbabwean", "Pakistani", "Bangladeshi", "Chinese", "Afghan", "Syrian", "British",
+              "English", "Jamaican", "Lithuanian", "Arabic", "Tigrinya", "Pashto", "Farsi"],
+    "thing": ["Snapchat", "WhatsApp", "TikTok", "Instagram", "Teams", "Zoom", "CPOMS", "Mosaic",
+              "Liquidlogic", "Excel", "Google", "YouTube", "Xbox", "PlayStation", "Fortnite",
+              "Netflix", "Facebook", "Twitter", "Uno", "Lego"],
+    "body": ["NHS", "Ofsted", "DWP", "CAMHS", "MASH", "NSPCC", "the police", "Barnardo's",
+             "the council", "social care", "Early Help", "the Virtual School", "the LADO",
+             "Youth Justice", "the Home Office", "HMRC", "the DfE", "the local authority"],
+    "code": ["#0508a6", "#D62728", "BADGE-4471", "A396771C-DA20", "REF-2231", "v2.1", "Q3",
+             "SW01", "TM02", "P12", "KS3", "KS4", "Y9", "EHCP", "S47", "CP1", "0800", "24/7"],
+}
+NOT_NAME_SENTENCES = [
+    "Mum is {group} and speaks {group} at home.", "{group} is her first language.",
+    "There's a big {group} community round here.", "He's {group}, so the mosque is important.",
+    "They're a {group} family, they go to church every week.", "An {group} interpreter came.",
+    "She messaged him on {thing} all night.", "We did the meeting on {thing}.",
+    "It's all logged on {thing} now.", "He spends all weekend on {thing}.",
+    "{body} got involved after the second incident.", "We escalated it to {body}.",
+    "I rang {body} and they said to send it over.", "{body} were brilliant, to be fair.",
+    "The file is {code} in the spreadsheet.", "Colour {code} is the amber one.",
+    "Code {code} means it was closed.", "It was logged as {code}.", "{code}",
+    "Thresholds were the big thing.", "Lockdown changed everything for them.",
+    "Whereas now we just ring each other.", "We just get on with it.", "Parents were worried.",
+    "Doorstep visits were the only way in lockdown.", "Course I did, I'm not daft.",
+    "Staff were brilliant about it.", "Attendance was terrible in Year 10.",
+    "Safeguarding is everyone's job.", "Supervision is monthly.", "Thanks, that's great.",
+]
+
 # Words that are also first names, each with a sentence using it as an ordinary word. The
 # builder fills {word} with the word, unlabelled, so "will", "amber" and "joy" in their ordinary
 # senses stay outside every entity.

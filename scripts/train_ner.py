@@ -164,6 +164,14 @@ def package(best: Path, out: Path, info: dict) -> None:
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     nlp.to_disk(staging)
+    # the training run's paths are this machine's, and loading needs none of them
+    from spacy.util import load_config
+
+    config = load_config(staging / "config.cfg", interpolate=False)
+    for key in ("train", "dev", "vectors", "init_tok2vec"):
+        config["paths"][key] = None
+    config["initialize"]["vectors"] = None
+    config.to_disk(staging / "config.cfg")
     (staging / "ATTRIBUTION.md").write_text(ATTRIBUTION, encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
