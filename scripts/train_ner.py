@@ -172,6 +172,15 @@ def package(best: Path, out: Path, info: dict) -> None:
         config["paths"][key] = None
     config["initialize"]["vectors"] = None
     config.to_disk(staging / "config.cfg")
+    # The string store still holds every token seen in training (user names from tweets among
+    # them): training data, which loading does not need. Keep the labels and the feature
+    # vectors' keys (words of qual's shipped lists); the tokenizer adds the rest as it reads.
+    keep = {nlp.vocab.strings[key] for key in nlp.vocab.vectors.keys()}
+    keep |= set(nlp.get_pipe("ner").labels)
+    strings_path = staging / "vocab" / "strings.json"
+    strings = json.loads(strings_path.read_text(encoding="utf-8"))
+    strings_path.write_text(json.dumps([s for s in strings if s in keep], ensure_ascii=False),
+                            encoding="utf-8")
     (staging / "ATTRIBUTION.md").write_text(ATTRIBUTION, encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)

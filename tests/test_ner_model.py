@@ -66,6 +66,9 @@ def test_model_is_small_and_holds_only_what_loading_needs(model_dir):
     names = {p.name for p in files}
     assert not names & {"train.spacy", "dev.spacy", "model-last", "optimizer"}
     assert not any(p.suffix == ".spacy" for p in files)
+    # no token of the training text is kept (tweets' user names were among them)
+    strings = json.loads((model_dir / "vocab" / "strings.json").read_text(encoding="utf-8"))
+    assert not [s for s in strings if s.startswith("@") or "http" in s]
 
 
 def test_auto_picks_the_shipped_model(model_dir):
