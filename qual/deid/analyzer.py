@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import gc
 import logging
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .caseless import caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
@@ -48,6 +50,8 @@ log = logging.getLogger("qual.deid.analyzer")
 # Spans below this confidence are not reported at all. The recall-first rule reports at
 # 0.35-0.45, so the default keeps everything and leaves the choice to review.
 DEFAULT_THRESHOLD = 0.3
+# Detectors of a learned model: their spans give way to the rules' (see defer_to_rules).
+MODEL_DETECTORS = frozenset({"ner.spacy"})
 # Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
 OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin"})
 # A part of a name that is this common a word propagates only capitalised mid-sentence.
@@ -316,8 +320,18 @@ class Analyzer:
 
     def _batch(self, texts: Sequence[str]) -> "_Batch":
         parts = [normalize(text) for text in texts]
+        caseless: list[tuple[int, list[tuple[int, int]]]] = []
+        for k, part in enumerate(parts):
+            ranges = caseless_lines(part.text)
+            if ranges:
+                # the rules read a truecased copy (same length: offsets unchanged)
+                parts[k] = dataclasses.replace(
+                    part, text=truecase(part.text, ranges, self.lexicon, self.keep_list))
+                caseless.append((k, ranges))
         joined, original_starts, normalised_starts = join(parts, _SEPARATOR)
         doc = self.make_doc(joined, normalised_starts)
+        doc.caseless_ranges = [(normalised_starts[k] + low, normalised_starts[k] + high)
+                               for k, ranges in caseless for low, high in ranges]
         batch = _Batch(doc, [len(t) for t in texts], original_starts,
                        [len(p.text) for p in parts], normalised_starts)
         batch.found = batch.clip(self.detect(doc))
@@ -445,6 +459,8 @@ class Analyzer:
         candidates = [span for span in spans
                       if span.confidence >= self.threshold and span.end > span.start
                       and not (doc.is_kept(span.start, span.end) and span.detector not in OVERRIDES_KEEP)]
+        if any(span.detector in MODEL_DETECTORS for span in candidates):
+            candidates = defer_to_rules(doc, candidates)
         resolved = []
         for start, end, best in resolve(doc.text, candidates):
             if original:
@@ -454,6 +470,47 @@ class Analyzer:
                 surface = doc.text[start:end]
             resolved.append(Span(start, end, best.type, best.detector, best.confidence, surface))
         return resolved
+
+
+def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Model spans beside the rules' spans: where a model span overlaps spans of the rules, the
+    rules' spans and types stand, and what the model span adds beyond them stays only when it
+    holds a word that reads as a name (``calibrate`` above ``MODEL_ORDINARY``: "Thornbury" after
+    a rule's "Kayden", not "said" or "the school"); it then takes the type of the rule span it
+    touches, so "Kayden" + "Thornbury" is one person."""
+    from .recognizers.ner import MODEL_ORDINARY, calibrate
+
+    # what propagation found stands, and cuts no model span (it may have learned from one)
+    rules = sorted((s for s in spans if s.detector not in MODEL_DETECTORS and s.detector != "propagation"),
+                   key=lambda s: s.start)
+    out = list(rules)
+    rule_starts = [s.start for s in rules]
+    text = doc.text
+    for model in (s for s in spans if s.detector in MODEL_DETECTORS):
+        low = bisect.bisect_left(rule_starts, model.start - 2000)  # no rule span is that long
+        touching = [r for r in rules[low:bisect.bisect_left(rule_starts, model.end)]
+                    if r.end > model.start]
+        if not touching:
+            out.append(model)
+            continue
+        position, pieces = model.start, []
+        for rule in touching:
+            if rule.start > position:
+                pieces.append((position, rule.start))
+            position = max(position, rule.end)
+        if position < model.end:
+            pieces.append((position, model.end))
+        for start, end in pieces:
+            while start < end and not text[start].isalnum():
+                start += 1
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            if end <= start or calibrate(doc, start, end, model.type, model.confidence) <= MODEL_ORDINARY:
+                continue
+            neighbour = next((r for r in touching if 0 <= start - r.end <= 1 or 0 <= r.start - end <= 1), None)
+            entity_type = neighbour.type if neighbour is not None else model.type
+            out.append(Span(start, end, entity_type, model.detector, model.confidence, text[start:end]))
+    return out + [s for s in spans if s.detector == "propagation"]  # last: a tie names the finder
 
 
 def _cased_forms(text: str, case_sensitive: bool) -> list[str]:
