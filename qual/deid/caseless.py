@@ -38,7 +38,10 @@ if TYPE_CHECKING:
 
 # A line of at least this many words with no capital is caseless; a longer one with capitals
 # on fewer than CASELESS_SHARE of its words is too (a stray "I" or an acronym).
-CASELESS_MIN_WORDS = 4
+CASELESS_MIN_WORDS = 3
+# ... and as many words a line, on average, as speech has
+LINE_WORDS = 3
+_BLANK_LINE_RE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
 CASELESS_SHARE = 0.02
 _LONG_LINE_WORDS = 25
 PROSE_LINE_WORDS = 8
@@ -77,7 +80,10 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
     words or more, not a list of comma-separated keywords): a cased document's lower-case
     lines are more often lists, code and keywords than speech."""
     words = _WORD_RE.findall(text)
-    if _is_caseless(words):
+    lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
+    if _is_caseless(words) and len(words) >= LINE_WORDS * lines \
+            and text.count(",") < LIST_COMMAS * len(words):
+        # (a column of single words, "stage\ningest\nheatmap", is no speech)
         return [(0, len(text))] if text else []
     if "\n" not in text:
         return []

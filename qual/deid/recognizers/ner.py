@@ -216,6 +216,7 @@ def _inside(ranges, start: int, end: int) -> bool:
 # spreads only the words of a model span that no dictionary explains.
 MODEL_UNEXPLAINED = 0.6      # a word no dictionary explains ("Zaviyar", "Thornbury")
 MODEL_LISTED_NAME = 0.55     # a listed name (first name, surname, place) that is also a word
+MODEL_LOWER_UNEXPLAINED = 0.38  # the same in lower case, listed nowhere ("codebook")
 MODEL_ORDINARY = 0.35        # nothing but ordinary words
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 _SMALL_WORDS = frozenset({"the", "of", "and", "de", "la", "le", "van", "von", "st", "mr", "mrs",
@@ -229,10 +230,13 @@ def calibrate(doc: Doc, start: int, end: int, entity_type: EntityType, confidenc
     words = [w for w in words if w.lower() not in _SMALL_WORDS and len(w) > 1]
     if not words:
         return min(confidence, MODEL_ORDINARY)
-    if any(not lexicon.is_word(w) for w in words):
-        return min(confidence, MODEL_UNEXPLAINED)
     listed = any(lexicon.is_name(w) or w.title() in lexicon.places or w.title() in lexicon.local_authorities
                  for w in words)
-    if listed and any(w[:1].isupper() for w in words):
+    cased = any(w[:1].isupper() for w in words) or not doc.text[start:end].islower()
+    if any(not lexicon.is_word(w) for w in words):
+        # in lower case an unexplained word may be a file name or a code ("codebook"): the
+        # rules' caseless reading judges those; the model's span is for review
+        return min(confidence, MODEL_UNEXPLAINED if cased or listed else MODEL_LOWER_UNEXPLAINED)
+    if listed and cased:
         return min(confidence, MODEL_LISTED_NAME)
     return min(confidence, MODEL_ORDINARY)
