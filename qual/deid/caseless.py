@@ -26,6 +26,7 @@ as they are.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING
 
@@ -64,13 +65,24 @@ SURNAME_AFTER_NAME_ZIPF = 4.5
 _JOINED = frozenset("@/\\_.:=#")
 
 
-def _is_caseless(words: list[str]) -> bool:
-    if len(words) < CASELESS_MIN_WORDS:
+def _word_counts(text: str) -> tuple[int, int]:
+    """Words, and words that begin with a capital (less "I", "I'm" ...), counted without
+    keeping them (a transcript can be one line of millions of words)."""
+    words = capitals = 0
+    for match in _WORD_RE.finditer(text):
+        words += 1
+        if match.group()[0].isupper() and match.group().lower() not in _I_FORMS:
+            capitals += 1
+    return words, capitals
+
+
+def _is_caseless(counts: tuple[int, int]) -> bool:
+    words, capitals = counts
+    if words < CASELESS_MIN_WORDS:
         return False
-    capitals = sum(1 for w in words if w[0].isupper() and w.lower() not in _I_FORMS)
-    if len(words) < _LONG_LINE_WORDS:
+    if words < _LONG_LINE_WORDS:
         return capitals == 0
-    return capitals < CASELESS_SHARE * len(words)
+    return capitals < CASELESS_SHARE * words
 
 
 def caseless_lines(text: str) -> list[tuple[int, int]]:
@@ -79,19 +91,19 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
     In a text with capitals, a line without is caseless only when it reads as speech (eight
     words or more, not a list of comma-separated keywords): a cased document's lower-case
     lines are more often lists, code and keywords than speech."""
-    words = _WORD_RE.findall(text)
+    counts = _word_counts(text)
+    words = counts[0]
     lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
-    if _is_caseless(words) and len(words) >= LINE_WORDS * lines \
-            and text.count(",") < LIST_COMMAS * len(words):
+    if _is_caseless(counts) and words >= LINE_WORDS * lines and text.count(",") < LIST_COMMAS * words:
         # (a column of single words, "stage\ningest\nheatmap", is no speech)
         return [(0, len(text))] if text else []
     if "\n" not in text:
         return []
     ranges = []
     for match in _LINE_RE.finditer(text):
-        line_words = _WORD_RE.findall(match.group())
-        if len(line_words) >= PROSE_LINE_WORDS and match.group().count(",") < LIST_COMMAS * len(line_words) \
-                and _is_caseless(line_words):
+        counts = _word_counts(match.group())
+        if counts[0] >= PROSE_LINE_WORDS and match.group().count(",") < LIST_COMMAS * counts[0] \
+                and _is_caseless(counts):
             ranges.append(match.span())
     return ranges
 
@@ -102,23 +114,46 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
     module docstring); same length, so offsets are unchanged."""
     if not ranges:
         return text
-    chars = list(text)
-    kept = keep_list.find(text) if keep_list is not None else []
+    kept = _merged(keep_list.find(text)) if keep_list is not None else []
+    capitals: list[int] = []
     for low, high in ranges:
-        _truecase_range(text, chars, low, high, lexicon, kept, keep_list)
-    return "".join(chars)
+        capitals += _truecase_range(text, low, high, lexicon, kept, keep_list)
+    if not capitals:
+        return text
+    pieces, position = [], 0
+    for index in sorted(capitals):
+        pieces += [text[position:index], text[index].upper()]
+        position = index + 1
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _inside_any(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(low <= start and end <= high for low, high in ranges)
+    """``[start, end)`` lies inside one of the sorted, merged ``ranges``."""
+    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
 
 
-def _truecase_range(text: str, chars: list[str], low: int, high: int, lexicon: "Lexicon",
-                    kept: list[tuple[int, int]], keep_list: "KeepList | None") -> None:
-    matches = list(_WORD_RE.finditer(text, low, high))
-    capitalised = [False] * len(matches)
-    for k, match in enumerate(matches):
+def _truecase_range(text: str, low: int, high: int, lexicon: "Lexicon",
+                    kept: list[tuple[int, int]], keep_list: "KeepList | None") -> list[int]:
+    """Where in ``text[low:high]`` a capital goes."""
+    capitals: list[int] = []
+    previous_end = -1
+    previous_capitalised = False  # what the word before got
+    for match in _WORD_RE.finditer(text, low, high):
         start, end = match.span()
+        after_name = previous_capitalised and text[previous_end:start] == " "
+        previous_end, previous_capitalised = end, False
         word = match.group()
         lower = word.lower()
         before = text[start - 1] if start > low else " "
@@ -128,32 +163,73 @@ def _truecase_range(text: str, chars: list[str], low: int, high: int, lexicon: "
                 before.isdigit() and lower not in _HEADS):
             continue  # part of an address, a URL, a code or a postcode
         if not word.islower():
-            capitalised[k] = word[0].isupper() and lower not in _I_FORMS
+            previous_capitalised = word[0].isupper() and lower not in _I_FORMS
             continue
         if lower in _I_FORMS:
-            chars[start] = chars[start].upper()
+            capitals.append(start)
             continue
-        if lower in FILLERS or len(lower) < 2 or _inside_any(kept, start, end) or (
+        if lower in FILLERS or len(lower) < 3 or lower in _CLITICS or _inside_any(kept, start, end) or (
                 keep_list is not None and lower.endswith("s") and lower[:-1] in keep_list):
-            continue  # a filler, a keep-term ("idva") or its plural ("idvas")
+            continue  # a filler, "n't", a keep-term ("idva") or its plural ("idvas")
         name = _probably_name(lower, lexicon)
-        if not name and k > 0 and capitalised[k - 1] and text[matches[k - 1].end():start] == " ":
+        if not name and after_name:
             # "kayden little", "ravensworth academy", "ashgrove road"
             name = lower in _HEADS or (lexicon.surname_count(lower.title()) > 0
                                        and lexicon.word_zipf(lower) < SURNAME_AFTER_NAME_ZIPF)
         if name:
-            chars[start] = chars[start].upper()
-            capitalised[k] = True
+            capitals.append(start)
+            previous_capitalised = True
+    return capitals
 
 
 def _probably_name(lower: str, lexicon: "Lexicon") -> bool:
     if lower in FUNCTION_WORDS:
         return False
     if not lexicon.is_word(lower):
-        # "upskilled", "reassessed": a prefix before a word
+        if lexicon.is_name(lower):
+            return True
+        # "upskilled", "reassessed": a prefix before a word; "shoul", "naborhood": a typing
+        # slip of a common word (speech-to-text writes words, people typing slip)
         return not any(lower.startswith(p) and len(lower) - len(p) >= 4 and lexicon.is_word(lower[len(p):])
-                       for p in _PREFIXES)
+                       for p in _PREFIXES) and not _misspelt_word(lower, lexicon)
     title = lower.title()
     if title in lexicon.places or title in lexicon.local_authorities:
         return lexicon.word_zipf(lower) < 3.0
     return lexicon.name_vs_word(title) > NAME_OVER_WORD
+
+
+_CLITICS = frozenset({"n't", "nt", "'s", "'ll", "'re", "'ve", "'d", "'m"})
+# A common word ("should", "neighbourhood") this close (rapidfuzz ratio) to an unknown one
+# makes it a slip of that word.
+MISSPELT_RATIO = 85
+MISSPELT_COMMON_ZIPF = 4.0
+
+
+_COMMON_WORDS: dict[int, list[str]] = {}
+_MISSPELT: dict[str, bool] = {}
+
+
+def _common_words(lexicon: "Lexicon") -> dict[int, list[str]]:
+    """Common dictionary words by length (built once; the lexicon is one per process)."""
+    if not _COMMON_WORDS:
+        for word, zipf in lexicon.zipf.items():
+            if zipf >= MISSPELT_COMMON_ZIPF and word.isalpha() and word in lexicon.dictionary \
+                    and not lexicon.is_name(word):
+                _COMMON_WORDS.setdefault(len(word), []).append(word)
+    return _COMMON_WORDS
+
+
+def _misspelt_word(lower: str, lexicon: "Lexicon") -> bool:
+    if len(lower) < 4:
+        return False
+    known = _MISSPELT.get(lower)
+    if known is None:
+        from rapidfuzz import fuzz, process
+
+        words = _common_words(lexicon)
+        candidates = [w for n in range(len(lower) - 1, len(lower) + 2) for w in words.get(n, ())]
+        known = process.extractOne(lower, candidates, scorer=fuzz.ratio,
+                                   score_cutoff=MISSPELT_RATIO) is not None
+        if len(_MISSPELT) < 50_000:
+            _MISSPELT[lower] = known
+    return known

@@ -277,6 +277,10 @@ class Doc:
         # redaction placeholders ([Person 3], [REDACTED]): never identifiers
         ranges += [m.span() for m in PLACEHOLDER_RE.finditer(self.text)]
         ranges += self._machine_codes()
+        # nationalities ("Palestinians", "Argentinian") identify no one
+        lexicon = self.lexicon
+        ranges += [(self.starts[i], self.ends[i]) for i in self.capitalised
+                   if len(self.words[i]) >= 5 and lexicon.is_demonym(self.base(i))]
         if self.keep_list is not None:
             ranges += self.keep_list.find(self.text, self.searchable(False), self.searchable(True))
         return ranges
