@@ -41,3 +41,12 @@ class FileFailure:
 
     def __str__(self) -> str:
         return self.message
+
+
+class NothingReadError(QualError):
+    """No input of a command could be used: an empty folder, or every file failed. Carries the
+    failures, so that each file's reason is printed on a line of its own before this one."""
+
+    def __init__(self, message: str, failures=()) -> None:
+        super().__init__(message)
+        self.failures = list(failures)

@@ -95,6 +95,9 @@ class Reporter:
     def advance(self, n: int = 1) -> None:
         pass
 
+    def step(self, description: str, done: int = 0, total: int | None = None) -> None:
+        """A stage's own step ("embedding 1,024 of 2,400 segments"), with how far it is."""
+
     def finish(self, stage: StageResult) -> None:
         pass
 
@@ -283,8 +286,9 @@ def run_pipeline(
         stage.detail = (f"{len(ingested.transcripts)} transcripts, {words:,} words"
                         + (f", {len(ingested.failures)} failed" if ingested.failures else ""))
     if not ingested.transcripts:
-        raise QualError(f"no transcript could be read from {', '.join(map(str, inputs))} "
-                        f"({len(ingested.failures)} failed)")
+        from .ingest import nothing_read
+
+        raise nothing_read(inputs, ingested.failures, exclude=exclude)
     if ingested.unmatched and participants is not None:
         result.notes.append(f"{len(ingested.unmatched)} transcript(s) have no row in the participants sheet")
     participants_frame = read_participants(participants) if participants is not None else None
@@ -327,7 +331,7 @@ def run_pipeline(
         decisions = previous_decisions(coding_dir)
         if decisions is not None:
             result.notes.append(f"coding: {len(decisions)} accept/reject decisions of the last run kept")
-        coded = code_transcripts(transcripts, book, human_codes=decisions,
+        coded = code_transcripts(transcripts, book, human_codes=decisions, progress=reporter.step,
                                  **({"embedder": embedder} if embedder else {}))
         written = write_coding_outputs(coded, coding_dir, book)
         for path in _paths_of(written):
@@ -356,7 +360,7 @@ def run_pipeline(
     result.written.update(framework.written)
     result.matrix = matrix
     result.orphaned_summaries = workbook.orphaned_lines
-    result.notes.append(f"matrix: {matrix.status_note}")
+    result.notes.append(f"matrix: {matrix.status_note}" + (f" ({matrix.status_advice})" if matrix.status_advice else ""))
     result.notes.extend(f"matrix: {w}" for w in matrix.warnings)
 
     # ---- REFI-QDA

@@ -51,7 +51,8 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {kind: () for kind in KINDS}
 BUILTIN_MODULES["recognizers"] = tuple(f"qual.deid.recognizers.{name}" for name in (
     "contact", "ids", "dates", "register", "names", "places", "recall_first", "ner"))
 # Check extractors: each reader module registers the suffixes it reads.
-BUILTIN_MODULES["check_extractors"] = ("qual.check.text_formats", "qual.check.office", "qual.check.qdpx")
+BUILTIN_MODULES["check_extractors"] = ("qual.check.text_formats", "qual.check.office", "qual.check.qdpx",
+                                       "qual.check.documents", "qual.check.media", "qual.check.ole")
 BUILTIN_MODULES["suggesters"] = ("qual.coding.suggesters",)
 BUILTIN_MODULES["exporters"] = ("qual.export.exporters",)
 

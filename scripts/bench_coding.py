@@ -11,8 +11,12 @@ instead. The default N=100 is about 1M words, the size of a whole IPE.
     python scripts/bench_coding.py                       # 100 interviews, embedder auto
     python scripts/bench_coding.py -n 5 --embedder minilm
     python scripts/bench_coding.py -n 100 --embedder static --write /tmp/bench_out
+    python scripts/bench_coding.py -n 100 --write /tmp/bench_out --baseline ../main   # side by side
 
-Prints one table: stage, seconds, and the peak resident memory of the process.
+Prints one table: stage, seconds, and the peak resident memory of the process. With
+``--baseline DIR`` (another checkout of qual, e.g. ``git worktree add ../base main``) the same
+benchmark runs first on that checkout's code and codebook, then on this one, each in its own
+process, and a last table gives both totals and their ratio: before/after measured side by side.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
+if "--project" in sys.argv:  # measure another checkout's code (see --baseline)
+    PROJECT = Path(sys.argv[sys.argv.index("--project") + 1]).resolve()
 sys.path.insert(0, str(PROJECT))
 
 from qual.model import Role, Transcript, Turn  # noqa: E402
@@ -129,11 +135,16 @@ def main() -> int:
     parser.add_argument("--embedder", default="auto", choices=["auto", "minilm", "static"])
     parser.add_argument("--suggesters", default="rules,semantic,topic")
     parser.add_argument("--codebook", type=Path, default=PROJECT / "codebooks" / "swis_ipe.yaml")
+    parser.add_argument("--project", type=Path, help="the checkout whose qual package is measured (default: this one)")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure first, side by side")
+    parser.add_argument("--json", type=Path, help="write the stage times to this file")
     parser.add_argument("--write", type=Path, help="also write the outputs to this folder (timed)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--generator", default="auto", choices=["auto", "corpus", "own"],
                         help="corpus: scripts/make_synthetic_corpus.py; own: this script's generator")
     args = parser.parse_args()
+    if args.baseline:
+        return side_by_side(args)
 
     from qual.coding.codebook import load_codebook
     from qual.coding.pipeline import code_transcripts
@@ -171,8 +182,40 @@ def main() -> int:
     print(f"  {'peak RSS (MB)':28} {peak_rss_mb():8.0f}")
     print("  (CPU s counts this process's threads; wall s above CPU s means waiting for a busy machine,"
           " below it means several cores at work)")
-    print(f"  suggestions: {int((result.codings['status'] == 'suggested').sum()):,}; "
-          f"topics: {len(result.topics)}, candidate new codes: {len(result.candidates)}")
+    print(f"  suggestions: {int((result.codings['status'] == 'suggested').sum()):,}; codings rows: "
+          f"{len(result.codings):,}; topics: {len(result.topics)}, candidate new codes: {len(result.candidates)}")
+    if args.json:
+        args.json.write_text(json.dumps({"stages": stages, "total": total, "coding": coding,
+                                         "peak_mb": peak_rss_mb(), "rows": len(result.codings)}), encoding="utf-8")
+    return 0
+
+
+def side_by_side(args) -> int:
+    """The same benchmark on ``--baseline``'s code, then on this checkout's, each in a fresh process."""
+    import subprocess
+    import tempfile
+
+    forwarded = [a for a in sys.argv[1:]]
+    at = forwarded.index("--baseline")
+    del forwarded[at:at + 2]
+    totals = {}
+    with tempfile.TemporaryDirectory(prefix="bench_coding_") as folder:
+        for label, project in (("baseline", args.baseline.resolve()), ("this checkout", PROJECT)):
+            out = Path(folder) / f"{len(totals)}.json"
+            command = [sys.executable, str(Path(__file__).resolve()), *forwarded, "--project", str(project),
+                       "--json", str(out)]
+            if "--codebook" not in forwarded:
+                command += ["--codebook", str(project / "codebooks" / "swis_ipe.yaml")]
+            print(f"\n== {label}: {project}", flush=True)
+            subprocess.run(command, check=True)
+            totals[label] = json.loads(out.read_text("utf-8"))
+    before, after = totals["baseline"], totals["this checkout"]
+    print(f"\n  {'':28} {'baseline':>10} {'this':>10} {'ratio':>7}")
+    for name in ("coding", "total"):
+        print(f"  {name + ' (wall s)':28} {before[name]:10.1f} {after[name]:10.1f} {after[name] / before[name]:7.2f}")
+    print(f"  {'peak RSS (MB)':28} {before['peak_mb']:10.0f} {after['peak_mb']:10.0f} "
+          f"{after['peak_mb'] / before['peak_mb']:7.2f}")
+    print(f"  {'codings rows':28} {before['rows']:10,} {after['rows']:10,}")
     return 0
 
 

@@ -58,8 +58,6 @@ def transcripts() -> list[Transcript]:
 
 def make_project(root: Path) -> Path:
     """Write the project folder at ``root`` and return it."""
-    from qual.coding import CODINGS_COLUMNS
-
     coding, deid = root / "coding", root / "transcripts"
     coding.mkdir(parents=True)
     deid.mkdir()
@@ -71,7 +69,9 @@ def make_project(root: Path) -> Path:
     by_id = {t.id: t for t in corpus}
     with open(coding / "codings.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*CODINGS_COLUMNS, "coder"])
+        # the columns a codings.csv had before rank/selected: a file of an earlier qual reads too
+        writer.writerow(["document", "segment", "speaker", "text", "code", "score", "source", "status", "turn",
+                         "timestamp", "role", "start", "end", "coder"])
         for doc, turn_index, code, score, source, status, coder in CODINGS:
             turn = by_id[doc].turns[turn_index]
             writer.writerow([doc, str(turn_index), turn.speaker, turn.text, code, score, source, status, turn_index,

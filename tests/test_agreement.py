@@ -221,7 +221,10 @@ def test_cli_coder_vs_suggestions_with_corpus(tmp_path, cli):
         writer.writerow(["D1", "1", "P", "t", "IMP.SPACE", 0.9, "rules", "suggested"])
         writer.writerow(["D1", "2", "P", "t", "REL.DSL", 0.4, "semantic", "rejected"])
     human = write_codes(tmp_path / "human.csv", [["D1", "1", "IMP.SPACE"]])
-    result = cli("agreement", str(human), str(suggestions), "--out", str(tmp_path / "r.xlsx"))
+    # by default only human decisions count: the suggestions file has none, and says why
+    refused = cli("agreement", str(human), str(suggestions))
+    assert refused.exit_code == 2 and "1 unreviewed suggestions" in refused.output and "--status all" in refused.output
+    result = cli("agreement", str(human), str(suggestions), "--status", "all", "--out", str(tmp_path / "r.xlsx"))
     assert result.exit_code == 0, result.output
     from openpyxl import load_workbook
 
@@ -244,3 +247,59 @@ def test_cli_errors_exit_2(tmp_path, cli):
     assert result.exit_code == 2 and "b.docx" in result.output
     assert cli("agreement", str(a), str(a), "--unit", "sentence").exit_code == 2
     assert cli("agreement", str(a), str(a), "--out", str(tmp_path / "r.csv")).exit_code == 2
+
+
+def _review_sheet(path, decisions: dict, coder: str | None = None):
+    """A review sheet: the same machine suggestions, with this reviewer's yes/no decisions."""
+    from qual.model import Codings
+
+    rows = []
+    for turn in range(20):
+        for code in ("IMP.SPACE", "REL.DSL"):
+            status = decisions.get((turn, code), "suggested")
+            rows.append({"document": "D1", "segment": str(turn), "text": f"turn {turn}", "code": code,
+                         "score": 0.8, "source": "rules", "status": status, "turn": turn,
+                         "coder": coder if status != "suggested" else None})
+    return Codings.from_records(rows).write(path)
+
+
+def test_only_human_decisions_count_and_the_report_says_what_was_left_out(tmp_path, cli):
+    # two reviewers of identical suggestions: counting the suggestions made them agree (0.98)
+    a = _review_sheet(tmp_path / "a" / "codings.xlsx",
+                      {(0, "IMP.SPACE"): "accepted", (1, "IMP.SPACE"): "accepted", (2, "REL.DSL"): "accepted",
+                       (3, "REL.DSL"): "rejected"}, coder="Anna Reviewer")
+    b = _review_sheet(tmp_path / "b" / "codings.xlsx",
+                      {(0, "IMP.SPACE"): "accepted", (2, "IMP.SPACE"): "accepted", (3, "REL.DSL"): "accepted"},
+                      coder="Ben")
+    from qual.coding.agreement import compare_files, parse_statuses
+
+    report, sides = compare_files(a, b, coded_only=True)
+    assert report.statuses == ("accepted",)
+    assert sides[0].left_out == {"suggested": 36, "rejected": 1} and sides[1].left_out == {"suggested": 37}
+    assert report.coder_a == "Anna Reviewer" and report.coder_b == "Ben"        # names, not file names
+    pooled = report.overall.iloc[0]
+    assert pooled["units"] == 4 and pooled["percent_agreement"] <= 0.5
+    everything, _ = compare_files(a, b, coded_only=True, statuses=parse_statuses("all"))
+    assert everything.overall.iloc[0]["percent_agreement"] > 0.9              # what the suggestions did
+    assert "Left out: 36 unreviewed suggestions, 1 rejected codes in A" in report.describe()
+
+    out = tmp_path / "agreement.xlsx"
+    result = cli("agreement", a, b, "--coded-only", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "not counted: 36 unreviewed suggestions, 1 rejected codes in A; 37 unreviewed suggestions in B" \
+        in " ".join(result.output.split())
+    from openpyxl import load_workbook
+
+    about = {row[0].value: row[1].value for row in load_workbook(out)["About"].iter_rows()}
+    assert about["statuses counted"].startswith("human decisions only")
+    assert about["left out"] == "36 unreviewed suggestions, 1 rejected codes in A; 37 unreviewed suggestions in B"
+    assert about["coder A"].startswith("Anna Reviewer (from ") and about["coder B"].startswith("Ben (from ")
+
+
+def test_without_coder_names_the_files_tell_the_coders_apart(tmp_path):
+    from qual.coding.agreement import compare_files
+
+    a = _review_sheet(tmp_path / "a" / "codings.xlsx", {(0, "IMP.SPACE"): "accepted"})
+    b = _review_sheet(tmp_path / "b" / "codings.xlsx", {(0, "IMP.SPACE"): "accepted"})
+    report, _ = compare_files(a, b, coded_only=True)
+    assert (report.coder_a, report.coder_b) == (str(a), str(b))

@@ -268,9 +268,11 @@ def test_export_writes_the_files_from_the_store_and_reads_back_the_same(project)
     ns = {"q": "urn:QDA-XML:project:1.0"}
     users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", ns)}
     codes = {c.get("guid"): c.get("name") for c in root.iterfind(".//q:Code", ns)}
+    cases = {c.get("guid") for c in root.iterfind(".//q:Case", ns)}  # NVivo's case codes: not codings
     coded = sorted((int(s.get("startPosition")), int(s.get("endPosition")), users[c.get("creatingUser")],
                     codes[c.find("q:CodeRef", ns).get("targetGUID")])
-                   for s in root.iterfind(".//q:PlainTextSelection", ns) for c in s.iterfind("q:Coding", ns))
+                   for s in root.iterfind(".//q:PlainTextSelection", ns) for c in s.iterfind("q:Coding", ns)
+                   if c.find("q:CodeRef", ns).get("targetGUID") not in cases)
     setup = transcripts()[0].turns[1]
     space = transcripts()[0].turns[3]
     names = {code_id: name for code_id, name in ((c.id, c.name) for c in project.codebook().codes)}

@@ -198,7 +198,8 @@ def test_library_writer_killed_at_random_moments_never_leaves_a_partial_file(tmp
 
 
 def assert_valid_deid_outputs(out: Path) -> dict[str, str]:
-    """Every .docx opens, every .txt is non-empty, corpus.jsonl and deid_log.csv parse whole;
+    """Every .docx opens, every .txt is non-empty, corpus.jsonl, deid_log.csv and
+    deid_provenance.json parse whole;
     returns the .txt texts by name."""
     import docx
 
@@ -218,6 +219,9 @@ def assert_valid_deid_outputs(out: Path) -> dict[str, str]:
             with open(path, encoding="utf-8", newline="") as handle:
                 rows = list(csv.DictReader(handle))
             assert rows and set(rows[0]) >= {"document", "type", "pseudonym"}
+        elif path.name == "deid_provenance.json":  # which key revision each file was written against
+            document = json.loads(path.read_text(encoding="utf-8"))
+            assert document["format"] == "qual-deid-provenance" and document["files"], path
         else:
             raise AssertionError(f"unexpected file {path}")
     return texts

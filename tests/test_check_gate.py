@@ -88,19 +88,24 @@ def test_corrupt_file_is_reported_exit_2_and_other_files_still_checked(tmp_path,
 
 
 def test_missing_path_and_unknown_type_are_usage_errors(tmp_path, cli):
-    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")  # damaged: its metadata cannot be read
+    (tmp_path / "recording.m4a").write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 4)
     assert cli("check", str(tmp_path / "nowhere")).exit_code == 2
     assert cli("check", str(tmp_path / "image.png")).exit_code == 2
+    assert cli("check", str(tmp_path / "recording.m4a")).exit_code == 2
+    assert cli("check", str(tmp_path / "recording.m4a"), "--allow-unscanned").exit_code == 0
     assert cli("check", str(tmp_path), "--format", "xml").exit_code == 2
 
 
-def test_unsupported_files_in_a_folder_are_listed_and_fail_only_strict(tmp_path):
+def test_unreadable_files_in_a_folder_are_listed_and_fail_unless_allowed(tmp_path):
     folder = clean_folder(tmp_path)
-    (folder / "heatmap.png").write_bytes(b"\x89PNG")
-    lenient = check_paths([folder], jobs=1)
+    (folder / "recording.m4a").write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(range(256)) * 4)
+    default = check_paths([folder], jobs=1)
+    assert default.exit_code == 2 and len(default.not_scanned) == 1 and not default.errors
+    lenient = check_paths([folder], jobs=1, allow_unscanned=True)
     assert lenient.exit_code == 0 and len(lenient.not_scanned) == 1
     assert check_paths([folder], jobs=1, strict=True).exit_code == 2
-    assert check_paths([folder], jobs=1, strict=True, exclude=["*.png"]).exit_code == 0
+    assert check_paths([folder], jobs=1, strict=True, exclude=["*.m4a"]).exit_code == 0
 
 
 def test_strict_fails_on_findings_below_the_threshold(tmp_path):

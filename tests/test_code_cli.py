@@ -32,7 +32,8 @@ def test_code_writes_every_output_and_leaves_inputs_alone(coded):
     result, out = coded["result"], coded["out"]
     assert result.exit_code == 0, result.output
     assert tree_hashes(SAMPLES) == coded["before"]
-    for name in ("codings.csv", "codings.xlsx", "topics.csv", "topics.html", "corpus.jsonl", "codebook.yaml"):
+    for name in ("codings.csv", "codings.xlsx", "topics.csv", "topics.html", "topics.png", "corpus.jsonl",
+                 "codebook.yaml"):
         assert (out / name).is_file(), name
     assert "suggestions on" in result.output
 
@@ -41,7 +42,12 @@ def test_codings_csv_has_the_contract_columns_and_locates_every_segment(coded):
     codings = read_codings(coded["out"] / "codings.csv")
     assert list(codings.columns) == CODINGS_COLUMNS
     assert len(codings) > 50
-    assert set(codings["status"]) == {"suggested"}
+    assert set(codings["status"]) == {"suggested", "candidate"}
+    # Each participant segment lists its five best candidates; the proposed ones are selected.
+    per_segment = codings.groupby(["document", "segment"])
+    assert per_segment.size().max() == 5 and per_segment["rank"].min().eq(1).all()
+    assert (codings["selected"].astype(str).str.lower().eq("true") == (codings["status"] == "suggested")).all()
+    assert (codings[codings["status"] == "suggested"].groupby(["document", "segment"]).size() <= 3).all()
     assert (codings["role"] != "interviewer").all()
     assert codings["score"].between(0, 1).all()
     transcripts = {t.id: t.text for t in read_corpus(coded["out"] / "corpus.jsonl")}
@@ -73,6 +79,22 @@ def test_topics_are_listed_and_the_chart_works_offline(coded):
     # No script is fetched from anywhere: plotly.js is embedded in the file.
     assert not re.search(r"<script[^>]*\bsrc=", html)
     assert len(html) > 1_000_000 and "Plotly.newPlot" in html
+    # Each topic has a label of content words (no pronouns, contractions or fillers), shown on the chart.
+    labels = topics["label"].fillna("")
+    assert (labels != "").all()
+    assert not labels.str.contains(r"\b(?:i|we|you|they|it|yeah|um|know)\b|'", regex=True).any()
+    assert labels.iloc[0].split(", ")[0] in html
+    assert (coded["out"] / "topics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unselected_candidates_never_become_codes(coded):
+    from qual.export.matrix import build_matrix
+
+    codings = read_codings(coded["out"] / "codings.csv")
+    matrix = build_matrix(codings)
+    selected = codings[codings["status"] == "suggested"]
+    assert len(matrix.quotes) == len(selected.drop_duplicates(["document", "segment", "code"]))
+    assert set(matrix.quotes["status"]) == {"suggested"}
 
 
 def test_accept_round_trip_and_refit(coded, tmp_path, cli):
@@ -85,6 +107,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     first = {name: sheet.cell(row=2, column=i).value for name, i in col.items()}
     second = {name: sheet.cell(row=3, column=i).value for name, i in col.items()}
     sheet.cell(row=2, column=col["accept"]).value = "yes"
+    sheet.cell(row=2, column=col["coder"]).value = "Anna"      # the reviewer names herself
     sheet.cell(row=3, column=col["accept"]).value = "no"
     accepted_more = min(sheet.max_row, 60)
     for r in range(4, accepted_more + 1):
@@ -109,6 +132,9 @@ def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     assert status[(second["document"], str(second["segment"]), second["code"])] == "rejected"
     assert status[(first["document"], str(first["segment"]), added)] == "accepted"
     assert after.set_index(key)["source"][(first["document"], str(first["segment"]), added)] == "human"
+    coders = after.set_index(key)["coder"]
+    assert coders[(first["document"], str(first["segment"]), first["code"])] == "Anna"
+    assert coders[(second["document"], str(second["segment"]), second["code"])] == ""
     rewritten = load_workbook(out / "codings.xlsx")["codings"]
     assert rewritten.cell(row=2, column=col["accept"]).value == "yes"
 
@@ -117,6 +143,7 @@ def test_accept_round_trip_and_refit(coded, tmp_path, cli):
     refitted = read_codings(out / "codings.csv")
     kept = refitted[refitted["status"] == "accepted"]
     assert len(kept) == (after["status"] == "accepted").sum()
+    assert refitted.set_index(key)["coder"][(first["document"], str(first["segment"]), first["code"])] == "Anna"
     rejected = refitted[refitted["status"] == "rejected"]
     assert (second["document"], str(second["segment"]), second["code"]) in set(map(tuple, rejected[key].values))
     assert "no human codes" not in result.output
@@ -198,3 +225,22 @@ def test_usage_errors_are_one_line(cli):
     assert result.exit_code == 2 and "give the transcripts" in result.output
     result = cli("code", str(SAMPLES), "--out", "/tmp/nowhere-qual-test")
     assert result.exit_code == 2 and "--codebook" in result.output
+
+
+def test_accepting_a_candidate_makes_it_a_code_and_a_blank_one_stays_a_candidate(coded, tmp_path, cli):
+    out = tmp_path / "candidates"
+    shutil.copytree(coded["out"], out)
+    book = load_workbook(out / "codings.xlsx")
+    sheet = book["codings"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) + 1 for name in header}
+    rows = [r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=col["status"]).value == "candidate"]
+    chosen, untouched = rows[0], rows[1]
+    sheet.cell(row=chosen, column=col["accept"]).value = "yes"
+    key = lambda r: tuple(str(sheet.cell(row=r, column=col[n]).value) for n in ("document", "segment", "code"))
+    chosen_key, untouched_key = key(chosen), key(untouched)
+    book.save(out / "reviewed.xlsx")
+    result = cli("code", "--accept", out / "reviewed.xlsx", "--out", out)
+    assert result.exit_code == 0, result.output
+    status = read_codings(out / "codings.csv").set_index(["document", "segment", "code"])["status"]
+    assert status[chosen_key] == "accepted" and status[untouched_key] == "candidate"

@@ -88,7 +88,7 @@ def test_every_swis_code_is_complete(swis):
     for code in swis.codes:
         assert code.definition and code.include, code.id
         assert 10 <= len(code.keywords) <= 30, code.id
-        assert 4 <= len(code.examples) <= 8, code.id
+        assert 4 <= len(code.examples) <= 15, code.id
         assert len(set(code.keywords)) == len(code.keywords), code.id
         assert all(k == k.lower() and k == k.strip() for k in code.keywords), code.id
         assert all(len(e.split()) >= 6 for e in code.examples), code.id

@@ -33,9 +33,9 @@ def rows() -> list[dict]:
 def test_the_schema_is_the_codings_csv_header():
     # codings.csv keeps its columns, in this order: other stages and peers read it by name
     assert CODINGS_COLUMNS == ["document", "segment", "speaker", "text", "code", "score", "source", "status",
-                               "turn", "timestamp", "role", "start", "end", "coder"]
+                               "turn", "timestamp", "role", "start", "end", "rank", "selected", "coder"]
     assert [c.name for c in SCHEMA] == CODINGS_COLUMNS
-    assert all(c.kind in {"label", "text", "number", "integer", "status"} and c.description for c in SCHEMA)
+    assert all(c.kind in {"label", "text", "number", "integer", "boolean", "status"} and c.description for c in SCHEMA)
 
 
 def test_types_and_blanks_are_the_same_whatever_the_input():
@@ -154,14 +154,15 @@ def test_statuses_a_matrix_or_export_uses():
     assert "none has been accepted" in resolve_status(none_accepted, "accepted")[1]
     with pytest.raises(QualError, match="--status must be one of"):
         codings.select("some")
-    assert codings.status_counts() == {"suggested": 1, "accepted": 1, "rejected": 1}
+    assert codings.status_counts() == {"suggested": 1, "candidate": 0, "accepted": 1, "rejected": 1}
 
 
 def test_spans_and_records_are_plain_values():
     codings = Codings.from_records(rows())
     spans = list(codings.spans())
     assert spans[0].document == "SW01" and (spans[0].start, spans[0].end) == (120, 160)
-    assert spans[1].coder == "human" and spans[1].turn == 5 and isinstance(spans[1].turn, int)
+    # the source that applied it, and the person: an unnamed human ('human') names nobody
+    assert spans[1].source == "human" and spans[1].coder == "" and spans[1].turn == 5 and isinstance(spans[1].turn, int)
     records = codings.records()
     assert records[0]["timestamp"] is None and records[0]["turn"] == 3 and type(records[0]["start"]) is int
     blank = Codings.from_records([{"document": "D", "segment": "c1", "code": "X", "text": "t"}])
@@ -173,3 +174,78 @@ def test_repr_counts_rows_and_never_quotes_them():
     shown = repr(Codings.from_records(rows()))
     assert shown == "Codings(3 rows: 1 suggested, 1 accepted, 1 rejected)"
     assert "SUM" not in shown and repr(Codings()) == "Codings(0 rows)"
+
+
+def test_the_coder_is_the_named_person_behind_a_coding(tmp_path):
+    from qual.model.codings import SUGGESTIONS_USER, coder_of
+
+    assert coder_of("anna", "rules+semantic") == "anna"           # the coder column first
+    assert coder_of("", "human:ben") == "ben" and coder_of(None, "refi:Cara") == "Cara"
+    assert coder_of("", "rules+semantic") == "" and coder_of("", "human") == ""
+    assert coder_of("", "refi:" + SUGGESTIONS_USER) == ""           # qual's suggestions name nobody
+    codings = Codings.from_records([{**rows()[0], "coder": "anna"}, {**rows()[1], "source": "human:ben"},
+                                    rows()[2]])
+    assert codings.coders() == ["anna", "ben"]
+    assert [s.coder for s in codings.spans()] == ["anna", "ben", ""]
+    assert Codings.read(codings.write(tmp_path / "c.csv")).frame["coder"].tolist() == ["anna", "", ""]
+
+
+def test_the_review_sheet_sizes_its_rows_and_cuts_only_what_no_row_can_hold(tmp_path):
+    from qual.model.codings_xlsx import CUT_NOTE
+    from qual.text import cell_lines, lines_that_fit
+
+    short, medium, huge = "Fine.", "We met the DSL every week and it helped. " * 12, "word " * 3000
+    codings = Codings.from_records([{**rows()[0], "text": text, "segment": str(i)}
+                                    for i, text in enumerate((short, medium, huge))])
+    path = codings.write(tmp_path / "codings.xlsx", next_step="qual code --accept x --out y")
+    sheet = load_workbook(path)["codings"]
+    header = [c.value for c in sheet[1]]
+    assert "coder" in header and header.index("coder") == header.index("accept") + 1
+    heights = [sheet.row_dimensions[r].height for r in (2, 3, 4)]
+    assert heights[0] == 15 and 15 < heights[1] < heights[2] and 300 < heights[2] <= 409  # as tall as the text needs
+    text = header.index("text") + 1
+    assert sheet.cell(row=3, column=text).value == medium                  # whole when it fits
+    cut = sheet.cell(row=4, column=text).value
+    assert cut.endswith(CUT_NOTE) and cell_lines(cut, 80) <= lines_that_fit()
+    assert sheet.cell(row=3, column=text).alignment.wrap_text
+    assert {sheet.cell(row=3, column=c).alignment.vertical for c in range(1, len(header) + 1)
+            if sheet.cell(row=3, column=c).value is not None} == {"top"}
+    assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$1:$1"   # prints the sheet's width
+    how = [r[0] for r in load_workbook(path)["how to review"].iter_rows(values_only=True)]
+    assert how[-1] == "Next: qual code --accept x --out y"
+    # read back: the decisions and the coder, whatever the row's height
+    back = Codings.read(path).frame
+    assert back["segment"].tolist() == ["0", "1", "2"]
+
+
+def test_the_review_sheet_lists_segments_without_a_suggestion_and_a_code_can_be_added(tmp_path):
+    from qual.coding.review import apply_review, uncoded_segments
+
+    segments = pd.DataFrame([
+        {"document": "D1", "segment": str(i), "speaker": "R", "text": f"answer {i}", "turn": i, "timestamp": None,
+         "role": "participant", "start": 20 * i, "end": 20 * i + 8, "codable": True, "question": ""}
+        for i in range(3)])
+    codings = Codings.from_records([{**rows()[0], "document": "D1", "segment": "0", "turn": 0, "start": 0, "end": 8,
+                                     "text": "answer 0"}])
+    extra = uncoded_segments(segments, codings.frame)
+    assert [r["segment"] for r in extra] == ["1", "2"] and all(r["code"] == "" for r in extra)
+    out = tmp_path / "coded"
+    out.mkdir()
+    codings.write(out / "codings.csv")
+    path = codings.write(out / "codings.xlsx", uncoded=extra)
+    book = load_workbook(path)
+    sheet = book["codings"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.max_row == 1 + 1 + 2                                       # every segment has a row
+    listed = {sheet.cell(row=r, column=header.index("segment") + 1).value: r for r in range(2, 5)}
+    row = listed["2"]
+    sheet.cell(row=row, column=header.index("code") + 1).value = "REL.DSL"  # a code for a segment with none
+    sheet.cell(row=row, column=header.index("accept") + 1).value = "yes"
+    sheet.cell(row=row, column=header.index("coder") + 1).value = "Anna"
+    book.save(tmp_path / "reviewed.xlsx")
+    frame, counts = apply_review(tmp_path / "reviewed.xlsx", out, coder="Someone else")
+    assert counts["added"] == 1 and counts["unmatched"] == 0
+    added = frame[frame["code"] == "REL.DSL"].iloc[0]
+    assert (added["document"], added["segment"], added["status"], added["coder"], added["text"]) == \
+        ("D1", "2", "accepted", "Anna", "answer 2")
+    assert (int(added["start"]), int(added["end"])) == (40, 48)

@@ -344,9 +344,16 @@ def test_deidentify_writes_docx_txt_corpus_and_log(inputs: Path, tmp_path: Path)
     assert names == ["SW01.docx", "SW01.txt", "TM02.docx", "TM02.txt", "corpus.jsonl", "deid_log.csv"]
     assert tree_hashes(inputs) == before                       # inputs untouched
     corpus = read_corpus(out / "corpus.jsonl")
+    from qual.deid.writer import plain_text
+    from qual.ingest import read_transcript
+
     for t in corpus:
         text_file = (out / t.source).read_text(encoding="utf-8")
-        assert text_file == t.text + "\n"                      # offsets point into the .txt
+        assert text_file == plain_text(t)                      # numbered turns, with the speaker key
+        for turn in t.turns:                                    # each turn's text as in the corpus
+            assert f"{turn.index}\t{turn.label}: {turn.text}\n" in text_file
+        back = read_transcript(out / t.source)                 # and it reads back to the same turns
+        assert [(x.speaker, x.role, x.text) for x in back.turns] == [(x.speaker, x.role, x.text) for x in t.turns]
     for path in out.iterdir():
         if path.suffix == ".docx":
             with zipfile.ZipFile(path) as archive:
@@ -364,9 +371,14 @@ def test_docx_is_fresh_bold_labels_one_paragraph_per_turn(inputs: Path, tmp_path
     deidentify([inputs], out, analyzer=fake())
     document = docx.Document(str(out / "SW01.docx"))
     paragraphs = [p for p in document.paragraphs if p.text]
-    assert len(paragraphs) == 4
-    assert paragraphs[1].runs[0].bold and paragraphs[1].runs[0].text == "[Person 1]:"
-    assert not paragraphs[1].runs[1].bold
+    # the title and the speaker key ('[Person 1]: Participant'), then one paragraph per turn
+    assert paragraphs[0].text == "Transcript SW01 (de-identified by qual)"
+    assert [p.text for p in paragraphs[1:2]] == ["[Person 1]: Participant"]
+    turns = paragraphs[2:]
+    assert len(turns) == 4
+    assert turns[1].runs[0].text == "1\t" and not turns[1].runs[0].bold       # the turn's number
+    assert turns[1].runs[1].bold and turns[1].runs[1].text == "[Person 1]:"
+    assert not turns[1].runs[2].bold
     core = document.core_properties
     assert (core.author, core.last_modified_by, core.title, core.comments) == ("", "", "", "")
     assert core.created is None and core.modified is None
@@ -452,8 +464,9 @@ def test_docx_holds_text_with_characters_xml_cannot(tmp_path: Path):
         Turn(0, "Interviewer", Role.INTERVIEWER, "Line one\x0bstill one\nline two\twith a tab & <tags>"),
     ])
     write_docx(t, tmp_path / "a.docx")
-    paragraph = docx.Document(str(tmp_path / "a.docx")).paragraphs[0]
-    assert paragraph.text == "Interviewer: Line onestill one\nline two\twith a tab & <tags>"
+    paragraphs = docx.Document(str(tmp_path / "a.docx")).paragraphs
+    assert paragraphs[0].text == "Transcript A (de-identified by qual)"   # the title, then the turns
+    assert paragraphs[-1].text == "0\tInterviewer: Line onestill one\nline two\twith a tab & <tags>"
 
 
 def test_ids_that_become_equal_stay_distinct(tmp_path: Path):

@@ -55,7 +55,7 @@ REVIEWED = {
     ("qual/deid/writer.py", "write_docx", "ZipFile"): "writes qual's own output",
     ("qual/deid/writer.py", "blank_document", "Document"): "a new document from python-docx's own template",
     ("qual/export/report.py", "write_report", "Document"): "a new document from python-docx's own template",
-    ("qual/export/workbook.py", "_splice_rows", "ZipFile"): "re-reads and rewrites the workbook qual just saved",
+    ("qual/export/sheets.py", "splice_rows", "ZipFile"): "re-reads and rewrites the workbook qual just saved",
     ("qual/refi/export.py", "_zip", "ZipFile"): "writes qual's own .qdpx into memory",
     ("qual/app/safety.py", "xlsx_header", "iterparse"): "an archive vetted by open_zip; resolve_entities=False, "
                                                          "no_network, huge_tree=False; stops after the first row "

@@ -51,3 +51,24 @@ def test_long_code_labels_are_cut_between_words():
     assert len(label) <= MAX_LABEL and label.endswith("\u2026")
     assert f"{code.id} {code.name}".startswith(label[:-1])
     assert label[:-1].split()[-1] in f"{code.id} {code.name}".split()
+
+
+@pytest.mark.parametrize("most", [1, 3, 7])
+def test_the_colour_bar_of_counts_shows_whole_numbers(most):
+    import matplotlib.pyplot as plt
+
+    from qual.export.heatmap import heatmap_figure
+
+    rows = [coding_row("SW01", i, "IMP.SETUP", f"quote {i}") for i in range(1, most + 1)]
+    rows.append(coding_row("SW02", 1, "IMP.SPACE", "another quote"))
+    matrix = build_matrix(pd.DataFrame(rows), sample_codebook(), transcripts=sample_transcripts())
+    figure = heatmap_figure(matrix)
+    try:
+        figure.canvas.draw()
+        bar = next(axes for axes in figure.axes if axes.get_ylabel() == "segments")
+        ticks = [t for t in bar.get_yticks() if bar.get_ylim()[0] - 1e-9 <= t <= bar.get_ylim()[1] + 1e-9]
+        labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+        assert labels and all(label.lstrip("\u2212-").isdigit() for label in labels)
+    finally:
+        plt.close(figure)

@@ -80,7 +80,7 @@ def test_no_inputs_is_a_usage_error(tmp_path, cli):
     empty.mkdir()
     result = cli("ingest", str(empty), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
-    assert "no transcripts found" in result.output
+    assert f"{empty}: is empty; there is nothing to read" in result.output
 
 
 def test_output_inside_the_input_folder_is_not_read_back(tmp_path, cli):

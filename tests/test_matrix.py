@@ -14,6 +14,7 @@ import pytest
 from conftest import tree_hashes
 
 from qual.coding import CODINGS_COLUMNS
+from qual.text import cell_lines, lines_that_fit
 from qual.coding.codebook import Code, Codebook, Theme
 from qual.errors import InputFileError, QualError
 from qual.export import build_matrix, fit_quotes, read_summaries, reference, write_matrix_workbook
@@ -128,7 +129,8 @@ def test_each_quote_carries_its_reference(matrix):
     assert cell == f"\u201c{QUOTES['families_sw02']}\u201d (SW02, turn 3, para 2, 00:03:00)"
     assert "(SW01, turn 5)" in matrix.themes["REL"].loc["SW01", "REL.DSL"]
     assert reference("SW09", "12", 12, "") == "SW09, turn 12"
-    assert reference("SW09", "12.0", None, "01:02") == "SW09, turn 12, para 1, 01:02"
+    # one timestamp format, whatever the transcript wrote
+    assert reference("SW09", "12.0", None, "01:02") == "SW09, turn 12, para 1, 00:01:02"
 
 
 def test_auto_status_uses_suggestions_until_something_is_accepted():
@@ -242,7 +244,7 @@ def test_workbook_layout(matrix, tmp_path):
     path = tmp_path / "framework.xlsx"
     report = write_matrix_workbook(matrix, path)
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["IMP Implementation and set-up", "REL Relationships and joint",
+    assert workbook.sheetnames == ["IMP Implementation and set-up", "REL Relationships",
                                    "Counts (segments)", "Counts (yes-no)", "SW vs TM", "Co-occurrence",
                                    "Quotes", "Code definitions", "Provenance"]
     assert report.sheets == workbook.sheetnames
@@ -261,9 +263,17 @@ def test_workbook_layout(matrix, tmp_path):
     assert sheet.row_dimensions[5].height >= 30
     # a quote beginning with '=' is text, not a formula
     quotes = workbook["Quotes"]
-    cells = [c for row in quotes.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=SUM")]
+    cells = [c for row in quotes.iter_rows() for c in row if isinstance(c.value, str) and "=SUM" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
+    assert not [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert "=SUM" in sheet["G6"].value and sheet["G6"].data_type == "s"
+    # printed or saved as PDF: A4, the page's width, the header row on every page, the sheet's cells
+    for ws in workbook.worksheets:
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.paperSize == 9, ws.title
+        assert ws.print_area, ws.title
+    assert sheet.print_title_rows == "$3:$3" and sheet.print_area == "'IMP Implementation and set-up'!$A$1:$H$9"
+    assert quotes.print_title_rows == "$1:$1"
 
 
 def test_overview_sheets(matrix, tmp_path):
@@ -295,7 +305,13 @@ def test_overview_sheets(matrix, tmp_path):
     assert "Package: openpyxl" in provenance and "Package: python" in provenance
     quotes = list(workbook["Quotes"].iter_rows(values_only=True))
     assert len(quotes) == 1 + 9
-    assert any(r[-1] == QUOTES["families_sw02"] and r[7] == "SW02, turn 3, para 2, 00:03:00" for r in quotes)
+    assert any(r[-1] == f"\u201c{QUOTES['families_sw02']}\u201d" and r[7] == "SW02, turn 3, para 2, 00:03:00"
+               for r in quotes)
+    # one speaker vocabulary, with the case's role; each row's case and code at its top, with its quote
+    header = quotes[0]
+    assert {r[header.index("Speaker")] for r in quotes[1:]} == {"Participant (SW)", "Participant (TM)"}
+    sheet = workbook["Quotes"]
+    assert {sheet.cell(row=2, column=c).alignment.vertical for c in range(1, len(header) + 1)} == {"top"}
 
 
 def test_long_cells_end_with_a_pointer_to_the_quotes_sheet(tmp_path):
@@ -305,20 +321,23 @@ def test_long_cells_end_with_a_pointer_to_the_quotes_sheet(tmp_path):
     matrix = build_matrix(pd.DataFrame(rows), sample_codebook(), transcripts=sample_transcripts())
     path = tmp_path / "framework.xlsx"
     report = write_matrix_workbook(matrix, path)
-    assert report.truncated_cells == 2
+    assert report.truncated_cells == 1
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["IMP Implementation and set-up"]
     cells = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=5).value for r in range(4, 10)}
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(4, 10)}
     cell = cells["SW01"]
     assert len(cell) <= EXCEL_CELL_LIMIT
     shown = cell.count("\u201c")
     assert cell.endswith(f"... {40 - shown} more quotes, see sheet Quotes") and 0 < shown < 40
-    assert len(cells["SW02"]) <= EXCEL_CELL_LIMIT
-    assert cells["SW02"].endswith("... 1 more quote, see sheet Quotes")
+    # what is shown fits the tallest row Excel has: nothing runs past the bottom of its cell
+    assert cell_lines(cell, 60) <= lines_that_fit() and sheet.row_dimensions[rows["SW01"]].height <= 409
+    # a quote is the coded span, cut between words, its reference leading to the rest
+    assert len(cells["SW02"]) < 500 and cells["SW02"].endswith("\u2026\u201d (SW02, turn 1)")
     quotes = [r for r in workbook["Quotes"].iter_rows(min_row=2, values_only=True)]
     assert len(quotes) == 41
-    assert all(len(r[-1]) <= EXCEL_CELL_LIMIT for r in quotes)
-    assert any(r[-1].endswith("more characters: see the transcript]") for r in quotes)
+    assert all(len(r[-1]) <= EXCEL_CELL_LIMIT and cell_lines(r[-1], 90) <= lines_that_fit() for r in quotes)
+    assert any(r[-1].endswith("[\u2026 the rest is in the transcript: SW02, turn 1]") for r in quotes)
 
 
 def test_fit_quotes_is_exact_at_the_limit():
@@ -380,7 +399,7 @@ def test_summaries_survive_regeneration(matrix, tmp_path):
     assert _found(path) == typed
     assert report.backup == tmp_path / "framework.previous.xlsx" and report.backup.exists()
     # and the summary sits beside its own case's quotes
-    sheet = openpyxl.load_workbook(path)["REL Relationships and joint"]
+    sheet = openpyxl.load_workbook(path)["REL Relationships"]
     rows = {sheet.cell(row=r, column=1).value: r for r in range(4, sheet.max_row + 1)}
     assert "New one." in sheet.cell(row=rows["SW03"], column=7).value
     assert sheet.cell(row=rows["SW03"], column=8).value == "Nothing said about families."
@@ -589,3 +608,85 @@ def test_a_quote_longer_than_a_cell_is_cut_between_words():
     head = text.split("\n\n")[0]
     assert shown == 0 and head.endswith("\u2026") and len(text) <= 120
     assert quote.startswith(head[:-1]) and head[:-1].split()[-1] in ("word", "Encompass")
+
+
+def test_sheet_names_are_never_cut_mid_phrase():
+    from qual.export.sheets import sheet_title
+
+    taken: set[str] = set()
+    titles = [sheet_title(t, taken) for t in (
+        "IMP Implementation and set-up", "ROLE Role and activities of the SWIS social worker",
+        "REL Relationships and joint working", "REF Referrals, thresholds and information sharing",
+        "SUS Sustainability and the future", "REF Referrals, thresholds and something else")]
+    assert titles == ["IMP Implementation and set-up", "ROLE Role and activities", "REL Relationships",
+                      "REF Referrals, thresholds", "SUS Sustainability",
+                      "REF Referrals, thresholds (2)"]
+    assert all(len(t) <= 31 for t in titles)
+    assert sheet_title("Supercalifragilisticexpialidocious attitudes of staff", set()) == \
+        "Supercalifragilisticexpialidoci"   # one word longer than a title: cut, nothing better
+
+
+def test_quotes_show_the_coded_span_with_a_little_context_and_one_vocabulary():
+    from qual.export.matrix import format_timestamp, quote_excerpt, speaker_label
+
+    turn = ("We started in September. The head teacher was unsure what a social worker would do, "
+            "so I met the DSL every week and that really helped. Later it was easier.")
+    start = turn.index("I met the DSL")
+    end = turn.index(" and that")
+    quote = quote_excerpt(turn, start, end, context=30)
+    assert "\u201cI met the DSL every week\u201d" in quote          # the coded span, in quotation marks
+    assert quote.startswith("\u2026") and quote.endswith("\u2026")  # a little context either side
+    assert quote_excerpt(turn) == f"\u201c{turn}\u201d"               # a whole turn: the turn
+    long = quote_excerpt("word " * 500, limit=100)
+    assert len(long) <= 102 and long.endswith("\u2026\u201d")
+    assert [format_timestamp(t) for t in ("0:03", "2:41", "00:01:23.45", "1.02.03", "", "about noon")] == \
+        ["00:00:03", "00:02:41", "00:01:23", "01:02:03", "", "about noon"]
+    assert [speaker_label("interviewer", "SW"), speaker_label("participant", "TM"), speaker_label("participant", ""),
+            speaker_label("other", "SW")] == ["Interviewer", "Participant (TM)", "Participant", "Other"]
+
+
+def test_a_span_inside_its_turn_is_quoted_with_context_in_the_matrix():
+    transcripts = sample_transcripts()
+    transcript = transcripts[0]
+    transcript.turns[1].text = ("We started in September and nobody knew me. The head teacher was unsure what a "
+                                "social worker would do, so I met the DSL every week and that helped a lot.")
+    transcript.layout()
+    turn = transcript.turns[1]
+    words = turn.text.split(" ")
+    span = " ".join(words[3:8])
+    start = transcript.text.index(span, turn.start)
+    row = coding_row("SW01", turn.index, "IMP.SETUP", span)
+    row.update(start=start, end=start + len(span))
+    matrix = build_matrix(pd.DataFrame([row]), sample_codebook(), transcripts=transcripts)
+    cell = matrix.themes["IMP"].loc["SW01", "IMP.SETUP"]
+    assert f"\u201c{span}\u201d" in cell and not cell.startswith("\u201c")   # context before the span
+    assert cell.endswith(f"(SW01, turn {turn.index})")
+
+
+@pytest.mark.slow
+def test_the_printed_workbook_fits_the_page_width_and_repeats_its_headers(tmp_path):
+    # printed with LibreOffice (skipped without it): every page as wide as the sheet, the
+    # header row on each page, and quotes that never run past their row
+    pymupdf = pytest.importorskip("pymupdf")
+    long_quote = "We talked about the referral for a long time. " * 60
+    rows = [coding_row("SW01", i, "IMP.SETUP", f"{i}: {long_quote}") for i in range(1, 41)]
+    rows += [coding_row(case, i, "IMP.SPACE", f"{case} {i}: {long_quote[:300]}") for case in ("SW02", "SW03", "TM01")
+             for i in range(1, 30)]
+    matrix = build_matrix(pd.DataFrame(rows), sample_codebook(), transcripts=sample_transcripts())
+    path = tmp_path / "framework.xlsx"
+    write_matrix_workbook(matrix, path)
+    pages = [page.get_text() for page in pymupdf.open(str(convert_to_pdf(path, tmp_path)))]
+    theme = [text for text in pages if "IMP.SETUP Set-up and induction" in text and "Summary: IMP.SPACE" in text]
+    assert 1 <= len(theme) <= 4                       # 5 rows of quotes: a few pages, each the sheet's width
+    assert not [t for t in pages if "Summary: IMP.SPACE" in t and "IMP.SETUP Set-up" not in t]  # no column split
+    quotes = [text for text in pages if "Code name" in text and "Reference" in text]
+    assert len(quotes) > 3 and all(text.startswith("Case\nRole") for text in quotes)  # the header, on each page
+    assert len(pages) <= 40
+
+
+def test_a_quote_of_the_interviewer_says_so():
+    row = coding_row("SW01", 2, "IMP.SETUP", "Can you tell me more?")
+    row["role"] = "interviewer"
+    matrix = build_matrix(pd.DataFrame([row]), sample_codebook(), transcripts=sample_transcripts())
+    assert matrix.themes["IMP"].loc["SW01", "IMP.SETUP"].endswith("(SW01, turn 2; Interviewer)")
+    assert matrix.quotes["speaker_label"].tolist() == ["Interviewer"]

@@ -101,8 +101,9 @@ def recipes() -> dict[str, list[Step]]:
             Step(["validate-qdpx", "{w}/refi/codebook.qdc"], ["{w}/refi/codebook.qdc"]),
         ],
         "agreement": [
+            # qual's suggestions against the imported codes: suggestions count with --status all
             Step(["agreement", "{w}/coded/codings.csv", "{w}/imported/codings.csv", "--out",
-                  "{w}/agreement.xlsx", "--corpus", "{w}/raw/corpus.jsonl"],
+                  "{w}/agreement.xlsx", "--corpus", "{w}/raw/corpus.jsonl", "--status", "all"],
                  ["{w}/coded/codings.csv", "{w}/imported/codings.csv", "{w}/raw"], ok=(0, 1)),
             # a Word file whose comments hold codes - and, in SW01, a child's name
             # a Word file whose comments hold codes - and, in SW01, a child's name; its one comment

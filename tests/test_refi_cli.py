@@ -20,7 +20,7 @@ def test_export_qdpx_finds_corpus_and_codebook_beside_the_codings(tmp_path, cli)
     assert result.exit_code == 0, result.output
     assert tree_hashes(tmp_path / "run") == before
     assert validate_qdpx(tmp_path / "project.qdpx") == []
-    assert "codings: 7 on 6 selections" in result.output
+    assert "codings: 7 on 7 selections" in result.output   # one selection per span and coder
     assert not any(quote in result.output for quote in QUOTES)
 
 
@@ -37,7 +37,13 @@ def test_export_qdpx_status_summaries_and_participants(tmp_path, cli):
     project = read_project(tmp_path / "p.qdpx")
     assert len(project.codings) == 8 and [n.text for n in project.notes] == ["Slow start."]
     assert {c.name: c.attributes.get("trial_arm") for c in project.cases}["SW02"] == "control"
-    assert "refi:analyst" not in set(project.codings["source"])
+    # the people named keep their names; the accepted suggestion nobody named is the project's
+    # user (--user); the unreviewed one is 'qual suggestions' and comes back as a suggestion
+    sources = dict(zip(project.codings["text"], project.codings["source"]))
+    assert set(project.codings["source"]) == {"refi:alice", "refi:bob", "refi:analyst", "refi:qual suggestions"}
+    assert sources["Zoë and the head teacher were unsure"] in {"refi:analyst", "refi:alice"}
+    assert sources["Staff were brilliant"] == "refi:qual suggestions"
+    assert (project.codings["source"] == "refi:analyst").sum() == 1
     assert any(u.name == "analyst" for u in project.users)
 
 

@@ -50,7 +50,9 @@ def test_real_codebook_and_sample_style_corpus_validate(tmp_path):
     path = export_qdpx(coding_rows(transcripts, spec), transcripts, codebook, tmp_path / "swis.qdpx")
     assert validate_qdpx(path, shared_path("refi", "Project-mrt2019.xsd")) == []
     root = qde_root(path)
-    assert len(root.findall(".//q:Code", NS)) == len(codebook.codes) + len(codebook.themes)
+    cases = root.findall("q:Cases/q:Case", NS)
+    # every code and theme, and a code per case (NVivo's case nodes, which QualCoder reads)
+    assert len(root.findall(".//q:Code", NS)) == len(codebook.codes) + len(codebook.themes) + len(cases)
 
 
 def test_archive_layout_text_encoding_and_line_ends(exported):
@@ -75,18 +77,24 @@ def test_every_selection_re_extracts_its_coded_quote(exported):
     files = members(path)
     root = qde_root(path)
     code_ids = {code_guid(c.id): c.id for c in small_codebook().codes}
+    case_names = {c.get("guid"): c.get("name") for c in root.findall("q:Cases/q:Case", NS)}
     expected = {(r.document, r.code if r.code in code_ids.values() else "IMP.SPACE",
                  normalise_newlines(r.text)[0]) for r in codings.itertuples() if r.status == "accepted"}
-    found = set()
+    found, case_texts = set(), set()
     for source in root.findall("q:Sources/q:TextSource", NS):
         text = files["sources/" + source.get("plainTextPath")[11:]].decode("utf-8")
         for selection in source.findall("q:PlainTextSelection", NS):
             start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
             for coding in selection.findall("q:Coding", NS):
-                code = code_ids[coding.find("q:CodeRef", NS).get("targetGUID")]
-                found.add((source.get("name"), code, text[start:end]))
+                target = coding.find("q:CodeRef", NS).get("targetGUID")
+                if target in case_names:   # the whole text, coded with its case's code
+                    assert (start, end) == (0, len(text))
+                    case_texts.add((case_names[target], source.get("name")))
+                    continue
+                found.add((source.get("name"), code_ids[target], text[start:end]))
                 assert coding.get("creatingUser") and coding.get("creationDateTime")
     assert found == expected
+    assert case_texts == {("SW01", "SW01"), ("TM01", "TM01a"), ("TM01", "TM01b"), ("SW02", "SW02")}
 
 
 def test_positions_count_code_points_after_crlf_normalisation(exported):
@@ -110,7 +118,11 @@ def test_codebook_themes_are_parent_codes_with_stable_guids(exported):
     root = qde_root(path)
     codebook = small_codebook()
     top = root.findall("q:CodeBook/q:Codes/q:Code", NS)
-    assert [c.get("guid") for c in top] == [theme_guid(t.id) for t in codebook.themes]
+    cases = root.findall("q:Cases/q:Case", NS)
+    # the themes, then one code per case with the case's GUID (NVivo's case nodes)
+    assert [c.get("guid") for c in top] == [theme_guid(t.id) for t in codebook.themes] + [c.get("guid") for c in cases]
+    assert [c.get("name") for c in top[len(codebook.themes):]] == [c.get("name") for c in cases]
+    top = top[:len(codebook.themes)]
     assert all(c.get("isCodable") == "false" for c in top)
     children = {c.get("guid"): c for t in top for c in t.findall("q:Code", NS)}
     for code in codebook.codes:
@@ -133,7 +145,10 @@ def test_same_input_same_bytes_and_guids(tmp_path):
     later, _ = build_qdpx(codings, transcripts, small_codebook())
     guids = lambda data: sorted(e.get("guid") for e in qde_root(data).iter() if e.get("guid"))  # noqa: E731
     assert guids(first) == guids(later)
-    assert len(set(guids(first))) == len(guids(first))
+    # unique, except that each case's code shares its case's GUID (NVivo's convention)
+    cases = {c.get("guid") for c in qde_root(first).findall("q:Cases/q:Case", NS)}
+    counts = {g: guids(first).count(g) for g in set(guids(first))}
+    assert cases and {g for g, n in counts.items() if n > 1} == cases and set(counts[g] for g in cases) == {2}
 
 
 def test_one_user_per_coder_and_status_filter():
@@ -141,11 +156,13 @@ def test_one_user_per_coder_and_status_filter():
     codings = coding_rows(transcripts)
     data, result = build_qdpx(codings, transcripts, small_codebook(), created=CREATED, status="accepted")
     users = {u.get("name") for u in qde_root(data).findall("q:Users/q:User", NS)}
-    assert users == {"qual", "suggester:rules", "human:alice", "human:bob"}
+    # each person is a user; an accepted suggestion nobody put a name to is the project's user
+    assert users == {"qual", "alice", "bob"}
     assert result.codings == 7 and result.status == "accepted"
     data, result = build_qdpx(codings, transcripts, small_codebook(), created=CREATED, status="all")
     users = {u.get("name") for u in qde_root(data).findall("q:Users/q:User", NS)}
-    assert "suggester:embedding" in users and result.codings == 8  # suggested in, rejected never
+    # unreviewed suggestions are their own user, so that they stay recognisable in a peer
+    assert "qual suggestions" in users and result.codings == 8  # suggested in, rejected never
     only_suggested = codings.assign(status="suggested")
     _, result = build_qdpx(only_suggested, transcripts, small_codebook(), created=CREATED)
     assert result.status == "all" and result.codings == len(codings)
@@ -314,3 +331,26 @@ def test_selection_names_are_cut_between_words_and_still_match(exported):
                 cut = len(name) - 1
                 assert not (text[start + cut - 1].isalnum() and text[start + cut].isalnum()), name
     assert validate_qdpx(path) == []
+
+
+def test_one_selection_per_span_and_coder():
+    # QualCoder takes a coding's coder from its selection: two coders of one span, two selections
+    transcripts = small_corpus()
+    spec = [("SW01", "Zoë and the head teacher were unsure", "IMP.SETUP", "human:alice", "accepted"),
+            ("SW01", "Zoë and the head teacher were unsure", "REL.STAFF", "human:alice", "accepted"),
+            ("SW01", "Zoë and the head teacher were unsure", "IMP.SETUP", "human:bob", "accepted"),
+            ("SW01", "Zoë and the head teacher were unsure", "REL.DSL", "suggester:rules", "suggested")]
+    data, result = build_qdpx(coding_rows(transcripts, spec), transcripts, small_codebook(), created=CREATED,
+                              status="all")
+    root = qde_root(data)
+    users = {u.get("guid"): u.get("name") for u in root.findall("q:Users/q:User", NS)}
+    cases = {c.get("guid") for c in root.findall("q:Cases/q:Case", NS)}
+    selections = [s for s in root.iter("{urn:QDA-XML:project:1.0}PlainTextSelection")
+                  if s.find("q:Coding/q:CodeRef", NS).get("targetGUID") not in cases]
+    assert len(selections) == 3 and result.selections == 3 and result.codings == 4
+    by_user = {users[s.get("creatingUser")]: s for s in selections}
+    assert set(by_user) == {"alice", "bob", "qual suggestions"}
+    for user, selection in by_user.items():
+        assert {users[c.get("creatingUser")] for c in selection.findall("q:Coding", NS)} == {user}
+    assert len(by_user["alice"].findall("q:Coding", NS)) == 2
+    assert len({(s.get("startPosition"), s.get("endPosition")) for s in selections}) == 1

@@ -75,11 +75,14 @@ def test_coded_quotes_round_trip_at_the_same_positions(tmp_path):
     project = export_import(tmp_path, transcripts, codings, small_codebook())
     accepted = codings[codings["status"] == "accepted"].replace({"code": {"Space in school": "IMP.SPACE"}})
     maps = {t.id: normalise_newlines(t.text)[1] for t in transcripts}
+    # each coding comes back with its coder: the person named, else the project's user
+    coder = {"human:alice": "alice", "human:bob": "bob"}
     expected = sorted((r.document, r.code, maps[r.document](r.start), maps[r.document](r.end),
-                       normalise_newlines(r.text)[0], "refi:" + r.source)
-                      for r in accepted.itertuples())
+                       normalise_newlines(r.text)[0], "refi:" + coder.get(r.source, "qual"),
+                       coder.get(r.source, "qual")) for r in accepted.itertuples())
     got = sorted(zip(project.codings["document"], project.codings["code"], project.codings["start"],
-                     project.codings["end"], project.codings["text"], project.codings["source"]))
+                     project.codings["end"], project.codings["text"], project.codings["source"],
+                     project.codings["coder"]))
     assert got == expected
     # the transcripts come back turn for turn: speakers, roles, timestamps, text
     for original, back in zip(transcripts, project.transcripts):
@@ -299,3 +302,21 @@ def test_characters_xml_cannot_carry_stay_in_the_text(tmp_path):
     assert project.transcripts[0].text == transcript.text
     assert sorted(zip(project.codings["start"], project.codings["end"], project.codings["text"])) == \
         sorted(zip(codings["start"], codings["end"], codings["text"]))
+
+
+def test_unreviewed_suggestions_come_back_as_suggestions(tmp_path):
+    # REFI-QDA has no status: suggestions travel as the codings of the user "qual suggestions"
+    transcripts = small_corpus()
+    codings = coding_rows(transcripts)
+    project = export_import(tmp_path, transcripts, codings, small_codebook(), status="all")
+    back = project.codings
+    suggested = back[back["status"] == "suggested"]
+    assert list(zip(suggested["text"], suggested["code"])) == [("Staff were brilliant", "REL.STAFF")]
+    assert set(suggested["coder"]) == {""} and set(suggested["source"]) == {"refi:qual suggestions"}
+    assert (back["status"] == "accepted").sum() == (codings["status"] == "accepted").sum()
+    from qual.coding.human import read_all_codes, read_human_codes
+
+    human = read_human_codes(tmp_path / "rt.qdpx")
+    assert "suggested" not in set(human["status"]) and "Staff were brilliant" not in set(human["text"])
+    everything = read_all_codes(tmp_path / "rt.qdpx")
+    assert (everything["status"] == "suggested").sum() == 1

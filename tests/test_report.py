@@ -25,6 +25,47 @@ def headings(document) -> list[tuple[str, str]]:
     return [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def table_of_contents(path) -> list[tuple[str, str]]:
+    """(text, bookmark) of each entry of the report's table of contents."""
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    sdt = [s for s in root.iter(f"{W}sdt") if s.find(f".//{W}docPartGallery") is not None
+           and s.find(f".//{W}docPartGallery").get(f"{W}val") == "Table of Contents"]
+    assert len(sdt) == 1
+    entries = []
+    for link in sdt[0].iter(f"{W}hyperlink"):
+        text = "".join(t.text for t in link.iter(f"{W}t"))
+        entries.append((text, link.get(f"{W}anchor")))
+    return entries
+
+
+def test_the_table_of_contents_is_a_real_one_whose_entries_lead_to_their_headings(matrix, tmp_path):
+    from lxml import etree
+
+    path = write_report(matrix, tmp_path / "report.docx")
+    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    entries = table_of_contents(path)
+    marks = {}
+    for paragraph in root.iter(f"{W}p"):
+        for mark in paragraph.iter(f"{W}bookmarkStart"):
+            style = paragraph.find(f"{W}pPr/{W}pStyle")
+            marks[mark.get(f"{W}name")] = (style.get(f"{W}val") if style is not None else "",
+                                          "".join(t.text for t in paragraph.iter(f"{W}t")))
+    assert len(entries) > 5
+    for text, bookmark in entries:
+        style, heading = marks[bookmark]
+        assert heading == text and style.startswith("Heading")
+    # one TOC field: begun in the first entry, ended in the last, around all of them
+    sdt = next(root.iter(f"{W}sdt"))
+    chars = [c.get(f"{W}fldCharType") for c in sdt.iter(f"{W}fldChar")]
+    assert chars == ["begin", "separate", "end"]
+    assert 'TOC \\o "1-2" \\h' in "".join(t.text for t in sdt.iter(f"{W}instrText"))
+
+
 def test_report_structure(matrix, tmp_path):
     path = write_report(matrix, tmp_path / "report.docx",
                         summaries={("SW01", "IMP.SETUP"): "Induction was informal.", ("All SW", "REL.DSL"): 2})
@@ -36,12 +77,13 @@ def test_report_structure(matrix, tmp_path):
         "Set-up and induction (IMP.SETUP)", "Space and visibility in school (IMP.SPACE)",
         "With designated safeguarding leads (REL.DSL)", "With parents and families (REL.FAMILIES)"]
     assert found[0] == ("Heading 1", "Overview") and found[-1] == ("Heading 1", "About this report")
-    # a table-of-contents field listing the headings
+    # a table-of-contents field listing the headings, as Word writes one
     body = zipfile.ZipFile(path).read("word/document.xml").decode()
-    assert 'TOC \\o "1-2"' in body and body.count('w:fldCharType="begin"') == 1
+    assert body.count('TOC \\o "1-2"') == 1
     assert "updateFields" in zipfile.ZipFile(path).read("word/settings.xml").decode()
-    toc = [p.text for p in document.paragraphs if p.style.name.startswith("TOC ")]
-    assert "Set-up and induction (IMP.SETUP)" in toc
+    toc = table_of_contents(path)
+    assert "Set-up and induction (IMP.SETUP)" in [text for text, _ in toc]
+    assert [text for text, _ in toc] == ["Overview", *[t for _, t in found[1:]]]
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Definition: Recruiting and induction of SWIS social workers." in text
     assert "Exclude: later delivery (ROLE.*)" in text
@@ -129,3 +171,24 @@ def test_report_opens_in_libreoffice(matrix, tmp_path):
     path = write_report(matrix, tmp_path / "report.docx", heatmap=image)
     pdf = convert_to_pdf(path, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_report_and_workbook_name_no_command(tmp_path):
+    import re
+
+    import openpyxl
+
+    from qual.export import write_matrix_workbook
+
+    codings = sample_codings()
+    codings.loc[0, "status"] = "accepted"      # accepted codes shown, unreviewed suggestions left out
+    matrix = build_matrix(codings, sample_codebook(), transcripts=sample_transcripts())
+    assert matrix.status == "accepted" and "--status all" in matrix.status_advice   # for the console only
+    document = docx.Document(str(write_report(matrix, tmp_path / "report.docx")))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert "unreviewed suggestions left out" in text
+    assert not re.search(r"--[a-z]|\bqual (?:run|code|matrix)\b", text)
+    workbook = openpyxl.load_workbook(write_matrix_workbook(matrix, tmp_path / "framework.xlsx").path)
+    cells = [str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert not [c for c in cells if re.search(r"--[a-z]", c) and not c.startswith("Package")]

@@ -247,7 +247,14 @@ def test_code_transcripts_returns_codings_with_sources_and_keeps_human_codes(sta
     result = code_transcripts(transcripts, TINY, embedder=static, human_codes=human)
     codings = result.codings
     assert list(codings.columns) == CODINGS_COLUMNS
-    assert set(codings["status"]) <= {"suggested", "accepted", "rejected"}
+    assert set(codings["status"]) <= {"suggested", "candidate", "accepted", "rejected"}
+    # Every codable segment lists its best candidates, ranked; the proposed ones are selected.
+    candidates = codings[codings["status"].isin(["suggested", "candidate"])]
+    assert candidates.groupby(["document", "segment"]).size().max() <= 5
+    assert candidates["rank"].between(1, 5).all()
+    assert (candidates["selected"] == (candidates["status"] == "suggested")).all()
+    for _, group in candidates.groupby(["document", "segment"]):
+        assert group["score"].is_monotonic_decreasing and group["rank"].is_monotonic_increasing
     suggested = codings[codings["status"] == "suggested"]
     assert (suggested["role"] != "interviewer").all()
     assert suggested["source"].str.match(r"^(rules|semantic|topic|learned|ensemble)(\+\w+)*$").all()
@@ -267,9 +274,107 @@ def test_code_transcripts_returns_codings_with_sources_and_keeps_human_codes(sta
 def test_a_threshold_of_one_leaves_only_each_segments_best_code(static):
     transcripts = [transcript(["Two referrals went to the front door.", "Lockdown moved it online."])]
     result = code_transcripts(transcripts, TINY, embedder=static, threshold=1.0, suggesters=("rules", "semantic"))
-    assert result.codings.groupby(["document", "segment"]).size().max() <= 1
+    assert result.suggestions.groupby(["document", "segment"]).size().max() <= 1
+    assert result.codings["selected"].sum() == len(result.suggestions)
 
 
 def test_no_transcripts_means_no_codings_and_no_crash(static):
     result = code_transcripts([], TINY, embedder=static)
     assert result.codings.empty and list(result.codings.columns) == CODINGS_COLUMNS
+
+
+# --------------------------------------------------------------------------- per-turn counts and learning
+
+
+def test_sentences_keep_fragments_with_a_neighbour():
+    from qual.coding.segments import sentences
+
+    assert sentences("Yeah. So I was in the team for years. Then the posts came up and I applied!") == \
+        ["Yeah. So I was in the team for years.", "Then the posts came up and I applied!"]
+    assert sentences("okay so we started in september and it was fine") == \
+        ["okay so we started in september and it was fine"]
+
+
+def test_small_talk_gets_no_code_and_substantive_answers_do(static, swis):
+    small_talk = ["Thanks, bye now.", "Hello, yes, I can hear you okay.", "Mm, yeah.",
+                  "Sorry, could you repeat that?"]
+    substantive = ["The DSL would come and find me before she rang the front door, just to talk a worry "
+                   "through.", "When the schools shut in lockdown we did doorstep visits to the families."]
+    transcripts = [transcript(small_talk + substantive, question="And how was that for you?")]
+    result = code_transcripts(transcripts, swis, embedder=static, suggesters=("rules", "semantic"))
+    proposed = set(result.suggestions["text"])
+    assert not proposed & set(small_talk)
+    assert set(substantive) <= proposed
+    # Every participant segment still lists its ranked candidates for the reviewer.
+    assert set(result.codings["text"]) >= set(small_talk)
+    assert any("small talk" in note for note in result.notes)
+
+
+def test_a_turn_gets_up_to_three_codes_decided_per_turn():
+    from qual.coding.suggesters.fusion import select_codes
+
+    scores = np.array([[0.9, 0.8, 0.7, 0.6], [0.9, 0.2, 0.1, 0.0], [0.3, 0.1, 0.0, 0.0], [0.9, 0.9, 0.9, 0.9]],
+                      dtype=np.float32)
+    chosen = select_codes(scores, threshold=0.4, floor=0.25, relative=0.7, max_codes=3,
+                          substantive=np.array([True, True, True, False]))
+    assert chosen.sum(axis=1).tolist() == [3, 1, 1, 0]
+
+
+def test_fitted_fusion_learns_from_reviewed_segments_and_says_when_it_cannot():
+    from qual.coding.suggesters.fusion import FittedFusion
+
+    rng = np.random.default_rng(0)
+    n, k = 120, 6
+    truth = rng.random((n, k)) < 0.2
+    informative = truth * 0.6 + rng.random((n, k)) * 0.4  # a suggester that knows the answer
+    misleading = rng.random((n, k)).astype(np.float32)  # the zero-shot ranking is noise
+    labels = np.full((n, k), np.nan, dtype=np.float32)
+    labels[:60] = truth[:60]
+    zero_chosen = misleading >= np.sort(misleading, axis=1)[:, -1:]
+    fusion = FittedFusion()
+    features = fusion.features({"a": informative.astype(np.float32)}, misleading, np.zeros((n, 2), np.float32))
+    fusion.fit(features, labels, zero_chosen, misleading)
+    assert fusion.fitted and fusion.gain > 0.2, fusion.note
+    predicted = fusion.predict(features, (n, k))[60:]
+    assert predicted[truth[60:]].mean() > predicted[~truth[60:]].mean() + 0.3
+    few = np.full((n, k), np.nan, dtype=np.float32)
+    few[:3] = truth[:3]
+    assert not FittedFusion().fit(features, few, zero_chosen, misleading).fitted
+    # When the zero-shot scores already rank perfectly, the fit is not used.
+    perfect = truth.astype(np.float32)
+    assert not FittedFusion().fit(features, labels, perfect >= 0.5, perfect).fitted
+
+
+def test_accepted_segments_become_examples_for_the_semantic_suggester(static):
+    book = Codebook("b", [Theme("T", "t")], [
+        Code("PETS", "Pets", "T", definition="Animals kept at home.", examples=["We have a dog and two cats."]),
+        Code("FOOD", "Food", "T", definition="Meals and cooking.", examples=["I cook pasta most nights."])])
+    answers = ["The allotment gave us loads of courgettes this year.", "Our courgettes and beans did well.",
+               "We have a dog.", "I cook pasta."] * 3
+    segments = segment_transcripts([transcript(answers)])
+    codable = np.flatnonzero(segments["codable"].to_numpy())
+    before = SemanticSuggester().fit(segments, book, context_for(segments, static)).suggest(segments)
+    labels = np.full((len(segments), 2), np.nan, dtype=np.float32)
+    labels[codable[0]] = [1.0, 0.0]  # the researcher codes an allotment answer as PETS (their project's meaning)
+    context = context_for(segments, static, labels=labels)
+    semantic = SemanticSuggester().fit(segments, book, context)
+    after = semantic.suggest(segments, context)
+    similar = codable[1]  # another allotment answer, never reviewed
+    assert after[similar, 0] - after[similar, 1] > before[similar, 0] - before[similar, 1]
+    assert any("accepted codes used as examples" in note for note in semantic.notes)
+
+
+def test_topic_labels_are_content_words():
+    from qual.coding.suggesters.topic import topic_label
+
+    assert topic_label(["we", "don't", "yeah", "lockdown", "they", "school closures", "teams", "online", "zoom"]) == \
+        "lockdown, school closures, teams, online"
+
+
+def test_topics_on_a_large_corpus_are_fitted_on_a_sample_and_cover_every_segment(static, swis):
+    segments = segment_transcripts([transcript(example_answers(swis, 300))])
+    topic = TopicSuggester(max_fit_segments=120).fit(segments, swis, context_for(segments, static))
+    assert topic.available
+    assert topic.topics_table["size"].sum() == 300
+    assert any("sample of 120 of 300" in note for note in topic.notes)
+    assert (topic.suggest(segments)[segments["codable"].to_numpy()].max(axis=1) > 0).mean() > 0.5

@@ -17,10 +17,14 @@ register and keep-list files.
 module              job
 ==================  ========================================================================
 ``extract``         what every reader shares: ``TextUnit``, limits, documents inside
-                    documents; readers are found by suffix in ``qual.plugins``
+                    documents, ``sniff`` (a file read by what it is); readers are found by
+                    suffix in ``qual.plugins``
 ``text_formats``,   the readers: plain text, captions, CSV, JSON, HTML; Word, Excel and
-``office``,         PowerPoint packages; REFI-QDA projects
+``office``,         PowerPoint packages (``package``, ``word``, ``excel``); RTF,
+``documents``,      OpenDocument, XML, PDF, gzip, zip; image metadata and vector-picture
+``media``, ``ole``, text; OLE compound files (legacy Word, embedded packages); REFI-QDA
 ``qdpx``
+``vocabulary``      names an application makes up itself, told apart from typed text
 ``keysearch``       the key's originals, searched for explicitly
 ``scanner``         ``check_paths``: files -> findings, in worker processes
 ``masking``         masks and fingerprints (never the identifier)

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import QualError
 from ..files import write_text
@@ -94,13 +94,15 @@ class Baseline:
             return cls.load(path)
         return cls(path=path)
 
-    def record(self, findings: Iterable["Finding"], scanned: Iterable[str]) -> None:
-        """Replace the entries of the ``scanned`` files (relative paths) by ``findings``."""
+    def record(self, findings: Iterable["Finding"], scanned: Iterable[str],
+               path_of: "Callable[[Finding], str] | None" = None) -> None:
+        """Replace the entries of the ``scanned`` files (relative paths) by ``findings``.
+        ``path_of``: a finding's path as given (``Finding.file`` is masked for display)."""
         for name in scanned:
             self.files.pop(name, None)
         grouped: dict[str, dict[str, dict[str, Any]]] = {}
         for finding in findings:
-            name = self.relative(finding.file)
+            name = self.relative(path_of(finding) if path_of is not None else finding.file)
             entries = grouped.setdefault(name, {})
             entry = entries.setdefault(finding.fingerprint, {
                 "fingerprint": finding.fingerprint, "type": finding.type,

@@ -12,8 +12,13 @@ entry-point group (the entry point's name is the suffix)::
         yield TextUnit("content.xml", "paragraph 1", ...)
 
 This module holds what every reader shares (:class:`TextUnit`, :class:`Unreadable`, the size
-limits, :func:`extract_member` for documents inside documents); the readers import it, and
-it imports none of them.
+limits, :func:`extract_member` for documents inside documents, :func:`sniff` for files whose
+name does not say what they are); the readers import it, and it imports none of them.
+
+A file whose suffix no reader is registered for (no suffix at all, ``.dat``, ``.bak``) is not
+skipped: :func:`sniff` looks at its first bytes and hands it to the reader of what it really
+is (a zip-based Office or OpenDocument file, an OLE compound file, PDF, gzip, an image, RTF,
+XML, or text). Only what is none of these is :class:`Unreadable`, and so listed, never passed.
 
 A unit's ``part`` and ``location`` are built from the file's structure only (part names of
 the format, numbers, a fixed vocabulary): never from its text, so that reporting a location
@@ -47,7 +52,7 @@ MAX_CHECK_CHARACTERS = 16 * 2**20
 MAX_TEXT_FILE_BYTES = 4 * MAX_CHECK_CHARACTERS
 _TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text", ".rst", ".yaml", ".yml", ".csv", ".tsv",
                             ".tab", ".json", ".geojson", ".ipynb", ".jsonl", ".ndjson", ".vtt", ".srt",
-                            ".html", ".htm", ".xhtml"})
+                            ".html", ".htm", ".xhtml", ".log", ".xml", ".rtf"})
 # How deep documents inside documents (a .docx inside a .qdpx) are followed.
 MAX_NESTING = 3
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("qual_check_depth", default=0)
@@ -142,10 +147,19 @@ def extract_text_units(path: str | Path, data: bytes | None = None) -> Iterator[
     """Every piece of text in the file at ``path`` (or in ``data``, named by ``path``), and an
     :class:`Unreadable` for each part whose content cannot be read as text."""
     path = Path(path)
-    reader = _reader_for(path.name, path)
     if data is None:
         data = read_input(path)
+    reader = _reader_for(path.name, path, data)
+    if reader is None:
+        yield Unreadable("", f"{_kind_of(path.name)} qual check cannot read (it is not text and "
+                         "not a format it knows)")
+        return
     yield from reader(str(path), data)
+
+
+def _kind_of(name: str) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    return f"a {suffix} file" if suffix and len(suffix) <= 8 and suffix[1:].isalnum() else "a file"
 
 
 def read_input(path: Path) -> bytes:
@@ -174,7 +188,9 @@ def extract_member(container: str, member: str, data: bytes,
     depth = _DEPTH.get()
     if depth >= MAX_NESTING:
         return [Unreadable(label, "nested too deeply to be read", damaged=True)]
-    reader = _reader_for(member, container)
+    reader = _reader_for(member, container, data)
+    if reader is None:
+        return [Unreadable(label, f"{_kind_of(member)} qual check cannot read (not text, not a known format)")]
     token = _DEPTH.set(depth + 1)
     units: list[TextUnit | Unreadable] = []
     try:
@@ -195,12 +211,100 @@ def can_extract(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in supported_suffixes()
 
 
-def _reader_for(name: str, path: str | Path) -> Extractor:
+def _reader_for(name: str, path: str | Path, data: bytes | None = None) -> Extractor | None:
+    """The reader registered for the name's suffix, else the reader of what ``data`` is
+    (:func:`sniff`); None when it is nothing qual check reads."""
     suffix = PurePosixPath(name).suffix.lower()
     readers = _extractors()
     reader = readers.get(suffix)
-    if reader is None:
+    if reader is not None:
+        return reader
+    if data is None:
         kinds = ", ".join(sorted(readers))
         raise InputFileError(path, f"is a {suffix or 'suffix-less'} file, which qual check does not read",
                              f"it reads {kinds}")
-    return reader
+    sniffed = sniff(data)
+    return readers.get(sniffed) if sniffed else None
+
+
+# --------------------------------------------------------------------------- sniffing
+
+SNIFF_BYTES = 8192
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"),
+                (b"GIF89a", ".gif"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"), (b"BM", ".bmp"))
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_XML_START = re.compile(rb"\s*(?:<\?xml|<!--|<[A-Za-z_][\w.:-]*[\s>/])")
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+
+
+def sniff(data: bytes) -> str | None:
+    """The suffix of the format ``data`` is in, from its first bytes, whatever its name says;
+    None for a binary format qual check does not know.
+
+    Containers: a zip holding ``[Content_Types].xml`` is an Office file (.docx/.xlsx/.pptx:
+    one reader), one whose ``mimetype`` says OpenDocument is .odt, one holding a ``.qde``
+    is .qdpx, any other zip is .zip; an OLE compound file, PDF, gzip, PNG, JPEG, GIF, TIFF,
+    BMP, WebP, EMF and WMF by their signatures. Text: RTF, HTML, XML and WebVTT by how they
+    start, anything else that decodes as text is plain text.
+    """
+    head = data[:SNIFF_BYTES]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
+    if head.startswith(OLE_MAGIC):
+        return ".ole"
+    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return ".pdf"
+    if head.startswith(b"\x1f\x8b"):
+        return ".gz"
+    for magic, suffix in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return suffix
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    if head[:4] == b"\x01\x00\x00\x00" and head[40:44] == b" EMF":
+        return ".emf"
+    if head[:4] == b"\xd7\xcd\xc6\x9a" or (head[:6] in (b"\x01\x00\x09\x00\x00\x03", b"\x02\x00\x09\x00\x00\x03")):
+        return ".wmf"
+    if not looks_like_text(head):
+        return None
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{\\rtf"):
+        return ".rtf"
+    if stripped.startswith(b"WEBVTT"):
+        return ".vtt"
+    if _HTML_START.match(stripped):
+        return ".html"
+    if _XML_START.match(stripped):
+        return ".xml"
+    return ".txt"
+
+
+def looks_like_text(head: bytes) -> bool:
+    """Text in some encoding: a UTF-16/32 byte-order mark, or no NUL byte and hardly any
+    control characters (a binary format has both within its first kilobytes)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if not head or b"\x00" in head:
+        return False
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    return controls <= len(head) // 100
+
+
+def _sniff_zip(data: bytes) -> str:
+    from ..files import open_zip
+
+    try:
+        with open_zip("", data) as archive:
+            names = archive.namelist()
+            lowered = {name.lower() for name in names}
+            if "[content_types].xml" in lowered:
+                return ".docx"  # the Office reader tells Word, Excel and PowerPoint apart itself
+            if "mimetype" in lowered:
+                with archive.open("mimetype") as handle:
+                    if handle.read(100).startswith(b"application/vnd.oasis.opendocument"):
+                        return ".odt"
+            if any(name.lower().endswith(".qde") for name in names):
+                return ".qdpx"
+    except (InputFileError, OSError, ValueError):
+        pass  # the reader it goes to refuses it with a clear line
+    return ".zip"

@@ -89,4 +89,63 @@ class Redactor:
         if self._pattern is None:
             ordered = sorted(self._originals, key=len, reverse=True)
             self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in ordered) + r")(?!\w)")
-        return self._pattern.sub(lambda m: self.masker.mask(m.group()), text)
+        # masked as the words it is, so "Jayden_Smith" shows the mask of the finding "Jayden Smith"
+        return self._pattern.sub(lambda m: self.masker.mask(" ".join(re.findall(r"[^\W_]+", m.group()))), text)
+
+
+class PathMasker:
+    """Masks the identifying part of a path, as findings are masked.
+
+    Every string found in the run (in a file name, a folder name, or a file's text) is
+    replaced wherever it appears in a path component, in any case and whether its words are
+    written with spaces, underscores, hyphens or dots between them ("Jayden Smith" in
+    ``Jayden_Smith.docx``). A path that had anything masked gets the file's number in the
+    scan, so that a user can still find it (``deid/#a41f9c_notes.txt [file 3]``).
+
+    A path is split into words and its runs of words are looked up in a set of the found
+    strings' words: a few dictionary look-ups per path, however many strings were found.
+    """
+
+    MAX_WORDS = 6  # longer strings are not looked for in a path
+
+    def __init__(self, masker: Masker) -> None:
+        self.masker = masker
+        self._found: set[tuple[str, ...]] = set()
+
+    def update(self, originals: Iterable[str]) -> None:
+        for original in originals:
+            words = tuple(w.casefold() for w in _PATH_WORD.findall(original))
+            if words and len(words) <= self.MAX_WORDS and sum(len(w) for w in words) >= 3:
+                self._found.add(words)
+
+    def _mask_component(self, component: str) -> str:
+        matches = list(_PATH_WORD.finditer(component))
+        if not self._found or not matches:
+            return component
+        words = [m.group().casefold() for m in matches]
+        pieces, position, index = [], 0, 0
+        while index < len(words):
+            for length in range(min(self.MAX_WORDS, len(words) - index), 0, -1):
+                if tuple(words[index:index + length]) in self._found:
+                    start, end = matches[index].start(), matches[index + length - 1].end()
+                    pieces += [component[position:start], self.masker.mask(" ".join(words[index:index + length]))]
+                    position, index = end, index + length
+                    break
+            else:
+                index += 1
+        return "".join(pieces) + component[position:]
+
+    def mask_path(self, path: str, index: int | None = None) -> str:
+        parts = path.replace("\\", "/").split("/")
+        masked = "/".join(self._mask_component(part) for part in parts)
+        if masked == "/".join(parts):
+            return path
+        return f"{masked} [file {index}]" if index is not None else masked
+
+    def mask_line(self, line: str) -> str:
+        """An error line about a path the user gave (``x: no such file``): the path masked."""
+        path, separator, rest = line.partition(": ")
+        return self.mask_path(path) + separator + rest if separator else line
+
+
+_PATH_WORD = re.compile(r"[^\W_]+")

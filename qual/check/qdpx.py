@@ -12,13 +12,12 @@ scanned. Locations name REFI-QDA's elements (``TextSource 3 @name``,
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Iterator
 
 from ..errors import InputFileError
 from ..files import open_zip, parse_xml, read_member
-from .extract import TextUnit, Unreadable, can_extract, extract_member, register_extractor
-from .office import local
+from .extract import TextUnit, Unreadable, extract_member, register_extractor
+from .package import local
 
 # Element and attribute names of the REFI-QDA project schema (Project-mrt2019.xsd).
 REFI_NAMES = frozenset("""
@@ -96,11 +95,8 @@ def read_qdpx(name: str, data: bytes) -> Iterator[TextUnit | Unreadable]:
             content = read_member(archive, member, name)
             if member in projects:
                 yield from qde_units(label, parse_xml(content, name, label))
-            elif can_extract(member):
+            elif content.strip():  # read by its suffix, else by what it is; else listed as unread
                 yield from extract_member(name, member, content, label)
-            elif content.strip():
-                kind = PurePosixPath(member).suffix.lower() or "suffix-less"
-                yield Unreadable(label, f"a {kind} source qual check cannot read")
         if not projects:
             raise InputFileError(name, "holds no project (.qde) file; it is not a REFI-QDA project",
                                  "export it again from the QDA program")

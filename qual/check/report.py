@@ -9,6 +9,7 @@ SARIF's ``region.snippet`` is never filled.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -49,11 +50,14 @@ def summary_line(result: CheckResult) -> str:
     if result.silenced:
         parts.append(f"{result.silenced} silenced by the baseline")
     if result.not_scanned:
-        parts.append(f"{len(result.not_scanned)} not scanned")
+        parts.append(f"{len(result.not_scanned)} not scanned" + (
+            "" if result.allow_unscanned else " (fails the check; --allow-unscanned to accept)"))
+    if result.stale:
+        parts.append(f"{len(result.stale)} stale against the key")
     if result.errors:
         parts.append(f"{len(result.errors)} error(s)")
     if not failing and not result.errors:
-        parts.insert(0, "no identifiers found")
+        parts.insert(0, "no identifiers found" + (" in what was read" if result.not_scanned else ""))
     return f"{head}: " + "; ".join(parts)
 
 
@@ -71,6 +75,8 @@ def format_text(result: CheckResult, show_all: bool = False, include_errors: boo
         lines += [f"  {count:>6} finding(s)  {name}" for name, count in counts.items()]
     for item in result.not_scanned:
         lines.append(f"not scanned: {item}")
+    for item in result.stale:
+        lines.append(f"stale: {item}")
     if include_errors:
         lines += [f"error: {error}" for error in result.errors]
     lines.append(summary_line(result))
@@ -83,7 +89,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3), "findings": len(result.findings),
         "failing": len(result.failing), "certain": sum(f.certain for f in result.failing),
         "files_with_findings": len(result.files_with_findings()), "silenced": result.silenced,
-        "errors": len(result.errors), "not_scanned": len(result.not_scanned),
+        "errors": len(result.errors), "not_scanned": len(result.not_scanned), "stale": len(result.stale),
     }
 
 
@@ -95,12 +101,13 @@ def format_json(result: CheckResult) -> str:
         "threshold": result.threshold, "strict": result.strict, "summary": _summary(result),
         "findings": [f.to_dict() for f in result.findings],
         "errors": list(result.errors), "not_scanned": list(result.not_scanned),
+        "allow_unscanned": result.allow_unscanned, "stale": list(result.stale), "warnings": list(result.warnings),
     }
     return _dumps(document)
 
 
 def _uri(file: str) -> str:
-    path = Path(file)
+    path = Path(re.sub(r" \[file \d+\]$", "", file))  # a masked path: its number in the scan left out
     try:
         relative = path.resolve().relative_to(Path.cwd().resolve())
         return quote(relative.as_posix())
@@ -153,6 +160,7 @@ def format_sarif(result: CheckResult, stable_fingerprints: bool = True) -> str:
                 "logicalLocations": [{"fullyQualifiedName": where or "text", "kind": "element"}],
             }],
             "properties": {
+                "fileIndex": finding.file_index,
                 "part": finding.part, "location": finding.location, "offset": finding.offset,
                 "masked": finding.masked, "detector": finding.detector,
                 "confidence": finding.confidence, "certain": finding.certain,
@@ -162,14 +170,18 @@ def format_sarif(result: CheckResult, stable_fingerprints: bool = True) -> str:
             entry["partialFingerprints"] = {"qualFingerprint/v1": finding.fingerprint}
         results.append(entry)
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
-    notifications += [{"level": "note", "message": {"text": f"not scanned: {item}"}} for item in result.not_scanned]
+    notifications += [{"level": "warning", "message": {"text": f"stale: {item}"}} for item in result.stale]
+    notifications += [{"level": "warning", "message": {"text": item}} for item in result.warnings]
+    unscanned_level = "note" if result.allow_unscanned else "error"
+    notifications += [{"level": unscanned_level, "message": {"text": f"not scanned: {item}"}}
+                      for item in result.not_scanned]
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "qual", "fullName": "qual check", "version": __version__,
                                 "rules": rules}},
-            "invocations": [{"executionSuccessful": not result.errors,
+            "invocations": [{"executionSuccessful": result.exit_code != 2,
                              "toolExecutionNotifications": notifications}],
             "results": results,
             "properties": {"threshold": result.threshold, "strict": result.strict, **_summary(result)},

@@ -15,10 +15,17 @@ What fails the build:
   :data:`GATE_THRESHOLD`; with ``strict``, every finding the analyzer reports, however
   unsure (the recall-first guesses at 0.35-0.45 included).
 
-``strict`` also turns what could not be verified into errors (exit 2): files of a type
-qual check does not read inside a folder, and parts of files it cannot read (a PDF source
-in a .qdpx). Without ``strict`` those are listed as not scanned. A finding recorded in the
+What could not be read fails the build too (exit 2): a file that is neither text nor a
+format qual check knows, and a part of a file it cannot read (an audio source in a .qdpx, a
+page of a PDF that is only a scanned image). They are listed as not scanned;
+``allow_unscanned`` lists them without failing (the behaviour before issue 16), ``strict``
+makes them errors. A gate must not pass what it did not see. A finding recorded in the
 baseline is silenced in either mode.
+
+Paths are shown as findings are: an identifier in a file or folder name (found by the same
+analyzer, which reads every file name and every folder name below the paths given) is
+replaced by its mask wherever the path is printed, and the file's number in the scan is
+added (``deid/#5c1d0e_interview.docx [file 3]``) so that a user can still find it.
 
 Each file is checked on its own: the result for a file does not depend on which other
 files were checked with it, so a pre-commit run on two changed files and a CI run on the
@@ -42,8 +49,9 @@ from ..deid.pseudonyms import EntityTable
 from ..deid.secure import SecureProject
 from ..errors import InputFileError, QualError
 from .baseline import Baseline
-from .extract import MAX_CHECK_CHARACTERS, TextUnit, Unreadable, extract_text_units, is_supported, read_input
-from .masking import Masker, Redactor, fingerprint, new_salt
+from .extract import (MAX_CHECK_CHARACTERS, SNIFF_BYTES, TextUnit, Unreadable, extract_text_units, is_supported,
+                      read_input, sniff)
+from .masking import Masker, PathMasker, Redactor, fingerprint, new_salt
 
 log = logging.getLogger("qual.check")
 
@@ -90,6 +98,7 @@ class Finding:
     certain: bool = False
     failing: bool = True
     line: int | None = None
+    file_index: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # every field is a scalar: a plain copy is all asdict() would make, at a tenth of its cost
@@ -99,8 +108,10 @@ class Finding:
 @dataclass
 class CheckResult:
     """What ``check_paths`` found. ``errors``: one line per file (or part) that could not be
-    read, naming it and never quoting it. ``not_scanned``: files or parts skipped as
-    unreadable types (errors instead when ``strict``)."""
+    read, naming it and never quoting it. ``not_scanned``: files or parts that are no format
+    qual check reads (errors instead when ``strict``); they fail the check unless
+    ``allow_unscanned``. ``files``: the paths checked, as given (identifiable: never
+    printed; findings and lines name a file by its masked path)."""
 
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -114,6 +125,10 @@ class CheckResult:
     seconds: float = 0.0
     key_originals: int = 0
     files: list[str] = field(default_factory=list)
+    allow_unscanned: bool = False
+    stale: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list, repr=False)  # by file_index - 1, as given
 
     def __repr__(self) -> str:
         return (f"CheckResult({self.files_scanned} files, {len(self.failing)} failing findings, "
@@ -125,8 +140,9 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        """0 clean, 1 findings that fail the build, 2 an input could not be read."""
-        if self.errors:
+        """0 clean, 1 findings that fail the build, 2 an input could not be read (a file or a
+        part not scanned counts, unless ``allow_unscanned``)."""
+        if self.errors or (self.not_scanned and not self.allow_unscanned):
             return 2
         return 1 if self.failing else 0
 
@@ -154,9 +170,10 @@ class _FileScan:
     unreadable: list[str] = field(default_factory=list)
     bytes: int = 0
     characters: int = 0
+    folder: bool = False
 
     def __repr__(self) -> str:
-        return f"_FileScan({self.display!r}, {len(self.findings)} findings)"
+        return f"_FileScan(<path>, {len(self.findings)} findings)"
 
 
 # --------------------------------------------------------------------------- scanning
@@ -193,16 +210,20 @@ class Scanner:
         display = display or str(path)
         scan = _FileScan(display)
         units: list[TextUnit] = []
+        units.append(TextUnit("", "file name", _file_name_text(path.name)))  # read even when the file is not
         try:
+            if not is_supported(path) and sniff(_head(path)) is None:
+                scan.unreadable.append("not text and no format qual check reads")
+                self._analyse(path, display, units, scan)
+                return scan
             data = read_input(path)
             scan.bytes = len(data)
-            units.append(TextUnit("", "file name", _file_name_text(path.name)))
             characters = 0
             for unit in extract_text_units(path, data):
                 if isinstance(unit, Unreadable) and unit.damaged:
                     scan.errors.append(f"{display}: {unit.part}: {unit.reason}")
                 elif isinstance(unit, Unreadable):
-                    scan.unreadable.append(f"{unit.part}: {unit.reason}")
+                    scan.unreadable.append(f"{unit.part}: {unit.reason}" if unit.part else unit.reason)
                 else:
                     characters += len(unit.text)
                     if characters > MAX_CHECK_CHARACTERS:
@@ -212,14 +233,16 @@ class Scanner:
                     units.append(unit)
         except InputFileError as error:
             scan.errors.append(_error_line(display, error))
-            units = []  # refused whole: a part of it read is no check of it
+            units = units[:1]  # refused whole (a part of it read is no check of it); its name is still read
             scan.bytes = 0
         except MemoryError:
             scan.errors.append(f"{display}: too large to check in the memory available")
+            units = units[:1]
         except Exception as error:  # noqa: BLE001 - a reader's failure is this file's problem
             log.debug("reading failed with %s", type(error).__name__)
             scan.errors.append(f"{display}: cannot be read ({type(error).__name__}); check that it "
                                "opens in its application and re-save it")
+            units = units[:1]
         if units:
             self._analyse(path, display, units, scan)
         return scan
@@ -292,6 +315,25 @@ class Scanner:
         return "".join(pieces)
 
 
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError:
+        return b"PK"  # not sniffable here: read_input says what is wrong with it
+
+
+def _scan_folder(scanner: Scanner, folder: Path, display: str) -> _FileScan:
+    """A folder's name, read as a file name is (a folder named after a child is a finding)."""
+    scan = _FileScan(display, folder=True)
+    scanner._analyse(folder, display, [TextUnit("", "folder name", _file_name_text(folder.name))], scan)
+    return scan
+
+
+def _shown_line(line: str, display: str, shown: str) -> str:
+    return shown + line[len(display):] if line.startswith(display) else line
+
+
 def _file_name_text(name: str) -> str:
     """A file name read as words ("Jayden_Smith_interview" -> "Jayden Smith interview")."""
     stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
@@ -327,12 +369,13 @@ def _error_line(display: str, error: InputFileError) -> str:
 
 
 def find_files(paths: Iterable[str | Path], exclude: Sequence[str] = (),
-               ignore: Iterable[Path] = ()) -> tuple[list[tuple[Path, str]], list[str], list[str]]:
-    """Files to check as ``(path, display)``, files skipped in folders (unsupported type), and
-    errors (paths that do not exist or are of an unsupported type when named directly)."""
+               ignore: Iterable[Path] = ()) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[str]]:
+    """Files to check as ``(path, display)``: every file, whatever its type (one no reader
+    fits is listed as not scanned when it is read); the folders below the paths given, as
+    ``(path, display)`` (their names are read too); and errors (paths that do not exist)."""
     ignored = {p.expanduser().resolve() for p in ignore}
     files: list[tuple[Path, str]] = []
-    skipped: list[str] = []
+    folders: list[tuple[Path, str]] = []
     errors: list[str] = []
     seen: set[Path] = set()
 
@@ -351,8 +394,11 @@ def find_files(paths: Iterable[str | Path], exclude: Sequence[str] = (),
         root = Path(given)
         if root.is_dir():
             found = []
-            for folder, folders, names in os.walk(root, followlinks=False):
-                folders[:] = sorted(d for d in folders if d not in SKIPPED_FOLDERS)
+            for folder, subfolders, names in os.walk(root, followlinks=False):
+                subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS
+                                       and not excluded((Path(folder) / d).relative_to(root).as_posix(), d))
+                if Path(folder) != root:
+                    folders.append((Path(folder), folder))
                 for name in sorted(names):
                     path = Path(folder) / name
                     relative = path.relative_to(root).as_posix()
@@ -360,25 +406,18 @@ def find_files(paths: Iterable[str | Path], exclude: Sequence[str] = (),
                         continue
                     if not path.is_file():
                         continue
-                    if is_supported(path):
-                        found.append(path)
-                    else:
-                        skipped.append(str(path))
+                    found.append(path)
             for path in found:
                 add(path, str(path))
         elif root.is_file():
             if excluded(root.as_posix(), root.name):
                 continue
-            if is_supported(root):
-                add(root, str(root))
-            else:
-                errors.append(f"{root}: a {root.suffix.lower() or 'suffix-less'} file, which qual check "
-                              "does not read")
+            add(root, str(root))
         elif root.exists():
             errors.append(f"{root}: neither a file nor a folder")
         else:
             errors.append(f"{root}: no such file or folder")
-    return files, skipped, errors
+    return files, folders, errors
 
 
 # --------------------------------------------------------------------------- building
@@ -396,6 +435,35 @@ def _key_search(key, project: SecureProject):
     if not project.has_key:
         return None
     return KeySearch(project.read_key())
+
+
+def _key_warnings(project: SecureProject, key, strict: bool) -> list[str]:
+    """A key file that group or others can read: a warning, refused with ``strict``."""
+    if not project.has_key or not isinstance(key, (str, Path, type(None))):
+        return []
+    mode = project.key_file.group_or_others_can_read()
+    if mode is None:
+        return []
+    message = (f"{project.key_path}: the pseudonym key can be read by group or others (mode "
+               f"{oct(mode)[2:].zfill(4)}); make it owner-only: chmod 600 {project.key_path}")
+    if strict:
+        raise QualError(message + " (refused with --strict)")
+    return [message]
+
+
+def _stale_outputs(project: SecureProject, key, files: list[tuple[Path, str]]) -> list[str]:
+    """Files de-identified against an older revision of the key (or another key), from the
+    ``deid_provenance.json`` that ``qual deidentify`` writes beside its outputs."""
+    if not project.has_key or not isinstance(key, (str, Path, type(None))):
+        return []
+    from ..deid.key import PROVENANCE_FILE, stale_files
+
+    lines = []
+    for path, display in files:
+        if path.name == PROVENANCE_FILE:
+            folder = display[: -len(PROVENANCE_FILE)].rstrip("/\\") or "."
+            lines += [f"{Path(folder) / name}: {why}" for name, why in stale_files(path.parent, project.key_file)]
+    return lines
 
 
 # --------------------------------------------------------------------------- running
@@ -449,7 +517,8 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
                 threshold: float = GATE_THRESHOLD, passphrase: str | None = None,
                 register: str | Path | None = None, keep_list: str | Path | None = None,
                 exclude: Sequence[str] = (), jobs: int | None = None, mask: str = "hash", ner: Any = "auto",
-                ignore: Iterable[str | Path] = (), apply_baseline: bool = True) -> CheckResult:
+                ignore: Iterable[str | Path] = (), apply_baseline: bool = True,
+                allow_unscanned: bool = False) -> CheckResult:
     """Check files and folders (recursively) for identifiers.
 
     ``project``: the :class:`~qual.deid.secure.SecureProject` of the de-identification: its
@@ -461,7 +530,8 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     :class:`Baseline`) whose findings are silenced. ``strict``: every finding fails and
     unreadable parts are errors. ``analyzer``: anything with ``analyze(text) -> list[Span]``
     (default: the project's analyzer, with ``ner``). ``exclude``: glob patterns of paths to
-    leave out.
+    leave out. ``allow_unscanned``: files and parts that could not be read are listed but do
+    not fail the check.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -473,6 +543,7 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     project = SecureProject.of(project, key=key_file, passphrase=passphrase, register=register,
                                keep_list=keep_list)
     key_search = _key_search(key, project)
+    warnings = _key_warnings(project, key, strict)
     if analyzer is None:
         analyzer = project.analyzer(ner=ner, must_exist=True)
     masker = Masker(mask)
@@ -482,27 +553,34 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     ignored = [Path(p) for p in ignore]
     if baseline is not None and baseline.path is not None:
         ignored.append(baseline.path)
-    files, skipped, errors = find_files(paths, exclude, ignored)
+    files, folders, errors = find_files(paths, exclude, ignored)
     result = CheckResult(threshold=scanner.threshold, strict=strict, errors=list(errors),
-                         key_originals=key_search.originals if key_search is not None else 0)
-    if strict:
-        result.errors += [f"{path}: a file of a type qual check does not read; exclude it (--exclude) "
-                          "or check it another way" for path in skipped]
-    else:
-        result.not_scanned += [f"{path}: a file of a type qual check does not read" for path in skipped]
+                         key_originals=key_search.originals if key_search is not None else 0,
+                         allow_unscanned=allow_unscanned, warnings=warnings)
     scans = _scan_all(scanner, files, jobs or _default_jobs())
+    scans += [_scan_folder(scanner, folder, display) for folder, display in folders]
     silenced = baseline.fingerprints() if (baseline is not None and apply_baseline) else set()
     redactor = Redactor(masker)
+    path_masker = PathMasker(masker)
     for scan in scans:
         redactor.update(scan.originals)
-    for scan in scans:
-        result.files.append(scan.display)
-        if scan.bytes or not scan.errors:
+        # paths are masked where a finding fails (a note below the threshold, such as an
+        # acronym, leaves a path readable)
+        path_masker.update(o for f, o in zip(scan.findings, scan.originals) if f.failing)
+    result.errors = [path_masker.mask_line(line) for line in result.errors]
+    for line in _stale_outputs(project, key, files):
+        (result.errors if strict else result.stale).append(path_masker.mask_line(line))
+    for index, scan in enumerate(scans, start=1):
+        shown = path_masker.mask_path(scan.display, index)
+        result.paths.append(scan.display)
+        if not scan.folder:
+            result.files.append(scan.display)
+        if scan.bytes or not (scan.errors or scan.folder):
             result.files_scanned += 1
         result.bytes_scanned += scan.bytes
         result.characters_scanned += scan.characters
-        result.errors += [redactor(line) for line in scan.errors]
-        unreadable = [f"{scan.display}: {redactor(item)}" for item in scan.unreadable]
+        result.errors += [redactor(_shown_line(line, scan.display, shown)) for line in scan.errors]
+        unreadable = [f"{shown}: {redactor(item)}" for item in scan.unreadable]
         if strict:
             result.errors += [f"{line}; strict mode cannot verify it" for line in unreadable]
         else:
@@ -511,6 +589,8 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
             if finding.fingerprint in silenced:
                 result.silenced += 1
                 continue
+            finding.file = shown
+            finding.file_index = index
             finding.part = redactor(finding.part)
             finding.location = redactor(finding.location)
             result.findings.append(finding)
@@ -527,6 +607,6 @@ def update_baseline(paths: Iterable[str | Path], baseline_path: str | Path, **op
     baseline = Baseline.load_or_new(baseline_path)
     result = check_paths(paths, baseline=baseline, apply_baseline=False, **options)
     scanned = [baseline.relative(Path(name)) for name in result.files]
-    baseline.record(result.findings, scanned)
+    baseline.record(result.findings, scanned, path_of=lambda finding: result.paths[finding.file_index - 1])
     baseline.save(baseline_path)
     return result, baseline

@@ -58,7 +58,7 @@ def _decode(name: str, data: bytes) -> str:
 # --------------------------------------------------------------------------- plain text
 
 
-@register_extractor(".txt", ".md", ".markdown", ".text", ".rst", ".yaml", ".yml")
+@register_extractor(".txt", ".md", ".markdown", ".text", ".rst", ".yaml", ".yml", ".log")
 def read_plain(name: str, data: bytes) -> Iterator[TextUnit]:
     text = _decode(name, data)
     if text.strip():
@@ -94,6 +94,26 @@ def read_captions(name: str, data: bytes) -> Iterator[TextUnit]:
         blank(match.start(), match.start(1))
         blank(match.end(1), match.end())
     yield TextUnit("", "text", "".join(chars), first_line=1)
+    yield from _cue_identifiers(text)
+
+
+_MACHINE_CUE_ID = re.compile(r"[\d\s]*|[0-9A-Fa-f/_.:\-]+")
+
+
+def _cue_identifiers(text: str) -> Iterator[TextUnit]:
+    """A cue's identifier (the line before its timing) is a label, like a file name: read as
+    words in title case too, so that ``jayden-okafor-2`` is read as "Jayden Okafor 2".
+    Numbers and the GUIDs Teams writes are left out."""
+    from .vocabulary import words_of
+
+    lines = text.splitlines()
+    number = 0
+    for previous, line in zip(lines, lines[1:]):
+        if "-->" in line and _VTT_TIMING.match(line):
+            number += 1
+            ident = previous.strip()
+            if ident and "-->" not in ident and not _MACHINE_CUE_ID.fullmatch(ident):
+                yield TextUnit("", f"cue {number} identifier", " ".join(w.title() for w in words_of(ident)))
 
 
 # --------------------------------------------------------------------------- CSV

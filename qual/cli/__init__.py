@@ -7,9 +7,19 @@ import typer
 from .app import app, setup_logging
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"qual {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print qual's version and exit."),
 ) -> None:
     """Offline qualitative interview analysis: ingest -> de-identify -> code -> export."""
     setup_logging(verbose)

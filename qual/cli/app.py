@@ -17,6 +17,7 @@ from typing import Callable, Iterator, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import QualError
 
@@ -54,7 +55,9 @@ def command(*args, **kwargs) -> Callable[[F], F]:
             except (typer.Exit, typer.Abort, SystemExit):
                 raise
             except QualError as error:
-                console.print(f"[red]error:[/red] {error}", markup=True, soft_wrap=True)
+                for failure in getattr(error, "failures", ()):  # each file that failed, with its reason
+                    console.print(f"[red]error:[/red] {escape(str(failure))}", markup=True, soft_wrap=True)
+                console.print(f"[red]error:[/red] {escape(str(error))}", markup=True, soft_wrap=True)
                 raise typer.Exit(EXIT_USAGE) from None
             except KeyboardInterrupt:
                 console.print("interrupted; no output was left half-written")
@@ -89,6 +92,38 @@ def progress(description: str, total: int | None = None, enabled: bool = True) -
         yield lambda n=1: bar.advance(task, n)
 
 
+@contextmanager
+def step_progress(first: str = "starting", enabled: bool = True) -> Iterator[Callable[..., None]]:
+    """A progress line on stderr for a task of several steps; yields ``step(description,
+    done=0, total=None)``, which names the step ("embedding 1,024 of 2,400 segments") and
+    moves its bar. Silent when stderr is no terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    if not enabled or not sys.stderr.isatty():
+        yield lambda *a, **k: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task(first, total=None)
+
+        def step(description: str, done: int = 0, total: int | None = None) -> None:
+            bar.update(task, description=description, completed=done, total=total)
+
+        yield step
+
+
+class ConsoleHandler(logging.Handler):
+    """Log lines printed through the rich console that draws the progress bars, so a warning
+    appears above a bar instead of breaking it in two."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+        except Exception:  # noqa: BLE001 - a log call that fails to format must not print its arguments
+            return
+        console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
 def setup_logging(verbose: int) -> None:
     """``-v``/``-vv`` turn up qual's own loggers only.
 
@@ -98,7 +133,12 @@ def setup_logging(verbose: int) -> None:
     to format must not print its arguments (logging's default), which could be text.
     """
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    root = logging.getLogger()
+    if not any(isinstance(h, ConsoleHandler) for h in root.handlers):
+        handler = ConsoleHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
     logging.getLogger("qual").setLevel(level)
     logging.raiseExceptions = False
     warnings.showwarning = _show_warning

@@ -47,9 +47,13 @@ def check_command(
     no_ner: bool = typer.Option(False, "--no-ner", help="Leave out the NER model even when one is "
                                 "installed (faster; the rules still run)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    allow_unscanned: bool = typer.Option(False, "--allow-unscanned", help="List files and parts that could not "
+                                         "be read (not text, no format qual check reads, a scanned PDF page) "
+                                         "without failing; by default they fail the check (exit 2)."),
 ) -> None:
-    """Fail when files still hold identifiers: .docx, .xlsx, .csv, .txt, .md, .json(l), .vtt, .srt,
-    .qdpx, .html, in every place they hide text. Findings are shown masked."""
+    """Fail when files still hold identifiers: Word, Excel, PowerPoint, OpenDocument, RTF, PDF,
+    text, CSV, JSON, XML, captions, HTML, REFI-QDA, images' metadata, gzip and zip, in every
+    place they hide text. Findings and paths are shown masked; what cannot be read fails."""
     from ..check import GATE_THRESHOLD, check_paths, update_baseline as record_baseline
     from ..check.report import FORMATS, render
     from ..errors import QualError
@@ -64,7 +68,8 @@ def check_command(
     options = dict(project=open_project(key, register=register, keep=keep, may_create=False), strict=strict,
                    threshold=GATE_THRESHOLD if threshold is None else threshold,
                    exclude=exclude or (), jobs=jobs, mask=mask,
-                   ner=None if no_ner else "auto", ignore=[output] if output else [])
+                   ner=None if no_ner else "auto", ignore=[output] if output else [],
+                   allow_unscanned=allow_unscanned)
     if update_baseline is not None:
         result, recorded = record_baseline(paths, update_baseline, **options)
         for error in result.errors:
@@ -73,7 +78,12 @@ def check_command(
                    f"{len(result.files)} file(s) recorded; {len(recorded)} fingerprint(s) in all")
         raise typer.Exit(EXIT_USAGE if result.errors else 0)
 
+    for path in paths:  # a folder with nothing in it says so (an empty gate passes, but not in silence)
+        if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
+            console.print(f"note: {path}: is empty; there is nothing to check", markup=False, soft_wrap=True)
     result = check_paths(paths, baseline=baseline, **options)
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if output_format == "text":
         report = render(result, "text", show_all=show_all, include_errors=False)
     elif output_format == "sarif":

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
-from .app import EXIT_FAILURES, command, console, progress
+from .app import EXIT_FAILURES, command, console, progress, step_progress
 
 log = logging.getLogger("qual.cli.code")
 
@@ -73,15 +74,33 @@ def _print_result(result, written: dict[str, Path]) -> None:
         typer.echo(f"{name} -> {path}")
 
 
-def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool, embedder: str) -> None:
+def _next_steps(out: Path, accepted: int) -> None:
+    """What to run after the decisions are in: the matrix, or another round of review."""
+    coded = out / "codings.csv"
+    if accepted:
+        typer.echo("next: build the framework matrix of the accepted codes:\n"
+                   f"  qual matrix {coded} --out {out.parent / 'framework.xlsx'} --report {out.parent / 'report.docx'}\n"
+                   f"  or export them for NVivo, ATLAS.ti, MAXQDA, QualCoder: qual export-qdpx {coded} "
+                   f"--out {out.parent / 'project.qdpx'}\n"
+                   f"  or suggest again, learning from your decisions: qual code --accept {out / 'codings.xlsx'} "
+                   f"--out {out} --refit")
+    else:
+        typer.echo(f"next: no code is accepted yet; review {out / 'codings.xlsx'} (accept: yes or no) and run "
+                   f"qual code --accept {out / 'codings.xlsx'} --out {out}")
+
+
+def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool, embedder: str,
+            coder: Optional[str] = None) -> None:
     from ..coding.codebook import load_codebook
     from ..coding.pipeline import code_transcripts
-    from ..coding.review import CODEBOOK_YAML, CODINGS_CSV, CODINGS_XLSX, apply_review, write_coding_outputs
+    from ..coding.review import (
+        CODEBOOK_YAML, CODINGS_CSV, CODINGS_XLSX, accept_command, apply_review, write_coding_outputs,
+    )
     from ..corpus import CORPUS_FILE, read_corpus
     from ..errors import QualError
     from ..model.codings import ACCEPTED, REJECTED, Codings
 
-    codings, counts = apply_review(review, out)
+    codings, counts = apply_review(review, out, coder=coder)
     typer.echo(f"decisions: {counts['accepted']} accepted, {counts['rejected']} rejected, "
                f"codes added by the reviewer: {counts['added']}"
                + (f", {counts['unmatched']} matched no coding and were ignored" if counts["unmatched"] else ""))
@@ -90,9 +109,10 @@ def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool,
     codings = Codings(codings)
     if not refit:
         codings.write(out / CODINGS_CSV)
-        codings.write(out / CODINGS_XLSX, codebook=codebook)
+        codings.write(out / CODINGS_XLSX, codebook=codebook, next_step=accept_command(out))
         typer.echo(f"codings.csv -> {out / CODINGS_CSV}")
         typer.echo(f"codings.xlsx -> {out / CODINGS_XLSX}")
+        _next_steps(out, int((codings.frame["status"] == ACCEPTED).sum()))
         return
     if codebook is None:
         raise QualError(f"{codebook_file}: no codebook to refit with; give --codebook FILE")
@@ -100,10 +120,12 @@ def _accept(review: Path, out: Path, codebook_path: Optional[Path], refit: bool,
     if not corpus.exists():
         raise QualError(f"{corpus}: the coded transcripts are missing; run 'qual code INPUT... --out {out}' first")
     human = codings.with_status(ACCEPTED, REJECTED).records()
-    with progress("coding"):
-        result = code_transcripts(read_corpus(corpus), codebook, human_codes=human, embedder=embedder)
+    with step_progress("coding") as step:
+        result = code_transcripts(read_corpus(corpus), codebook, human_codes=human, embedder=embedder,
+                                  progress=step)
     written = write_coding_outputs(result, out, codebook)
     _print_result(result, written)
+    _next_steps(out, int((result.codings["status"] == ACCEPTED).sum()))
 
 
 @command("code")
@@ -117,12 +139,16 @@ def code_command(
                                           "into OUT/codings.csv (no INPUT needed)."),
     refit: bool = typer.Option(False, "--refit", help="With --accept: code again, training the learned "
                                "suggester on the decisions."),
+    coder: Optional[str] = typer.Option(None, "--coder", help="With --accept: the reviewer's name, for "
+                                        "decisions whose 'coder' cell is blank (agreement and REFI-QDA "
+                                        "exports name coders by it)."),
     suggesters: str = typer.Option("rules,semantic,topic,learned", "--suggesters",
                                    help="Comma-separated suggesters to run."),
     threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                               help="Ensemble score a further suggestion needs (default 0.4); "
                                               "each segment's best code needs 0.25."),
-    max_codes: int = typer.Option(2, "--max-codes", min=1, help="At most this many suggestions per segment."),
+    max_codes: int = typer.Option(3, "--max-codes", min=1, help="At most this many codes proposed per segment "
+                                  "(each segment lists its 5 best candidates, ranked)."),
     embedder: str = typer.Option("auto", "--embedder", help="auto (MiniLM up to 1,500 segments, the static "
                                  "model above), minilm or static."),
     code_interviewer: bool = typer.Option(False, "--code-interviewer", help="Suggest codes for interviewer "
@@ -130,19 +156,27 @@ def code_command(
     max_words: int = typer.Option(150, "--max-words", min=20, help="Split turns longer than this at "
                                   "paragraph boundaries."),
 ) -> None:
-    """Suggest codes for every participant segment; write codings for review, topics and the corpus."""
+    """Suggest codes for every participant segment; write codings for review, topics and the corpus.
+
+    \b
+    Examples:
+      qual code out/transcripts --codebook codebooks/swis_ipe.yaml --out coded
+      qual code deid/*.docx --codebook codebooks/swis_ipe.yaml --out coded --suggesters rules,semantic
+      qual code --accept coded/codings.xlsx --out coded --coder "Anna Reviewer"
+      qual code --accept coded/codings.xlsx --out coded --refit      (learn from the decisions)
+    """
     from ..coding.codebook import load_codebook
     from ..coding.pipeline import code_transcripts
-    from ..coding.review import merge_decisions, previous_decisions, write_coding_outputs
+    from ..coding.review import accept_command, merge_decisions, previous_decisions, write_coding_outputs
     from ..coding.segments import SegmentRules
     from ..coding.suggesters import SelectionRule
     from ..errors import QualError
-    from ..ingest import ingest
+    from ..ingest import ingest, nothing_read
 
     if accept is not None:
         if inputs:
             raise QualError("--accept reads decisions only; give INPUT files without --accept to code them")
-        _accept(accept, out, codebook, refit, embedder)
+        _accept(accept, out, codebook, refit, embedder, coder)
         return
     if not inputs:
         raise QualError("give the transcripts to code (or --accept a reviewed codings.xlsx)")
@@ -158,16 +192,18 @@ def code_command(
     human = merge_decisions(prior, _human_codes(codings_files) if codings_files else None)
     with progress("reading", total=None) as advance:
         batch = ingest(transcript_paths, on_file=lambda _p: advance())
-    for failure in batch.failures:
-        console.print(f"[red]error:[/red] {failure}", markup=True, soft_wrap=True)
     if not batch.transcripts:
-        raise QualError("no transcript could be read; nothing was coded")
+        raise nothing_read(transcript_paths, batch.failures, exclude=[out])
+    for failure in batch.failures:
+        console.print(f"[red]error:[/red] {escape(str(failure))}", markup=True, soft_wrap=True)
     rules = SegmentRules(max_words=max_words, code_interviewer=code_interviewer)
-    with progress("coding"):
+    with step_progress("coding") as step:
         result = code_transcripts(batch.transcripts, book, suggesters=names, threshold=threshold,
                                   human_codes=human, embedder=embedder, segment_rules=rules,
-                                  selection=SelectionRule(max_codes=max_codes))
+                                  selection=SelectionRule(max_codes=max_codes), progress=step)
     written = write_coding_outputs(result, out, book)
     _print_result(result, written)
+    typer.echo(f"next: review the suggestions in {out / 'codings.xlsx'} (accept: yes or no), then run "
+               f"{accept_command(out)}")
     if batch.failures:
         raise typer.Exit(EXIT_FAILURES)

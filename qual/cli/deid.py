@@ -45,7 +45,13 @@ def deidentify_command(
 ) -> None:
     """De-identify transcripts (or survey columns) into OUT: .docx, .txt, corpus.jsonl, deid_log.csv."""
     from ..deid.pipeline import deidentify
+    from ..errors import QualError
+    from ..ingest import no_inputs_message
 
+    if not column:  # an empty folder says so, before a key is opened
+        empty = no_inputs_message(inputs, exclude=[out])
+        if empty is not None:
+            raise QualError(empty)
     project = open_project(key, register=register, keep=keep)
     with progress("de-identifying") as advance:
         result = deidentify(
@@ -69,5 +75,6 @@ def deidentify_command(
     for failure in result.failures:
         console.print(f"failed: {failure}", markup=False, soft_wrap=True)
     if result.failures:
-        console.print(f"{len(result.failures)} input(s) failed", markup=False)
+        console.print(f"{len(result.failures)} input(s) failed"
+                      + ("; nothing was de-identified" if not summary.get("documents") else ""), markup=False)
         raise typer.Exit(EXIT_FAILURES)

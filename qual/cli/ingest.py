@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from .app import EXIT_FAILURES, EXIT_USAGE, command, console, progress
 
@@ -29,7 +30,7 @@ def ingest_command(
                                               "name, when it should not be inferred. Comma-separate several."),
 ) -> None:
     """Read transcripts into OUT/corpus.jsonl, with a per-file summary; exit 1 if any file failed."""
-    from ..ingest import find_inputs, find_participants_sheet, ingest, write_ingest
+    from ..ingest import find_inputs, find_participants_sheet, ingest, no_inputs_message, write_ingest
 
     if participants is None:
         participants = find_participants_sheet(inputs)
@@ -39,8 +40,9 @@ def ingest_command(
     if participants is not None:
         files = [f for f in files if f.resolve() != participants.resolve()]
     if not files:
-        console.print(f"[red]error:[/red] no transcripts found in {', '.join(map(str, inputs))} "
-                      "(looked for .docx, .txt, .vtt, .srt and corpus.jsonl)", markup=True, soft_wrap=True)
+        message = no_inputs_message(inputs, exclude=[out]) or \
+            f"{', '.join(map(str, inputs))}: no transcript found besides the participants sheet"
+        console.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
     with progress("reading", total=len(files), enabled=len(files) > 1) as advance:
         result = ingest(inputs, participants=participants, interviewer=interviewer, exclude=[out],

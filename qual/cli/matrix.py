@@ -16,7 +16,8 @@ from .app import command, console
 def print_framework_outputs(outputs) -> None:
     """The console account of a framework export (shared with ``qual run``)."""
     matrix = outputs.matrix
-    console.print(f"codings used: {matrix.status_note}", markup=False, soft_wrap=True)
+    console.print(f"codings used: {matrix.status_note}" + (f" ({matrix.status_advice})" if matrix.status_advice
+                                                         else ""), markup=False, soft_wrap=True)
     for message in [*outputs.notes, *matrix.warnings]:
         console.print(f"note: {message}", markup=False, soft_wrap=True)
     written = outputs.workbook

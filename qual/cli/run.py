@@ -44,6 +44,10 @@ def _reporter():
             if self.task is not None:
                 self.bar.advance(self.task, n)
 
+        def step(self, description: str, done: int = 0, total: int | None = None) -> None:
+            if self.task is not None:  # the stage's own steps: "embedding 1,024 of 2,400 segments"
+                self.bar.update(self.task, detail=description, completed=done, total=total)
+
         def finish(self, stage) -> None:
             if self.task is not None:
                 done = self.bar.tasks[-1].total or 1
@@ -74,7 +78,17 @@ def run_command(
     no_heatmap: bool = typer.Option(False, "--no-heatmap", help="Skip the heatmap."),
     no_qdpx: bool = typer.Option(False, "--no-qdpx", help="Skip the REFI-QDA project."),
 ) -> None:
-    """Ingest -> de-identify -> code -> framework matrix -> heatmap -> report -> .qdpx, into OUT."""
+    """Ingest -> de-identify -> code -> framework matrix -> heatmap -> report -> .qdpx, into OUT.
+
+    \b
+    Examples:
+      qual run transcripts_sample --codebook codebooks/swis_ipe.yaml --out out
+      qual run interviews/ --codebook codebooks/swis_ipe.yaml --out out --key ../secure/swis.key --review ../secure/review.xlsx
+      qual run interviews/ --codebook codebooks/swis_ipe.yaml --out out --status accepted --no-qdpx
+
+    Then review out/coding/codings.xlsx and run the same command again: the decisions, the
+    pseudonyms (with the same --key) and the summaries typed into out/framework.xlsx are kept.
+    """
     from rich.table import Table
 
     from ..pipeline import run_pipeline

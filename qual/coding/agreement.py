@@ -59,11 +59,60 @@ class AgreementReport:
     coder_a: str = "A"
     coder_b: str = "B"
     dropped_documents: dict[str, int] = field(default_factory=dict)  # documents only one coder had
+    statuses: tuple[str, ...] = ()  # the codings statuses counted (empty: every row was counted)
+    left_out: dict[str, dict[str, int]] = field(default_factory=dict)  # "A"/"B" -> status -> rows not counted
+    files: dict[str, str] = field(default_factory=dict)  # "A"/"B" -> the file each coder's codes came from
 
     def describe(self) -> str:
         """One paragraph saying what was compared: the unit and where the units came from."""
-        return (f"Unit: {self.unit}. {self.n_units} units compared ({self.universe}); "
+        text = (f"Unit: {self.unit}. {self.n_units} units compared ({self.universe}); "
                 f"{len(self.per_code)} codes; coder A = {self.coder_a}, coder B = {self.coder_b}.")
+        if self.statuses:
+            text += f" Counted: {counted_statuses(self.statuses)}."
+        left = self.left_out_text()
+        if left:
+            text += f" Left out: {left}."
+        return text
+
+    def left_out_text(self) -> str:
+        """'12 unreviewed suggestions in A; 30 unreviewed suggestions in B' (not counted), or ''."""
+        parts = []
+        for side, counts in sorted(self.left_out.items()):
+            items = [f"{n} {STATUS_WORDS.get(status, repr(status) + ' rows')}" for status, n in counts.items() if n]
+            if items:
+                parts.append(f"{', '.join(items)} in {side}")
+        return "; ".join(parts)
+
+
+# Only people's decisions count by default: codes accepted in review (suggestions a reviewer
+# accepted, codes a reviewer added) and codes imported from a human's file. Unreviewed
+# suggestions are the machine's guesses: counting them made two copies of one suggestion
+# list agree with each other (issue 15).
+HUMAN_STATUSES = ("accepted",)
+STATUS_PRESETS = {"human": HUMAN_STATUSES, "accepted": HUMAN_STATUSES, "all": ("accepted", "suggested")}
+STATUS_WORDS = {"suggested": "unreviewed suggestions", "rejected": "rejected codes", "accepted": "accepted codes"}
+
+
+def counted_statuses(statuses) -> str:
+    statuses = tuple(statuses)
+    if statuses == HUMAN_STATUSES:
+        return "human decisions only (codes accepted or added in review, and imported human codes)"
+    return ", ".join(STATUS_WORDS.get(s, s) for s in statuses)
+
+
+def parse_statuses(text: str) -> tuple[str, ...]:
+    """``human`` (the default: accepted), ``all`` (accepted and suggested), or a comma list."""
+    from ..errors import QualError
+    from ..model.codings import STATUSES
+
+    key = text.strip().lower()
+    if key in STATUS_PRESETS:
+        return STATUS_PRESETS[key]
+    statuses = tuple(dict.fromkeys(s.strip().lower() for s in key.split(",") if s.strip()))
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown or not statuses:
+        raise QualError(f"--status {text!r}: give human, all, or a comma list of {', '.join(STATUSES)}")
+    return statuses
 
 
 # --------------------------------------------------------------------------- statistics
@@ -326,6 +375,102 @@ def _pair_counts(a_pairs, b_pairs, universe: set, codes: list[str]) -> dict[str,
             for code in codes}
 
 
+# --------------------------------------------------------------------------- from files
+
+
+@dataclass
+class CoderFile:
+    """One coder's codes as read from a file, and what was not counted."""
+
+    path: Path
+    codings: Any  # pandas DataFrame in the codings columns: the rows counted
+    name: str  # the coder's name(s) from the file's coder column / sources, else the file
+    left_out: dict[str, int] = field(default_factory=dict)  # status -> rows not counted
+    unmatched_labels: int = 0
+    distinct_unmatched: int = 0
+    unlocated_quotes: int = 0
+
+
+def read_coder_file(path: str | Path, transcripts=None, codebook: Codebook | None = None,
+                    statuses: Iterable[str] = HUMAN_STATUSES) -> CoderFile:
+    """A coder's codes from codings.csv/.xlsx, a .docx with code comments, or a .qdpx; only
+    rows whose status is in ``statuses`` are counted, the others are counted in ``left_out``."""
+    from .human import read_codes_file
+
+    path = Path(path)
+    statuses = tuple(statuses)
+    result = read_codes_file(path, transcripts, codebook, human_only=False)
+    frame = result.codings
+    left_out: dict[str, int] = {}
+    if len(frame):
+        status = frame["status"].fillna("accepted").astype(str).str.lower()
+        for value, n in status[~status.isin(statuses)].value_counts().items():
+            left_out[str(value)] = int(n)
+        frame = frame[status.isin(statuses)]
+    names = list(dict.fromkeys(str(c) for c in frame["coder"].tolist() if str(c).strip())) if len(frame) else []
+    name = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "") if names else str(path)
+    return CoderFile(path=path, codings=frame, name=name, left_out=left_out,
+                     unmatched_labels=sum(result.unmatched_labels.values()),
+                     distinct_unmatched=len(result.unmatched_labels), unlocated_quotes=result.unlocated_quotes)
+
+
+def find_corpus(corpus: str | Path | None, *inputs: str | Path):
+    """(transcripts, path) of the corpus given, else of a corpus.jsonl beside an input; (None, None)."""
+    from ..corpus import CORPUS_FILE, read_corpus
+    from ..errors import InputFileError
+
+    if corpus is not None:
+        corpus = Path(corpus)
+        if not corpus.exists():
+            raise InputFileError(corpus, "does not exist", "give the corpus.jsonl that 'qual code' or "
+                                 "'qual ingest' wrote")
+        return read_corpus(corpus), corpus
+    for path in inputs:
+        candidate = Path(path).parent / CORPUS_FILE
+        if candidate.exists():
+            return read_corpus(candidate), candidate
+    return None, None
+
+
+def compare_files(a: str | Path, b: str | Path, *, unit: str = "segment", codebook: Codebook | None = None,
+                  corpus: str | Path | None = None, coded_only: bool = False,
+                  statuses: Iterable[str] = HUMAN_STATUSES) -> tuple[AgreementReport, list[CoderFile]]:
+    """``qual agreement A B``: read both coders' files, count the rows of ``statuses`` (by
+    default people's decisions only), and compare them. Returns the report and the two
+    ``CoderFile``s (what each file held that was not counted, quotes not located)."""
+    from ..errors import QualError
+
+    if unit not in UNITS:
+        raise QualError(f"--unit {unit!r}: choose one of {', '.join(UNITS)}")
+    statuses = tuple(statuses)
+    transcripts, corpus_path = find_corpus(corpus, a, b)
+    sides = [read_coder_file(path, transcripts, codebook, statuses) for path in (a, b)]
+    for side in sides:
+        if side.codings.empty:
+            advice = ""
+            if side.left_out.get("suggested"):
+                advice = (f"; it holds {side.left_out['suggested']} unreviewed suggestions: review them in "
+                          "codings.xlsx, or compare with qual's suggestions using --status all")
+            raise QualError(f"{side.path}: no codes to compare ({counted_statuses(statuses)}){advice}")
+    if sides[0].name == sides[1].name:  # one coder's name in both files: tell them apart by file
+        for side in sides:
+            side.name = f"{side.name} ({side.path})" if side.name != str(side.path) else side.name
+    units = None
+    if transcripts and not coded_only and unit != "document":
+        from .segments import segment_transcripts
+
+        segments = segment_transcripts(transcripts)
+        units = segments[segments["codable"]]
+    report = agreement(sides[0].codings, sides[1].codings, unit=unit, codebook=codebook, units=units,
+                       coder_a=sides[0].name, coder_b=sides[1].name)
+    if corpus_path:
+        report.universe += f"; transcripts from {corpus_path}"
+    report.statuses = statuses
+    report.left_out = {label: side.left_out for label, side in zip("AB", sides) if side.left_out}
+    report.files = {label: str(side.path) for label, side in zip("AB", sides)}
+    return report, sides
+
+
 # --------------------------------------------------------------------------- output
 
 METRIC_LABELS = {
@@ -371,8 +516,12 @@ def write_agreement_xlsx(report: AgreementReport, path: str | Path) -> Path:
         ("unit", report.unit),
         ("units compared", report.n_units),
         ("how units were chosen", report.universe),
-        ("coder A", report.coder_a),
-        ("coder B", report.coder_b),
+        ("coder A", report.coder_a + (f" (from {report.files['A']})" if report.files.get("A")
+                                      and report.files["A"] not in report.coder_a else "")),
+        ("coder B", report.coder_b + (f" (from {report.files['B']})" if report.files.get("B")
+                                      and report.files["B"] not in report.coder_b else "")),
+        ("statuses counted", counted_statuses(report.statuses) if report.statuses else "every row"),
+        ("left out", report.left_out_text() or "nothing"),
         ("ratings", "each code is a yes/no rating of every unit by each coder"),
         ("% agreement", "share of units where both coders applied the code or both did not"),
         ("Cohen's kappa", "chance-corrected agreement; equals scikit-learn's cohen_kappa_score"),

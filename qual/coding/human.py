@@ -32,14 +32,14 @@ from typing import Any, Iterable
 from ..errors import InputFileError
 from ..model import Transcript
 from ..model.codebook import _text
-from ..model.codings import ACCEPTED, CODINGS_COLUMNS, REJECTED, SUGGESTED, Codings, decision, is_blank
+from ..model.codings import (
+    ACCEPTED, CODINGS_COLUMNS, HUMAN_SOURCE_PREFIX, REJECTED, SUGGESTED, Codings, coder_of, decision, is_blank,
+)
 from ..ooxml import W, paragraph_text, run_text
 from .codebook import Codebook
 from .quotes import QuoteLocator, covered_segments, segments_by_document
 
 log = logging.getLogger("qual.coding.human")
-
-HUMAN_SOURCE_PREFIX = "human:"
 
 
 @dataclass
@@ -98,7 +98,7 @@ def read_codes_file(path: str | Path, transcripts: Iterable[Transcript] | None =
     if suffix in {".xlsx", ".xlsm", ".csv", ".tsv"}:
         return _from_table(path, transcripts, codebook, coder, rules, human_only)
     if suffix in {".qdpx", ".qde"}:
-        return _from_refi(path, transcripts, codebook, coder, rules)
+        return _from_refi(path, transcripts, codebook, coder, rules, human_only)
     raise InputFileError(path, f"has an unknown format for codes '{suffix or '(none)'}'",
                          "give a .docx with comments, an .xlsx/.csv of codes, or a .qdpx project")
 
@@ -178,9 +178,15 @@ def _segment_row(segment: dict, code: str, source: str, status: str = ACCEPTED, 
     return row
 
 
-def _frame(rows: list[dict]):
-    """The rows as codings, typed by the schema (``qual.model.codings``); one per code, unit and source."""
+def _frame(rows: list[dict], path: Path | None = None):
+    """The rows as codings, typed by the schema (``qual.model.codings``); one per code, unit and source.
+
+    ``coder`` names the person behind each human row where the file or the caller named one;
+    a source made from the file's name (``human:<file stem>``) names nobody."""
     frame = Codings.from_records(rows).frame
+    unnamed = HUMAN_SOURCE_PREFIX + path.stem if path is not None else None
+    frame["coder"] = ["" if status == SUGGESTED or (not coder and source == unnamed) else coder_of(coder, source)
+                      for coder, source, status in zip(frame["coder"], frame["source"], frame["status"])]
     if not frame.empty:
         frame = frame.drop_duplicates(subset=["document", "segment", "code", "source"], keep="first")
         frame = frame.reset_index(drop=True)
@@ -307,14 +313,14 @@ def _from_docx(path: Path, transcripts: list[Transcript] | None, codebook: Codeb
             source = HUMAN_SOURCE_PREFIX + (coder or comment.author or path.stem)
             for segment in covered_segments(segments.get(document, []), start, end):
                 rows.extend(_segment_row(segment, code, source) for code in codes)
-        return HumanCodes(_frame(rows), unmatched, unlocated, "segment")
+        return HumanCodes(_frame(rows, path), unmatched, unlocated, "segment")
     # No transcript: each comment is its own unit, located in the .docx's own text.
     for comment in comments:
         source = HUMAN_SOURCE_PREFIX + (coder or comment.author or path.stem)
         for code in _codes_for(comment.text, codebook, unmatched):
             rows.append(_row(path.stem, code, source, segment=f"c{comment.id}", text=comment.quote,
                              start=comment.start, end=comment.end))
-    return HumanCodes(_frame(rows), unmatched, 0, "comment")
+    return HumanCodes(_frame(rows, path), unmatched, 0, "comment")
 
 
 def _same_file(transcript: Transcript, path: Path) -> bool:
@@ -472,7 +478,7 @@ def _from_table(path: Path, transcripts: list[Transcript] | None, codebook: Code
             continue
         raise InputFileError(path, f"row {number} says neither which segment, turn nor text it codes",
                              "give 'document' and 'segment' (or 'turn'), or the quoted 'text'")
-    return HumanCodes(_frame(out), unmatched, unlocated, "segment")
+    return HumanCodes(_frame(out, path), unmatched, unlocated, "segment")
 
 
 def _row_status(row: dict[str, Any]) -> str:
@@ -529,7 +535,7 @@ def _number(value: Any, default: float) -> float:
 
 
 def _from_refi(path: Path, transcripts: list[Transcript] | None, codebook: Codebook | None,
-               coder: str | None, rules) -> HumanCodes:
+               coder: str | None, rules, human_only: bool = True) -> HumanCodes:
     from ..refi.importer import read_project
 
     project = read_project(path)
@@ -546,16 +552,22 @@ def _from_refi(path: Path, transcripts: list[Transcript] | None, codebook: Codeb
         if code is None:
             unmatched[label] += 1
             continue
-        source = HUMAN_SOURCE_PREFIX + coder if coder else (record.get("source") or HUMAN_SOURCE_PREFIX + path.stem)
+        # qual's unreviewed suggestions come back from a peer as suggestions (their own user)
+        status = str(record.get("status") or ACCEPTED)
+        if human_only and status != ACCEPTED:
+            continue
+        source = record.get("source") or HUMAN_SOURCE_PREFIX + path.stem
+        if coder and status == ACCEPTED:
+            source = HUMAN_SOURCE_PREFIX + coder
         document = str(record.get("document") or "")
         start, end = _int(record.get("start")), _int(record.get("end"))
         if document in segments and start is not None and end is not None:
             for segment in covered_segments(segments[document], start, end):
-                rows.append(_segment_row(segment, code, source))
+                rows.append(_segment_row(segment, code, source, status))
             continue
         row = {column: record.get(column) for column in CODINGS_COLUMNS}
-        row.update(code=code, source=source, status=ACCEPTED)
+        row.update(code=code, source=source, status=status)
         if row.get("score") is None:
             row["score"] = 1.0
         rows.append(row)
-    return HumanCodes(_frame(rows), unmatched, 0, "segment")
+    return HumanCodes(_frame(rows, path), unmatched, 0, "segment")

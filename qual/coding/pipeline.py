@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
@@ -28,25 +28,36 @@ from ..model import Transcript
 from . import CODINGS_COLUMNS
 from .codebook import Codebook
 from .embeddings import Embedder, choose_backend, get_embedder
-from .segments import SegmentRules, model_text, segment_transcripts
-from .suggesters import (DEFAULT_SUGGESTERS, Ensemble, SelectionRule, SuggestContext, make_suggester,
-                         select)
+from .segments import SegmentRules, model_text, segment_transcripts, sentences
+from .suggesters import DEFAULT_SUGGESTERS, Ensemble, SelectionRule, SuggestContext, make_suggester
+from .suggesters.fusion import SMALL_TALK, FittedFusion, select_codes, substance
 
 log = logging.getLogger("qual.coding.pipeline")
 
-STATUSES = ("suggested", "accepted", "rejected")
-TOPIC_COLUMNS = ["topic", "size", "top_words", "codes", "best_code", "best_score", "candidate", "examples"]
+STATUSES = ("suggested", "candidate", "accepted", "rejected")
+TOPIC_COLUMNS = ["topic", "size", "label", "top_words", "fit_share", "codes", "best_code", "best_score", "candidate",
+                 "examples"]
+
+
+# What each stage is called while it runs, for a progress line ("suggesting: semantic").
+STEP_NAMES = {"segment": "segmenting the transcripts", "load embedder": "loading the embedding model",
+              "embed": "embedding segments", "ensemble": "combining the suggesters' scores",
+              "topic chart": "drawing the topic chart"}
+EMBED_BATCH = 256  # segments embedded between two progress reports
 
 
 class _StageClock:
-    """Wall-clock and CPU seconds per named stage (``with clock("embed"): ...``)."""
+    """Wall-clock and CPU seconds per named stage (``with clock("embed"): ...``); each stage
+    is announced to ``progress(step, done, total)`` as it starts."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Callable[..., None] | None = None) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.progress = progress or (lambda *a, **k: None)
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
+        self.progress(STEP_NAMES.get(stage, f"suggesting: {stage}"), 0, None)
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield
@@ -70,6 +81,7 @@ class CodingResult:
     candidates: list[dict]
     scores: dict[str, np.ndarray]
     ensemble: np.ndarray
+    chosen: np.ndarray  # (segments x codes) booleans: the codes proposed (selected)
     code_ids: list[str]
     selection: SelectionRule
     embedder: str
@@ -78,6 +90,7 @@ class CodingResult:
     cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process per stage
     transcripts: list[Transcript] = field(default_factory=list)
     topic_chart: object | None = None
+    topic_png: bytes | None = None  # the same chart as a static PNG
     vectors: tuple = (None, None)  # (answer, question) embeddings per segment, for reuse
 
     @property
@@ -174,10 +187,20 @@ def human_labels(segments, codebook: Codebook, human_codes, complete_documents: 
 # --------------------------------------------------------------------------- pipeline
 
 
-def embed_segments(segments, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Answer vectors for every segment and question vectors (zeros where there is no question)."""
+def embed_segments(segments, embedder: Embedder, progress: Callable[..., None] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Answer vectors for every segment and question vectors (zeros where there is no question).
+    ``progress(step, done, total)`` hears "embedding N of M segments" after each batch."""
     texts = [model_text(t) for t in segments["text"]]
-    answers = embedder.encode(texts)
+    if progress is None or len(texts) <= EMBED_BATCH:
+        answers = embedder.encode(texts)
+    else:
+        parts = []
+        for first in range(0, len(texts), EMBED_BATCH):
+            parts.append(np.asarray(embedder.encode(texts[first:first + EMBED_BATCH])))
+            done = min(first + EMBED_BATCH, len(texts))
+            progress(f"embedding {done:,} of {len(texts):,} segments", done, len(texts))
+        answers = np.concatenate(parts)
     questions = np.zeros_like(answers)
     asked = [i for i, q in enumerate(segments["question"]) if q]
     if asked:
@@ -188,26 +211,82 @@ def embed_segments(segments, embedder: Embedder) -> tuple[np.ndarray, np.ndarray
     return answers, questions
 
 
-def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected_pairs):
+def embed_sentences(segments, embedder: Embedder, rows=None) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors of the sentences of segments with more than one sentence, and the segment row of each.
+
+    A one-sentence segment's sentence is the segment itself, so it is left out (the semantic
+    suggester falls back on the segment's own vector)."""
+    rows = range(len(segments)) if rows is None else rows
+    texts, owners = [], []
+    column = segments["text"]
+    for row in rows:
+        pieces = sentences(column.iat[row])
+        if len(pieces) > 1:
+            texts.extend(pieces)
+            owners.extend([row] * len(pieces))
+    if not texts:
+        return np.zeros((0, getattr(embedder, "dimensions", 1)), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    return embedder.encode(texts), np.asarray(owners, dtype=np.int64)
+
+
+CANDIDATES = 5  # ranked candidate codes listed per segment in codings.csv
+
+
+def _decision_coders(human_codes) -> dict[tuple[str, str, str], str]:
+    """(document, segment, code) -> the name of who decided it, from the human decisions."""
+    import pandas as pd
+
+    frame = pd.DataFrame(human_codes) if human_codes is not None else pd.DataFrame()
+    if frame.empty or not {"document", "segment", "code", "coder"} <= set(frame.columns):
+        return {}
+    return {(str(d), str(s), str(c)): str(n).strip() for d, s, c, n in
+            zip(frame["document"], frame["segment"], frame["code"], frame["coder"])
+            if isinstance(n, str) and n.strip()}
+
+
+def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected_pairs,
+                   eligible, candidates: int = CANDIDATES,
+                   coders: dict[tuple[str, str, str], str] | None = None):
+    """One row per (segment, code) for each codable segment's best ``candidates`` codes, with
+    ``rank`` (1 = best) and ``selected`` (proposed to the reviewer), plus every human decision,
+    with ``coder``: who decided it (from ``coders``), blank for the suggesters' rows.
+
+    A selected candidate has status ``suggested``; the others ``candidate``: listed so that a
+    reviewer sees what ranked next and can accept it, never counted as a code (matrices and
+    REFI-QDA export read ``accepted`` and ``suggested`` rows only)."""
     import pandas as pd
 
     code_ids = codebook.code_ids
-    rows, columns = np.nonzero(chosen)
     accepted_set = set(accepted)
-    rejected_set = set(rejected_pairs)
-    sources = combiner.sources(scores, rows, columns) if len(rows) else []
+    rejected_set = set(rejected_pairs) - accepted_set
+    decided = accepted_set | rejected_set
+    ranks = np.zeros(ensemble.shape, dtype=np.int32)
+    rows_ = np.flatnonzero(eligible)
     records = []
-    for row, column, source in zip(rows, columns, sources):
-        if (int(row), int(column)) in accepted_set or (int(row), int(column)) in rejected_set:
-            continue
-        records.append((row, column, float(ensemble[row, column]), source, "suggested"))
+    if len(rows_) and ensemble.shape[1]:
+        order = np.argsort(-ensemble[rows_], axis=1, kind="stable")
+        ranks[rows_[:, None], order] = np.arange(1, ensemble.shape[1] + 1)[None, :]
+        keep = min(candidates, ensemble.shape[1])
+        top_rows = np.repeat(rows_, keep)
+        top_columns = order[:, :keep].ravel()
+        positive = ensemble[top_rows, top_columns] > 0
+        top_rows, top_columns = top_rows[positive], top_columns[positive]
+        sources = combiner.sources(scores, top_rows, top_columns) if len(top_rows) and scores else \
+            ["ensemble"] * len(top_rows)
+        for row, column, source in zip(top_rows.tolist(), top_columns.tolist(), sources):
+            if (row, column) in decided:
+                continue
+            selected = bool(chosen[row, column])
+            records.append((row, column, float(ensemble[row, column]), source,
+                            "suggested" if selected else "candidate", selected))
     for row, column in sorted(accepted_set):
-        records.append((row, column, 1.0, "human", "accepted"))
-    for row, column in sorted(rejected_set - accepted_set):
-        records.append((row, column, float(ensemble[row, column]), "human", "rejected"))
+        records.append((row, column, 1.0, "human", "accepted", True))
+    for row, column in sorted(rejected_set):
+        records.append((row, column, float(ensemble[row, column]), "human", "rejected", False))
     if not records:
         return pd.DataFrame(columns=CODINGS_COLUMNS)
-    rows_, columns_, scores_, sources_, statuses_ = (list(x) for x in zip(*records))
+    rows_, columns_, scores_, sources_, statuses_, selected_ = (list(x) for x in zip(*records))
+    rank_ = [int(ranks[r, c]) if 0 < ranks[r, c] <= candidates else None for r, c in zip(rows_, columns_)]
     located = segments.iloc[rows_]
     frame = pd.DataFrame({
         "document": located["document"].to_numpy(), "segment": located["segment"].to_numpy(),
@@ -215,10 +294,15 @@ def _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accep
         "code": [code_ids[c] for c in columns_], "score": np.round(scores_, 3), "source": sources_,
         "status": statuses_, "turn": located["turn"].to_numpy(), "timestamp": located["timestamp"].to_numpy(),
         "role": located["role"].to_numpy(), "start": located["start"].to_numpy(), "end": located["end"].to_numpy(),
+        "rank": pd.array(rank_, dtype="Int64"), "selected": selected_,
         "_row": rows_,
+        "_order": [int(ranks[r, c]) or 10_000 for r, c in zip(rows_, columns_)],
     })
-    frame = frame.sort_values(["_row", "score"], ascending=[True, False], kind="stable")
-    return frame.drop(columns="_row").reset_index(drop=True)
+    coders = coders or {}
+    frame["coder"] = ["" if status in ("suggested", "candidate") else coders.get((str(d), str(s), c), "")
+                      for d, s, c, status in zip(frame["document"], frame["segment"], frame["code"], frame["status"])]
+    frame = frame.sort_values(["_row", "_order"], kind="stable")
+    return frame.drop(columns=["_row", "_order"]).reset_index(drop=True)
 
 
 def code_transcripts(
@@ -234,6 +318,8 @@ def code_transcripts(
     weights: dict[str, float] | None = None,
     complete_documents: bool = False,
     suggester_config: dict[str, dict] | None = None,
+    fit_fusion: bool = True,
+    progress: Callable[..., None] | None = None,
 ) -> CodingResult:
     """Suggest codes from ``codebook`` for every participant segment of ``transcripts``.
 
@@ -242,11 +328,12 @@ def code_transcripts(
     ``SelectionRule().threshold``). ``human_codes``: accepted/rejected decisions (a DataFrame
     like codings.csv) kept in the output and used to train the learned suggester.
     ``embedder``: ``"auto"`` (default), ``"minilm"``, ``"static"`` or an object with
-    ``encode(texts)``.
+    ``encode(texts)``. ``progress(step, done, total)`` is told each step as it starts (and
+    the embedding step batch by batch), for a progress line.
     """
     import pandas as pd
 
-    clock = _StageClock()
+    clock = _StageClock(progress)
     notes: list[str] = []
     transcripts = list(transcripts)
     if not codebook.codes:
@@ -279,11 +366,15 @@ def code_transcripts(
         with clock("load embedder"):
             embedder_object = get_embedder(embedder or "auto", n_texts)
         with clock("embed"):
-            vectors = embed_segments(segments, embedder_object)
-        notes.append(f"embedder: {backend_name} ({n_texts} texts)")
+            vectors = embed_segments(segments, embedder_object, progress)
+            sentence_vectors, sentence_owner = embed_sentences(segments, embedder_object, np.flatnonzero(codable))
+            small_talk_vectors = embedder_object.encode(SMALL_TALK)
+        notes.append(f"embedder: {backend_name} ({n_texts} texts, {len(sentence_owner)} sentences)")
+    else:
+        sentence_vectors = sentence_owner = small_talk_vectors = None
 
     context = SuggestContext(embedder=embedder_object, answer_vectors=vectors[0], question_vectors=vectors[1],
-                             labels=labels)
+                             labels=labels, sentence_vectors=sentence_vectors, sentence_owner=sentence_owner)
     config = suggester_config or {}
     scores: dict[str, np.ndarray] = {}
     fitted = {}
@@ -305,18 +396,44 @@ def code_transcripts(
             scores[name] = matrix
     rule = selection or SelectionRule()
     if threshold is not None:
-        rule = SelectionRule(threshold=threshold, floor=min(rule.floor, threshold), max_codes=rule.max_codes,
-                             relative=rule.relative)
+        rule = replace(rule, threshold=threshold, floor=min(rule.floor, threshold))
     combiner = Ensemble(weights={**Ensemble().weights, **(weights or {})})
     with clock("ensemble"):
         if scores:
             ensemble = combiner.combine(scores)
-            chosen = select(ensemble, rule, eligible=codable)
+            found = substance(segments, context, small_talk_vectors if small_talk_vectors is not None
+                              else np.zeros((0, 1), np.float32))
+            substantive = found.substantive(rule.small_talk_margin, rule.min_words) if vectors[0] is not None \
+                else None
+            chosen = select_codes(ensemble, threshold=rule.threshold, floor=rule.floor, relative=rule.relative,
+                                  max_codes=rule.max_codes, substantive=substantive, eligible=codable)
+            if fit_fusion and not np.isnan(labels).all():
+                fusion = FittedFusion(max_codes=rule.max_codes, random_state=context.random_state)
+                features = fusion.features({k: v for k, v in scores.items() if combiner.weights.get(k, 0.5) > 0},
+                                           ensemble, found.features())
+                fusion.fit(features, labels, chosen, ensemble)
+                fitted_rule = None if fusion.fitted else fusion.fit_rule(
+                    ensemble, labels, substantive, (rule.threshold, rule.floor, rule.relative))
+                notes.append(fusion.note)
+                if fitted_rule is not None:
+                    chosen = select_codes(ensemble, threshold=fitted_rule[0], floor=fitted_rule[1],
+                                          relative=fitted_rule[2], max_codes=rule.max_codes,
+                                          substantive=substantive, eligible=codable)
+                if fusion.fitted:
+                    ensemble = fusion.predict(features, ensemble.shape)
+                    chosen = select_codes(ensemble, threshold=fusion.threshold, floor=fusion.floor,
+                                          relative=fusion.relative,
+                                          max_codes=rule.max_codes, substantive=substantive, eligible=codable)
+            if substantive is not None:
+                notes.append(f"{int((~substantive & codable).sum())} of {int(codable.sum())} segments read as "
+                             "small talk (greetings, thanks, back-channels, contact details): no code proposed")
         else:
             ensemble = np.zeros((len(segments), len(code_ids)), dtype=np.float32)
             chosen = np.zeros_like(ensemble, dtype=bool)
             notes.append("no suggester produced scores; only human codes are listed")
-        codings = _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected)
+        codings = _codings_frame(segments, codebook, ensemble, chosen, scores, combiner, accepted, rejected,
+                                 eligible=codable, candidates=max(CANDIDATES, rule.max_codes),
+                                 coders=_decision_coders(human_codes))
 
     topic = fitted.get("topic")
     topics = topic.topics_table if topic is not None and topic.topics_table is not None else pd.DataFrame(
@@ -324,9 +441,11 @@ def code_transcripts(
     candidates = list(topic.candidates or []) if topic is not None and topic.available else []
     with clock("topic chart"):
         chart = topic.chart() if topic is not None and topic.available else None
+        chart_png = topic.chart_png() if topic is not None and topic.available else None
     return CodingResult(
         codings=codings, segments=segments, topics=topics, candidates=candidates, scores=scores,
-        ensemble=ensemble, code_ids=code_ids, selection=rule, embedder=backend_name, notes=notes,
+        ensemble=ensemble, chosen=chosen, code_ids=code_ids, selection=rule, embedder=backend_name, notes=notes,
         timings=clock.wall, cpu_timings=clock.cpu, transcripts=transcripts, topic_chart=chart,
+        topic_png=chart_png,
         vectors=vectors,
     )

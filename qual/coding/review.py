@@ -22,7 +22,7 @@ import logging
 from pathlib import Path
 
 from ..errors import InputFileError, QualError
-from ..files import atomic_open
+from ..files import atomic_open, write_bytes
 from ..model.codings import CODINGS_COLUMNS, KEY, Codings
 
 log = logging.getLogger("qual.coding.review")
@@ -47,7 +47,8 @@ def write_coding_outputs(result, out_dir: str | Path, codebook=None) -> dict[str
     codings = Codings(result.codings)
     written = {
         "codings.csv": codings.write(out / CODINGS_CSV),
-        "codings.xlsx": codings.write(out / CODINGS_XLSX, codebook=codebook),
+        "codings.xlsx": codings.write(out / CODINGS_XLSX, codebook=codebook, next_step=accept_command(out),
+                                      uncoded=uncoded_segments(result.segments, codings.frame)),
     }
     topics_path = out / TOPICS_CSV
     with atomic_open(topics_path, "w", newline="") as handle:
@@ -61,6 +62,9 @@ def write_coding_outputs(result, out_dir: str | Path, codebook=None) -> dict[str
         write_text(html_path, "<!DOCTYPE html><html><head><meta charset='utf-8'><title>topics</title></head>"
                               f"<body><p>No topic chart: {_html_escape(reason)}.</p></body></html>")
     written["topics.html"] = html_path
+    if getattr(result, "topic_png", None):
+        write_bytes(out / "topics.png", result.topic_png)
+        written["topics.png"] = out / "topics.png"
     if result.transcripts:
         written["corpus.jsonl"] = write_corpus(result.transcripts, out / CORPUS_FILE)
     if codebook is not None:
@@ -68,6 +72,26 @@ def write_coding_outputs(result, out_dir: str | Path, codebook=None) -> dict[str
 
         written["codebook.yaml"] = write_codebook_yaml(codebook, out / CODEBOOK_YAML)
     return written
+
+
+def uncoded_segments(segments, codings) -> list[dict]:
+    """The codable segments no coding row names, as rows without a code: the review sheet
+    lists them too, so that a reviewer can give any segment a code."""
+    if segments is None or not len(segments):
+        return []
+    coded = set(zip(codings["document"].astype(str), codings["segment"].astype(str)))
+    columns = ["document", "segment", "speaker", "text", "turn", "timestamp", "role", "start", "end"]
+    rows = []
+    for record in segments[segments["codable"]][columns].to_dict("records"):
+        if (str(record["document"]), str(record["segment"])) not in coded:
+            rows.append({**record, "code": "", "status": ""})
+    return rows
+
+
+def accept_command(out_dir: str | Path) -> str:
+    """The command that reads a reviewed codings.xlsx in ``out_dir`` back."""
+    out = Path(out_dir)
+    return f"qual code --accept {out / CODINGS_XLSX} --out {out}"
 
 
 def _html_escape(text: str) -> str:
@@ -122,12 +146,36 @@ def previous_decisions(out_dir: str | Path):
                              if (out / name).is_file()))
 
 
-def apply_review(review_path: str | Path, out_dir: str | Path):
+def _locatable(record: dict) -> bool:
+    from ..model.codings import is_blank
+
+    return not any(is_blank(record.get(c)) for c in ("document", "segment", "start", "end"))
+
+
+def _whole_text(row: dict, out: Path) -> str:
+    """A segment's text; a review sheet cuts texts too long for a row, the corpus holds them."""
+    from ..model.codings_xlsx import CUT_NOTE
+
+    text = str(row.get("text") or "")
+    corpus = out / "corpus.jsonl"
+    if not text.endswith(CUT_NOTE) or not corpus.is_file():
+        return text
+    from ..corpus import read_corpus
+
+    for transcript in read_corpus(corpus):
+        if transcript.id == row["document"]:
+            return transcript.text[int(row["start"]):int(row["end"])]
+    return text
+
+
+def apply_review(review_path: str | Path, out_dir: str | Path, coder: str | None = None):
     """Fold the decisions of a reviewed sheet into ``out_dir/codings.csv``; returns the new codings.
 
     Rows are matched on (document, segment, code). A row the reviewer added (a code the
-    suggesters missed) with accept = yes becomes an ``accepted`` human code, located like the
-    other rows of its segment. Returns (codings DataFrame, counts dict).
+    suggesters missed, or a code for a segment nothing was suggested for) with accept = yes
+    becomes an ``accepted`` human code, located like the other rows of its segment. Each
+    decision keeps the name in the sheet's ``coder`` column, else ``coder``.
+    Returns (codings DataFrame, counts dict).
     """
     import pandas as pd
 
@@ -144,24 +192,38 @@ def apply_review(review_path: str | Path, out_dir: str | Path):
     counts = {"accepted": 0, "rejected": 0, "added": 0, "unmatched": 0}
     statuses = current["status"].tolist()
     sources = current["source"].tolist()
+    coders = current["coder"].tolist()
     added = []
     segment_rows = {}
     for i, row in enumerate(current.itertuples(index=False)):
         segment_rows.setdefault((row.document, row.segment), i)
     for record in decisions.to_dict("records"):
         key = tuple(record[c] for c in KEY)
+        name = record.get("coder") or coder or ""
         if key in index:
             i = index[key]
             statuses[i] = record["status"]
+            coders[i] = name or coders[i]
             counts[record["status"]] += 1
-        elif record["status"] == "accepted" and (key[0], key[1]) in segment_rows:
-            template = current.iloc[segment_rows[(key[0], key[1])]].to_dict()
-            added.append({**template, "code": key[2], "score": 1.0, "source": "human", "status": "accepted"})
+        elif record["status"] == "accepted" and ((key[0], key[1]) in segment_rows or _locatable(record)):
+            # a code for a segment that has rows (copied from one), or for one that had none
+            # (the sheet lists every segment; the row itself says where the segment is)
+            if (key[0], key[1]) in segment_rows:
+                template = current.iloc[segment_rows[(key[0], key[1])]].to_dict()
+            else:
+                template = {c: record.get(c) for c in CODINGS_COLUMNS}
+                template["text"] = _whole_text(template, out)
+            added.append({**template, "code": key[2], "score": 1.0, "source": "human", "status": "accepted",
+                          "coder": name, "rank": None, "selected": True})
             counts["added"] += 1
         else:
             counts["unmatched"] += 1
     current["status"] = statuses
     current["source"] = sources
+    current["coder"] = coders
+    if "selected" in current:  # an accepted candidate is now a code of its segment; a rejected one is not
+        current["selected"] = [s == "accepted" or (s == "suggested" and str(v).lower() in ("true", "1"))
+                               for s, v in zip(statuses, current["selected"])]
     if added:
         current = pd.concat([current.astype(object), pd.DataFrame(added, columns=CODINGS_COLUMNS)],
                             ignore_index=True)

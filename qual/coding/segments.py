@@ -27,6 +27,7 @@ SEGMENT_COLUMNS = [
 ]
 
 _SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9\[])")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,28 @@ def model_text(text: str) -> str:
         pieces.append(text[last:])
         text = " ".join(pieces)
     return _SPACES.sub(" ", text).strip()
+
+
+def sentences(text: str, min_words: int = 4) -> list[str]:
+    """The sentences of a segment's model text; a fragment under ``min_words`` words ("Yeah.",
+    "Honestly?") joins the sentence after it (or before it, at the end), so every piece says
+    something. Text without sentence punctuation (some speech recognition) is one sentence."""
+    pieces = [p for p in _SENTENCE_END.split(model_text(text)) if p.strip()]
+    merged: list[str] = []
+    carry = ""
+    for piece in pieces:
+        piece = f"{carry} {piece}".strip() if carry else piece
+        if len(piece.split()) < min_words:
+            carry = piece
+            continue
+        merged.append(piece)
+        carry = ""
+    if carry:
+        if merged:
+            merged[-1] = f"{merged[-1]} {carry}"
+        else:
+            merged.append(carry)
+    return merged
 
 
 def _tail_words(text: str, limit: int) -> str:

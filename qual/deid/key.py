@@ -9,8 +9,14 @@ The key is the one file that can undo de-identification, so:
   that is bound to the ciphertext as associated data, so it cannot be edited either;
 * it is written atomically and owner-only (0600), and never inside the output folder;
 * runs that share a key take a lock beside it (``<key>.lock``, via ``filelock``) for the
-  whole session and write by read-merge-write, so two runs never lose each other's entities
-  or hand one tag to two people.
+  whole session, from reading the key to writing it back (read-merge-write), so two runs
+  never lose each other's entities or hand one tag to two people, whatever the interleaving;
+* it has an id and a revision, raised whenever its entities change; ``qual deidentify``
+  records in its output folder (``deid_provenance.json``) the revision each file was
+  written against, and ``qual check --key`` reports files written against an older
+  revision (or another key) as stale;
+* a key file that group or others can read is tightened to 0600 when a session opens it,
+  and the run says so; ``qual check --key`` warns about one (and refuses it with ``--strict``).
 
 The passphrase comes from the caller, else from ``QUAL_KEY_PASSPHRASE``; the CLI prompts
 for it when neither is set and a terminal is attached.
@@ -23,6 +29,8 @@ import contextlib
 import json
 import logging
 import os
+import secrets
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -75,6 +83,8 @@ class KeyFile:
         self.lock_timeout = lock_timeout
         self._derived: dict[tuple[bytes, int, int, int], bytes] = {}
         self._salt: bytes | None = None
+        self.key_id: str | None = None  # random, fixed when the key is made: names no one
+        self.revision = 0               # raised each time the key's entities change
 
     def __repr__(self) -> str:
         return f"KeyFile({str(self.path)!r})"
@@ -170,6 +180,8 @@ class KeyFile:
             raise KeyFileError(f"{self.path}: the key decrypted but its content is not a qual "
                                "key") from None
         self._salt = salt
+        self.key_id = str(payload.get("key_id") or "") or None
+        self.revision = int(payload.get("revision") or 0)
         return payload
 
     def read(self) -> EntityTable:
@@ -194,9 +206,13 @@ class KeyFile:
             "note": "qual pseudonym key: identifiable; keep it apart from de-identified data",
         }
         header_line = json.dumps(header, sort_keys=True).encode("utf-8")
+        self.key_id = self.key_id or secrets.token_hex(8)
+        self.revision += 1
         payload = {
             "version": KEY_VERSION,
             "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "key_id": self.key_id,
+            "revision": self.revision,
             "table": table.to_payload(),
         }
         plain = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -205,18 +221,39 @@ class KeyFile:
         write_bytes(self.path, header_line + b"\n" + ciphertext, permissions=OWNER_ONLY)
 
     def merge_into_file(self, table: EntityTable) -> EntityTable:
-        """Read-merge-write under the caller's lock; returns what was written."""
+        """Read-merge-write under the caller's lock; returns what was written. The key is
+        written (and its revision raised) only when its entities changed."""
         if self.exists():
             merged = self.read()
+            before = merged.to_payload()
             clashes = merged.merge(table)
             if clashes:
                 raise KeyFileError(
                     f"{self.path}: another run changed the key while this one was working and "
                     f"{len(clashes)} pseudonyms would clash; the key was not changed, re-run")
+            if merged.to_payload() == before:
+                return merged
         else:
             merged = table
         self.write(merged)
         return merged
+
+    def group_or_others_can_read(self) -> int | None:
+        """The key file's mode when group or others may read or write it, else None."""
+        try:
+            mode = stat.S_IMODE(self.path.stat().st_mode)
+        except OSError:
+            return None
+        return mode if mode & 0o077 else None
+
+    def tighten(self) -> int | None:
+        """Make the key file owner-only; return the mode it had when that changed something."""
+        mode = self.group_or_others_can_read()
+        if mode is not None:
+            os.chmod(self.path, OWNER_ONLY)
+            log.warning("the key %s could be read by group or others (mode %s); its permissions were "
+                        "tightened to 0600", self.path, oct(mode)[2:].zfill(4))
+        return mode
 
     @contextlib.contextmanager
     def session(self, out_dir: str | Path | None = None, create: bool = True) -> Iterator[EntityTable]:
@@ -228,6 +265,7 @@ class KeyFile:
             raise KeyFileError(f"{self.path}: key file not found")
         self._passphrase = resolve_passphrase(self._passphrase)  # fail before any work if none
         with self.lock():
+            self.tighten()
             table = self.read() if self.exists() else EntityTable()
             yield table
             self.merge_into_file(table)
@@ -249,3 +287,59 @@ def save_key(table: EntityTable, path: str | Path, passphrase: str | None = None
     with key.lock():
         key.merge_into_file(table)
     return key.path
+
+
+# --------------------------------------------------------------------------- which key wrote what
+
+PROVENANCE_FILE = "deid_provenance.json"
+PROVENANCE_FORMAT = "qual-deid-provenance"
+
+
+def record_key_version(out_dir: str | Path, written: list[Path], key: "KeyFile | None") -> Path | None:
+    """Record in ``out_dir/deid_provenance.json`` the key (its id, never its path) and the
+    revision each of ``written`` was de-identified against; entries of files written by
+    earlier runs are kept. Nothing here identifies anyone."""
+    from ..files import write_text
+
+    out_dir = Path(out_dir)
+    path = out_dir / PROVENANCE_FILE
+    entries = read_key_versions(out_dir)
+    key_id = key.key_id if key is not None else None
+    for file in written:
+        if Path(file).parent.resolve() == out_dir.resolve() and Path(file).name != PROVENANCE_FILE:
+            entries[Path(file).name] = {"key": key_id, "revision": key.revision if key is not None else None}
+    if not entries:
+        return None
+    document = {"format": PROVENANCE_FORMAT, "version": 1, "files": dict(sorted(entries.items()))}
+    write_text(path, json.dumps(document, indent=1) + "\n")
+    return path
+
+
+def read_key_versions(folder: str | Path) -> dict[str, dict[str, Any]]:
+    """File name -> {"key": id, "revision": n} from a folder's ``deid_provenance.json``
+    (empty when there is none, or it is not one)."""
+    path = Path(folder) / PROVENANCE_FILE
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("format") != PROVENANCE_FORMAT:
+        return {}
+    files = document.get("files")
+    return {str(k): v for k, v in files.items() if isinstance(v, dict)} if isinstance(files, dict) else {}
+
+
+def stale_files(folder: str | Path, key: "KeyFile") -> list[tuple[str, str]]:
+    """(file name, why) for the files of ``folder`` de-identified against an older revision of
+    ``key`` or against another key (read ``key`` first, so that its id and revision are known)."""
+    stale = []
+    for name, entry in read_key_versions(folder).items():
+        if not (Path(folder) / name).exists():
+            continue
+        if entry.get("key") != key.key_id:
+            stale.append((name, "was de-identified with another key, or without one"))
+        elif int(entry.get("revision") or 0) < key.revision:
+            stale.append((name, f"was de-identified against revision {entry.get('revision')} of the key, "
+                                f"which is now at revision {key.revision}: run qual deidentify on its source "
+                                "again so that it uses what the key learned since"))
+    return stale

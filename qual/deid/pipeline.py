@@ -166,6 +166,12 @@ def deidentify(
             def finish() -> DeidResult:
                 return _write_outputs(engine, *done, failures, out_dir, progress)
     result = finish()
+    if project.has_key:
+        from .key import record_key_version
+
+        provenance = record_key_version(out_dir, result.written, project.key_file)
+        if provenance is not None:
+            result.written.append(provenance)
     if review_path is not None:
         result.written.append(write_review(result.review_items, review_path, out_dir))
     result.summary.update({

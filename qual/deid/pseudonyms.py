@@ -33,7 +33,7 @@ from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from .identity import (FIXED_TYPES, INSTITUTIONS, EntityType, PersonName, distinctive_key, identity_key,
+from .identity import (FIXED_TYPES, INSTITUTIONS, NAME_LIKE, EntityType, PersonName, distinctive_key, identity_key,
                        normal_tokens, split_possessive, tag_for, tag_number)
 
 log = logging.getLogger("qual.deid.pseudonyms")
@@ -149,6 +149,9 @@ class EntityTable:
         self._distinct: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._ids: dict[int, Entity] = {}
         self._name_index: dict[str, set[int]] = {}  # name token -> people who have it
+        # a name's words (titles dropped) -> the entities that have that exact form, of any
+        # name-like type: one string is one entity, whichever type a detector called it
+        self._by_form: dict[str, list[Entity]] = {}
         self._next_id = 1
 
     # ----------------------------------------------------------------- persistence
@@ -298,6 +301,14 @@ class EntityTable:
     def _resolve(self, entity_type: EntityType, text: str) -> Entity:
         key = self._key(entity_type, text)
         entity = self._by_key.get((entity_type, key))
+        if entity_type in NAME_LIKE:
+            # A form the table already holds keeps its entity, even when a detector now calls
+            # it another type ("Castlebrook" a school in one run, "Mr Castlebrook" a person in
+            # the next): one string, one pseudonym, whichever run came first.
+            holders = self._by_form.get(PersonName.parse(text).key, [])
+            same = [e for e in holders if e.type is entity_type]
+            if holders and not (entity is not None and entity in same):
+                entity = (same or holders)[0]
         if entity is None:
             if entity_type is EntityType.PERSON:
                 name = PersonName.parse(text)
@@ -413,6 +424,10 @@ class EntityTable:
             entity.confidence[variant] = max(float(confidence), entity.confidence.get(variant, 0.0))
         key = self._key(entity.type, text)
         self._by_key.setdefault((entity.type, key), entity)
+        if entity.type in NAME_LIKE:
+            holders = self._by_form.setdefault(PersonName.parse(text).key, [])
+            if entity not in holders:
+                holders.append(entity)
         if entity.type is EntityType.PERSON:
             if not entity.ambiguous:
                 name = PersonName.parse(text)

@@ -116,14 +116,55 @@ def _text_runs(text: str) -> str:
     return "".join(pieces)
 
 
-def _paragraph(label: str, text: str) -> str:
-    return (f"<w:p><w:r><w:rPr><w:b/></w:rPr>{_text_runs(label + ':')}</w:r>"
+# ---------------------------------------------------------------- the written layout
+#
+# Both files read back in with ``qual ingest`` (and so ``qual code``) to the same turns,
+# speakers and roles (tests/test_roundtrip.py):
+#
+#     Transcript SW01 (de-identified by qual)          a title: preamble, not speech
+#     [Person 15]: Interviewer                         the speaker key: who has which role
+#     [Person 3]: Participant
+#
+#     0<TAB>[Person 15]: So how did it start?          one paragraph per turn, numbered as
+#     1<TAB>[00:01:02] [Person 3]: Well, ...           references in the outputs count them
+#
+# A turn's own paragraphs follow it as line breaks (.docx) or lines (.txt). The key lists
+# the speakers whose label does not already say their role, so the interviewer stays the
+# interviewer whatever the label became ('Dr Helen Marsh' -> '[Person 15]').
+
+ROLE_WORDS = {"interviewer": "Interviewer", "participant": "Participant", "other": "Other"}
+
+
+def title_line(transcript: Transcript) -> str:
+    return f"Transcript {transcript.id} (de-identified by qual)"
+
+
+def speaker_key(transcript: Transcript) -> list[tuple[str, str]]:
+    """(speaker label, role word) for each speaker whose label is not its role word."""
+    roles: dict[str, str] = {}
+    for turn in transcript.turns:
+        roles.setdefault(turn.speaker, ROLE_WORDS.get(str(turn.role), "Other"))
+    return [(speaker, role) for speaker, role in roles.items() if speaker.casefold() != role.casefold()]
+
+
+def _paragraph(number: int | None, label: str, text: str) -> str:
+    head = f"<w:r>{_text_runs(f'{number}' + chr(9))}</w:r>" if number is not None else ""
+    return (f"<w:p>{head}<w:r><w:rPr><w:b/></w:rPr>{_text_runs(label + ':')}</w:r>"
             f"<w:r>{_text_runs(' ' + text)}</w:r></w:p>")
 
 
+def _plain_paragraph(text: str) -> str:
+    return f"<w:p><w:r>{_text_runs(text)}</w:r></w:p>" if text else "<w:p/>"
+
+
 def write_docx(transcript: Transcript, path: str | Path) -> Path:
-    """One paragraph per turn, the speaker label in bold; a turn's paragraphs become line breaks."""
-    body = "".join(_paragraph(turn.label, turn.text) for turn in transcript.turns).encode("utf-8")
+    """A title, the speaker key, then one numbered paragraph per turn with the speaker label
+    in bold; a turn's paragraphs become line breaks."""
+    parts = [_plain_paragraph(title_line(transcript))]
+    parts += [_paragraph(None, speaker, role) for speaker, role in speaker_key(transcript)]
+    parts.append(_plain_paragraph(""))
+    parts += [_paragraph(turn.index, turn.label, turn.text) for turn in transcript.turns]
+    body = "".join(parts).encode("utf-8")
     path = Path(path)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -136,10 +177,18 @@ def write_docx(transcript: Transcript, path: str | Path) -> Path:
     return path
 
 
+def plain_text(transcript: Transcript) -> str:
+    """The .txt layout: title, speaker key, then numbered turns separated by blank lines."""
+    head = [title_line(transcript), *(f"{speaker}: {role}" for speaker, role in speaker_key(transcript))]
+    turns = [f"{turn.index}\t{turn.label}: {_NOT_XML.sub('', turn.text)}" for turn in transcript.turns]
+    return "\n".join(head) + "\n\n" + "\n\n".join(turns) + "\n"
+
+
 def write_txt(transcript: Transcript, path: str | Path) -> Path:
-    """``Transcript.text`` exactly, so offsets in corpus.jsonl point into this file."""
+    """``plain_text(transcript)``: reads back in to the same turns (offsets are those of
+    ``Transcript.text`` in corpus.jsonl, which holds the turns without numbers)."""
     path = Path(path)
-    write_text(path, transcript.text + "\n")
+    write_text(path, plain_text(transcript))
     return path
 
 

@@ -21,16 +21,30 @@ def _label(code) -> str:
 
 def write_heatmap(matrix: FrameworkMatrix, path: str | Path, *, dpi: int = 150) -> Path:
     """Draw the heatmap of ``matrix`` to ``path`` (PNG, written atomically) and return the path."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise QualError(f"{path}: the heatmap is a PNG image; give a name ending in .png")
+    import matplotlib.pyplot as plt
+
+    figure = heatmap_figure(matrix)
+    try:
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, format="png", dpi=dpi)
+    finally:
+        plt.close(figure)
+    return path
+
+
+def heatmap_figure(matrix: FrameworkMatrix):
+    """The matplotlib figure of the heatmap (the caller closes it)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise QualError(f"{path}: the heatmap is a PNG image; give a name ending in .png")
     codes = matrix.code_list
     cases = list(matrix.cases.index)
     groups = matrix.groups
@@ -75,6 +89,10 @@ def write_heatmap(matrix: FrameworkMatrix, path: str | Path, *, dpi: int = 150) 
     _theme_lines(left, codes)
     left.set_title("Coded segments per case", fontsize=10)
     colourbar = figure.colorbar(image, ax=right, fraction=0.1, pad=0.06, label="segments")
+    # counts are whole numbers: ticks at whole numbers only, written without decimals
+    colourbar.locator = MaxNLocator(integer=True, min_n_ticks=2)
+    colourbar.formatter = StrMethodFormatter("{x:.0f}")
+    colourbar.update_ticks()
     colourbar.ax.tick_params(labelsize=7)
     colourbar.ax.yaxis.label.set_size(8)
 
@@ -94,12 +112,7 @@ def write_heatmap(matrix: FrameworkMatrix, path: str | Path, *, dpi: int = 150) 
     right.set_title("Cases with code", fontsize=10)
     right_top = right.secondary_xaxis("top")
     right_top.set_xticks([])
-    try:
-        with atomic_path(path) as tmp:
-            figure.savefig(tmp, format="png", dpi=dpi)
-    finally:
-        plt.close(figure)
-    return path
+    return figure
 
 
 def _theme_lines(axes, codes) -> None:

@@ -10,13 +10,14 @@ is decided in ``qual.export.cases`` (REFI-QDA export shows the same).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..model.codebook import OTHER_THEME, Code, Codebook, Theme
-from ..model.codings import QUOTED, Codings, is_blank, resolve_status, used_statuses
-from ..text import shorten
+from ..model.codings import QUOTED, Codings, is_blank, resolve_status, status_advice, used_statuses
+from ..text import ELLIPSIS, shorten
 from .cases import DEFAULT_ATTRIBUTES, case_attributes, case_of, snake_case
 
 if TYPE_CHECKING:  # pandas is imported lazily so that `qual --help` stays fast
@@ -64,6 +65,7 @@ class FrameworkMatrix:
     inputs: list[dict[str, str]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    status_advice: str = ""  # what the user could do about the codings shown, for the console only
 
     @property
     def codes(self) -> list[str]:
@@ -107,8 +109,57 @@ def codebook_from_codings(codings: "pd.DataFrame", name: str = "codes found in t
 # --------------------------------------------------------------------------- quotes
 
 
+QUOTE_LIMIT = 320   # characters of a coded span shown in a matrix cell; the reference leads to the rest
+QUOTE_CONTEXT = 60  # characters of the turn shown either side of a span shorter than its turn
+_CLOCK = re.compile(r"^\s*(?:(\d{1,2})[:.])?(\d{1,2})[:.](\d{1,2})(?:[.,]\d+)?\s*$")
+
+
+def format_timestamp(value: Any) -> str:
+    """A turn's time as ``HH:MM:SS``, whatever the transcript wrote (``0:03``, ``2:41``,
+    ``00:01:23.45``, ``1.02.03``): one format in every output. Anything else stays as written."""
+    if is_blank(value):
+        return ""
+    text = str(value)
+    match = _CLOCK.match(text)
+    if not match:
+        return text.strip()
+    hours, minutes, seconds = (int(match.group(i) or 0) for i in (1, 2, 3))
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def speaker_label(role: Any, group: Any = "") -> str:
+    """One speaker vocabulary: ``Interviewer``, ``Participant (SW)`` (with the case's role), ``Other``."""
+    role = "" if is_blank(role) else str(role).lower()
+    if role == "interviewer":
+        return "Interviewer"
+    if role == "other":
+        return "Other"
+    group = "" if is_blank(group) else str(group)
+    return f"Participant ({group})" if group and not group.startswith("(") else "Participant"
+
+
+def quote_excerpt(text: str, start: int | None = None, end: int | None = None, *,
+                  limit: int = QUOTE_LIMIT, context: int = QUOTE_CONTEXT) -> str:
+    """A coded span as a quote: ``“span”``, cut between words after ``limit`` characters;
+    a span shorter than its turn (``text``, with the span at ``start:end``) shows a little of
+    the turn either side, outside the quotation marks: ``…before “span” after…``."""
+    whole = start is None or end is None or not (0 <= start < end <= len(text))
+    span = text if whole else text[start:end]
+    quoted = "\u201c" + shorten(" ".join(span.split()), limit) + "\u201d"
+    if whole or (start == 0 and end == len(text)):
+        return quoted
+    before = " ".join(text[:start].split())
+    after = " ".join(text[end:].split())
+    if len(before) > context:
+        before = ELLIPSIS + shorten(before[::-1], context, "")[::-1].lstrip()
+    if len(after) > context:
+        after = shorten(after, context)
+    return " ".join(part for part in (before, quoted, after) if part)
+
+
 def reference(document: str, segment: Any = "", turn: Any = None, timestamp: Any = "") -> str:
-    """Where a quote comes from: ``SW01, turn 12, para 2, 00:03:15``."""
+    """Where a quote comes from: ``SW01, turn 12, para 2, 00:03:15`` (turns numbered from 0,
+    as the de-identified transcripts number them)."""
     parts = [str(document)]
     turn_text = "" if is_blank(turn) else str(int(turn))
     segment = "" if is_blank(segment) else str(segment)
@@ -121,32 +172,42 @@ def reference(document: str, segment: Any = "", turn: Any = None, timestamp: Any
         if paragraph.isdigit():
             parts.append(f"para {int(paragraph) + 1}")
     if not is_blank(timestamp):
-        parts.append(str(timestamp))
+        parts.append(format_timestamp(timestamp))
     return ", ".join(parts)
 
 
 def format_quote(text: str, ref: str) -> str:
-    return f"\u201c{text.strip()}\u201d ({ref})"
+    """``text`` as a quote (``quote_excerpt``) followed by its reference in brackets."""
+    quoted = text if text.startswith(("\u201c", ELLIPSIS)) else quote_excerpt(text.strip())
+    return f"{quoted} ({ref})"
 
 
 def more_quotes_note(n: int) -> str:
     return f"... {n} more quote{'s' if n != 1 else ''}, see sheet Quotes"
 
 
-def fit_quotes(quotes: Sequence[str], limit: int = EXCEL_CELL_LIMIT, separator: str = "\n\n") -> tuple[str, int]:
-    """Join quotes into one cell of at most ``limit`` characters; returns (text, quotes shown).
-
-    When they do not all fit, the cell ends with "... N more quotes, see sheet Quotes".
+def fit_quotes(quotes: Sequence[str], limit: int = EXCEL_CELL_LIMIT, separator: str = "\n\n", *,
+               width: float | None = None, max_lines: int | None = None) -> tuple[str, int]:
+    """Join quotes into one cell of at most ``limit`` characters and, given the column's
+    ``width``, at most ``max_lines`` wrapped lines (the tallest row Excel has); returns
+    (text, quotes shown). When they do not all fit, the cell ends with "... N more quotes,
+    see sheet Quotes" rather than run past the bottom of its row.
     """
+    from ..text import cell_lines
+
+    def size(text: str) -> int:
+        return cell_lines(text, width) if width is not None and max_lines is not None else 0
+
     joined = separator.join(quotes)
-    if len(joined) <= limit:
+    if len(joined) <= limit and size(joined) <= (max_lines or 0):
         return joined, len(quotes)
     shown: list[str] = []
     used = 0
     for i, quote in enumerate(quotes):
         note = separator + more_quotes_note(len(quotes) - i - 1) if i < len(quotes) - 1 else ""
         extra = len(quote) + (len(separator) if shown else 0)
-        if used + extra + len(note) > limit:
+        candidate = separator.join([*shown, quote]) + note
+        if used + extra + len(note) > limit or (max_lines is not None and size(candidate) > max_lines):
             break
         shown.append(quote)
         used += extra
@@ -244,11 +305,17 @@ def build_matrix(
     quotes["theme"] = quotes["code"].map(code_theme)
     quotes["code_name"] = quotes["code"].map(code_name)
     turns = [None if is_blank(t) else int(t) for t in quotes["turn"].tolist()]
+    quotes["timestamp"] = [format_timestamp(ts) for ts in quotes["timestamp"].tolist()]
     quotes["reference"] = [reference(d, s, t, ts) for d, s, t, ts in
                            zip(quotes["document"].tolist(), quotes["segment"].tolist(), turns,
                                quotes["timestamp"].tolist())]
-    quotes["quote"] = [format_quote(text, ref) for text, ref in zip(quotes["text"].tolist(),
-                                                                     quotes["reference"].tolist())]
+    quotes["speaker_label"] = [speaker_label(r, g) for r, g in zip(quotes["role"].tolist(), quotes["group"].tolist())]
+    quotes["excerpt"] = _excerpts(quotes, transcripts, QUOTE_LIMIT)
+    quotes["passage"] = _excerpts(quotes, transcripts, EXCEL_CELL_LIMIT)  # the whole span, for the Quotes sheet
+    # a quote says who spoke when it was not the participant (interviewer turns coded on request)
+    quotes["quote"] = [f"{text} ({ref}{'' if who.startswith('Participant') else '; ' + who})"
+                       for text, ref, who in zip(quotes["excerpt"].tolist(), quotes["reference"].tolist(),
+                                                 quotes["speaker_label"].tolist())]
     case_order = {case: i for i, case in enumerate(cases.index)}
     code_order = {code.id: i for i, code in enumerate(code_list)}
     quotes["_case"] = quotes["case"].map(case_order)
@@ -259,8 +326,8 @@ def build_matrix(
                                 na_position="last")
     quotes = quotes.drop(columns=["_case", "_code", "_paragraph"]).reset_index(drop=True)
     quote_columns = ["case", "group", "theme", "code", "code_name", "document", "segment", "turn",
-                     "timestamp", "speaker", "role", "score", "source", "status", "start", "end",
-                     "reference", "text", "quote"]
+                     "timestamp", "speaker", "speaker_label", "role", "score", "source", "status", "start", "end",
+                     "reference", "text", "excerpt", "passage", "quote"]
     quotes = quotes[quote_columns]
 
     codes = [c.id for c in code_list]
@@ -300,8 +367,30 @@ def build_matrix(
         settings={"status requested": status, "status used": effective,
                   "case attributes": ", ".join(attribute_columns),
                   "rows in codings": len(codings), "rows used": len(quotes)},
-        warnings=warnings,
+        warnings=warnings, status_advice=status_advice(codings, effective),
     )
+
+
+def _excerpts(quotes: "pd.DataFrame", transcripts: Sequence["Transcript"] | None, limit: int) -> list[str]:
+    """Each coded span as a quote with a little of its turn around it (``quote_excerpt``);
+    without the transcript, the coding's own text."""
+    by_id = {str(t.id): t for t in transcripts or ()}
+    out = []
+    for document, turn, start, end, text in zip(quotes["document"].tolist(), quotes["turn"].tolist(),
+                                                quotes["start"].tolist(), quotes["end"].tolist(),
+                                                quotes["text"].tolist()):
+        transcript = by_id.get(str(document))
+        turns = transcript.turns if transcript is not None else ()
+        if is_blank(turn) or is_blank(start) or is_blank(end) or not 0 <= int(turn) < len(turns):
+            out.append(quote_excerpt(str(text), limit=limit))
+            continue
+        spoken = turns[int(turn)]
+        first, last = int(start) - spoken.start, int(end) - spoken.start
+        if not 0 <= first < last <= len(spoken.text) or spoken.text[first:last] != str(text):
+            out.append(quote_excerpt(str(text), limit=limit))  # offsets of another layout: the quote alone
+            continue
+        out.append(quote_excerpt(spoken.text, first, last, limit=limit))
+    return out
 
 
 def _role_comparison(cases, counts, presence, code_list: list[Code]) -> "pd.DataFrame":

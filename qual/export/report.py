@@ -1,8 +1,9 @@
 """The Word report of a framework matrix: per theme and code, the definition, how many cases
 and segments (SW vs TM), and a few illustrative quotes chosen for strength and variety.
 
-Headings use Word's built-in Heading 1/2 styles, and a table-of-contents field lists them
-(already filled in, so it reads in any viewer; Word refreshes its page numbers on opening).
+Headings use Word's built-in Heading 1/2 styles, and a table-of-contents field lists them as
+Word writes one (see ``TableOfContents``): filled in with links to the headings, so it reads in
+any viewer; LibreOffice fills in the page numbers, Word on opening.
 """
 
 from __future__ import annotations
@@ -117,11 +118,89 @@ def excerpt(text: str, max_words: int = MAX_QUOTE_WORDS) -> str:
 # --------------------------------------------------------------------------- Word helpers
 
 
-def _add_toc(document, entries: list[tuple[int, str]]) -> None:
-    """A TOC field whose current result is ``entries``; Word updates it (page numbers) on opening."""
+class TableOfContents:
+    """A table of contents as Word writes one: a ``TOC`` field in a content control marked as
+    the document's table of contents, each entry a link to a bookmark on its heading. It reads
+    (and its links work) in any viewer and in a PDF; Word adds the page numbers when it updates
+    the field on opening (it asks), LibreOffice when its indexes are updated. The entries carry
+    no ``PAGEREF`` fields of their own: their result would be empty until then, and the field
+    code's capitals read as a name to ``qual check``."""
+
+    def __init__(self, entries: list[tuple[int, str]]) -> None:
+        self.entries = entries
+        self.bookmarks = [f"_Toc{100000001 + i}" for i in range(len(entries))]
+        self._next = 0
+
+    def write(self, document) -> None:
+        """The contents block, at the end of ``document`` so far."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        _toc_styles(document)
+        body = document.element.body
+        sdt = OxmlElement("w:sdt")
+        properties = OxmlElement("w:sdtPr")
+        part = OxmlElement("w:docPartObj")
+        gallery = OxmlElement("w:docPartGallery")
+        gallery.set(qn("w:val"), "Table of Contents")
+        part.append(gallery)
+        part.append(OxmlElement("w:docPartUnique"))
+        properties.append(part)
+        sdt.append(properties)
+        content = OxmlElement("w:sdtContent")
+        sdt.append(content)
+        heading = document.add_paragraph("Contents", style="TOC Heading")
+        content.append(heading._p)
+        paragraphs = []
+        for i, (level, text) in enumerate(self.entries):
+            paragraph = document.add_paragraph(style=f"TOC {min(level, 2)}")
+            if i == 0:
+                _field_start(paragraph, TOC_INSTRUCTION)
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), self.bookmarks[i])
+            link.set(qn("w:history"), "1")
+            link.append(_run(text))
+            paragraph._p.append(link)
+            paragraphs.append(paragraph)
+            content.append(paragraph._p)
+        if not paragraphs:
+            paragraph = document.add_paragraph(style="TOC 1")
+            _field_start(paragraph, TOC_INSTRUCTION)
+            paragraph.add_run("Right-click and choose Update Field to build the table of contents.")
+            paragraphs.append(paragraph)
+            content.append(paragraph._p)
+        _field_end(paragraphs[-1])
+        sect = body.find(qn("w:sectPr"))
+        if sect is not None:
+            sect.addprevious(sdt)
+        else:
+            body.append(sdt)
+        settings = document.settings.element
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+    def heading(self, document, text: str, level: int):
+        """Add the next heading, with the bookmark its entry links to."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        paragraph = document.add_heading(text, level=level)
+        if self._next < len(self.entries) and self.entries[self._next] == (level, text):
+            start = OxmlElement("w:bookmarkStart")
+            start.set(qn("w:id"), str(self._next + 1))
+            start.set(qn("w:name"), self.bookmarks[self._next])
+            end = OxmlElement("w:bookmarkEnd")
+            end.set(qn("w:id"), str(self._next + 1))
+            paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+            paragraph._p.append(end)
+            self._next += 1
+        return paragraph
+
+
+def _toc_styles(document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
     from docx.shared import Inches
 
     styles = {s.name for s in document.styles}
@@ -132,34 +211,54 @@ def _add_toc(document, entries: list[tuple[int, str]]) -> None:
             style.base_style = document.styles["Normal"]
             style.paragraph_format.left_indent = Inches(0.25 * (level - 1))
             style.paragraph_format.space_after = 0
+        # page numbers (once Word has updated the field) at the right margin, after a dotted leader
+        document.styles[name].paragraph_format.tab_stops.add_tab_stop(
+            Inches(6.3), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
-    def field_char(paragraph, kind: str) -> None:
-        run = paragraph.add_run()
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        run._r.append(char)
 
-    first = document.add_paragraph(style="TOC 1")
-    field_char(first, "begin")
+def _run(text: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = OxmlElement("w:r")
+    element = OxmlElement("w:t")
+    element.set(qn("xml:space"), "preserve")
+    element.text = text
+    run.append(element)
+    return run
+
+
+def _char(kind: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run.append(char)
+    return run
+
+
+def _instruction(text: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = OxmlElement("w:r")
     instruction = OxmlElement("w:instrText")
     instruction.set(qn("xml:space"), "preserve")
-    instruction.text = f" {TOC_INSTRUCTION} "
-    first.add_run()._r.append(instruction)
-    field_char(first, "separate")
-    if not entries:
-        first.add_run("Right-click and choose Update Field to build the table of contents.")
-        field_char(first, "end")
-        return
-    paragraph = first
-    for i, (level, text) in enumerate(entries):
-        if i:
-            paragraph = document.add_paragraph(style=f"TOC {min(level, 2)}")
-        paragraph.add_run(text)
-    field_char(paragraph, "end")
-    settings = document.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
+    instruction.text = f" {text} "
+    run.append(instruction)
+    return run
+
+
+def _field_start(paragraph, instruction: str) -> None:
+    """Open a field whose result follows (the TOC's result is its entries, up to ``_field_end``)."""
+    for element in (_char("begin"), _instruction(instruction), _char("separate")):
+        paragraph._p.append(element)
+
+
+def _field_end(paragraph) -> None:
+    paragraph._p.append(_char("end"))
 
 
 def _blank_properties(document, title: str) -> None:
@@ -254,10 +353,10 @@ def write_report(
         entries.append((1, _theme_heading(theme)))
         entries += [(2, _code_heading(code)) for code in matrix.codes_of(theme.id)]
     entries.append((1, "About this report"))
-    document.add_paragraph("Contents", style="TOC Heading")
-    _add_toc(document, entries)
+    contents = TableOfContents(entries)
+    contents.write(document)
 
-    document.add_heading("Overview", level=1)
+    contents.heading(document, "Overview", 1)
     groups = matrix.groups
     header = ["Code"] + [f"{g} cases (n={group_sizes[g]})" for g in groups] + ["All cases", "Segments"]
     rows = []
@@ -275,13 +374,13 @@ def write_report(
                                "code by role (right).", style="Caption")
 
     for theme in matrix.theme_list:
-        document.add_heading(_theme_heading(theme), level=1)
+        contents.heading(document, _theme_heading(theme), 1)
         if theme.description:
             document.add_paragraph(theme.description)
         for code in matrix.codes_of(theme.id):
-            _code_section(document, matrix, code, group_sizes, summaries, quotes_per_code)
+            _code_section(document, matrix, code, group_sizes, summaries, quotes_per_code, contents)
 
-    document.add_heading("About this report", level=1)
+    contents.heading(document, "About this report", 1)
     document.add_paragraph(
         "Quotes are verbatim from the de-identified transcripts; each is followed by its reference "
         "(case, turn and, where recorded, time) and the speaker's role. Illustrative quotes are chosen "
@@ -305,10 +404,10 @@ def _code_heading(code) -> str:
 
 
 def _code_section(document, matrix: FrameworkMatrix, code, group_sizes: dict[str, int],
-                  summaries: Mapping[tuple[str, str], Any], quotes_per_code: int) -> None:
+                  summaries: Mapping[tuple[str, str], Any], quotes_per_code: int, contents: TableOfContents) -> None:
     from docx.shared import Pt
 
-    document.add_heading(_code_heading(code), level=2)
+    contents.heading(document, _code_heading(code), 2)
     for label, text in (("Definition", code.definition), ("Include", code.include), ("Exclude", code.exclude)):
         if text:
             paragraph = document.add_paragraph()

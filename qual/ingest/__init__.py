@@ -11,7 +11,7 @@ are detected per document (``qual.ingest.labels``), roles inferred (``qual.inges
 """
 
 from ..callable_package import make_callable
-from .batch import IngestResult, find_inputs, ingest, write_ingest
+from .batch import IngestResult, find_inputs, ingest, no_inputs_message, nothing_read, write_ingest
 from .labels import Line, label_kind, segment
 from .participants import (
     ParticipantSheet,
@@ -33,6 +33,8 @@ __all__ = [
     "attributes_from_row",
     "find_inputs",
     "find_participants_sheet",
+    "no_inputs_message",
+    "nothing_read",
     "infer_roles",
     "ingest",
     "label_kind",

@@ -99,6 +99,37 @@ def find_inputs(
     return unique, skipped
 
 
+TRANSCRIPT_KINDS = ".docx, .txt, .vtt, .srt or corpus.jsonl"
+
+
+def no_inputs_message(paths: str | Path | Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> str | None:
+    """Why nothing under ``paths`` can be read as a transcript (an empty folder, a folder of
+    other files), or None when there is something to read."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    files, skipped = find_inputs(paths, exclude=exclude)
+    if files:
+        return None
+    names = ", ".join(str(p) for p in paths)
+    if not skipped:
+        return f"{names}: {'is' if len(paths) == 1 else 'are'} empty; there is nothing to read"
+    return (f"{names}: no transcript found ({len(skipped)} other file(s) passed over; transcripts are "
+            f"{TRANSCRIPT_KINDS})")
+
+
+def nothing_read(paths: str | Path | Iterable[str | Path], failures, *, exclude: Iterable[str | Path] = ()):
+    """The ``NothingReadError`` for a batch that read no transcript: the folder is empty, or
+    holds no transcript, or every file failed (each failure keeps its own reason)."""
+    from ..errors import NothingReadError
+
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    message = None if failures else no_inputs_message(paths, exclude=exclude)
+    if message is None:
+        names = ", ".join(str(p) for p in paths)
+        message = (f"no transcript could be read from {names}: {len(failures)} file(s) failed, "
+                   "for the reasons above")
+    return NothingReadError(message, failures)
+
+
 def _inside(path: Path, excluded: list[Path]) -> bool:
     if not excluded:
         return False

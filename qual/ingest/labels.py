@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..model import Role, Turn
+from ..model import NON_SPEECH_RE, Role, Turn
 from .roles import is_role_label, role_of_description, role_of_label
 
 TIMESTAMP = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?"
@@ -39,7 +39,14 @@ _LEADING_TIME = (
     # '00:19 ', '1.42.30 ', '5.00<TAB>'
     rf"|(?P<ts_bare>{TIMESTAMP}|\d{{1,2}}\.\d{{2}}(?:\.\d{{2}})?)\s+(?:[-–—]\s*)?)?"
 )
-_LABEL = r"(?P<label>[^\W\d_][^:：\t\[\]\n]{0,60}?)"
+# a label is words ('Sarah Collins', 'PARTICIPANT 12') or a pseudonym tag that replaced a
+# name ('[Person 15]', '[School B]'), as de-identification writes them
+TAG_LABEL = r"\[[^\W\d_][^\[\]\n:：\t]{0,40}\]"
+_LABEL = rf"(?P<label>{TAG_LABEL}|[^\W\d_][^:：\t\[\]\n]{{0,60}}?)"
+_TAG_LABEL = re.compile(rf"{TAG_LABEL}")
+# 'N<TAB>' before a label: the turn's number, as qual's de-identified transcripts (and
+# line-numbered transcripts) carry it so that a reference '(SW01, turn 35)' can be found
+TURN_NUMBER = re.compile(r"^[ \u00a0]*(?P<number>\d{1,5})[.)]?\t+")
 _TRAILING_TIME = rf"(?:\s*[\[(]\s*(?P<ts_after>{TIMESTAMP})\s*[\])])?"
 COLON_LABEL = re.compile(rf"^\s*{_LEADING_TIME}{_LABEL}{_TRAILING_TIME}\s*[:：](?!\d)(?!//)(?P<sep>[ \t\u00a0]*)")
 # 'JONES<TAB>text' or 'I1<TAB>text' without a colon
@@ -106,10 +113,14 @@ def label_key(label: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def label_kind(label: str) -> str | None:
-    """What a candidate label looks like: 'meta', 'role', 'code', 'caps', 'name', or None (prose)."""
+    """What a candidate label looks like: 'meta', 'role', 'code', 'caps', 'name', 'tag' (a
+    pseudonym tag such as '[Person 15]'), or None (prose)."""
     text = normalise_label(label)
     if not text or len(text) > 60:
         return None
+    if text.startswith("["):
+        # '[Person 15]': a name de-identification replaced; '[laughs]' is no speaker
+        return "tag" if _TAG_LABEL.fullmatch(text) and not NON_SPEECH_RE.fullmatch(text) else None
     key = text.casefold().rstrip(".")
     bare = re.sub(r"\s*(?:no\.?|number|#)?\s*\d*$", "", key).strip()
     if (key in META_KEYS and key not in _META_ROLE_OVERLAP) or (bare in META_KEYS and bare != key):
@@ -174,12 +185,15 @@ class Candidate:
     shape: str | None      # label_kind()
     bold: bool = False
     tab: bool = False
+    number: int | None = None  # the turn number written before the label ('35<TAB>Name: ...')
 
     @property
     def strong(self) -> bool:
         """Does this one occurrence prove that the line opens a turn?"""
         if self.shape in (None, "meta"):
             return False
+        if self.number is not None:
+            return True  # a numbered turn says it is one
         if self.kind == "dash":
             return False  # 'SW03 – Hollinsford – 13.01.22' is a title line; only repetition tells
         if self.kind == "table" or self.shape == "role":
@@ -204,6 +218,19 @@ def read_candidate(line: Line) -> Candidate | None:
         if not label:
             return None
         return Candidate(label, line.timestamp, _skip_space(line.text, 0), "table", label_kind(label) or "name")
+    numbered = TURN_NUMBER.match(line.text)
+    if numbered:
+        cut = numbered.end()
+        rest = Line(line.text[cut:], bold=line.bold[cut:] if line.bold.startswith(line.text[:cut]) else "")
+        candidate = _text_candidate(rest)
+        if candidate is not None:
+            candidate.text_start += cut
+            candidate.number = int(numbered["number"])
+        return candidate
+    return _text_candidate(line)
+
+
+def _text_candidate(line: Line) -> Candidate | None:
     text = line.text
     if "\t" in text and _COLUMN_HEADS.match(text) and text.strip().upper() == text.strip():
         return None
@@ -314,6 +341,10 @@ def segment(lines: Sequence[Line]) -> Segmentation:
     legend, legend_rows = _find_legend(lines, candidates)
     for row in legend_rows:
         candidates[row] = None
+    if sum(1 for c in candidates if c is not None and c.number is not None) >= 2:
+        # Turns are numbered: only a numbered line opens one. A paragraph inside a turn that
+        # happens to start like a label ('[Person 3]: ...' quoted in speech) continues it.
+        candidates = [c if c is not None and c.number is not None else None for c in candidates]
 
     accepted = _accepted_labels(candidates, legend)
     # a dash or time-stamped form seen once ('Interviewer – Hannah Price' in a title block)

@@ -4,8 +4,9 @@ Order of evidence, strongest first:
 
 1. the user's ``interviewer`` option (a label such as ``R`` or ``Int``, or a name such as
    ``Hanna Solomon`` that matches a name label like ``SOLOMON``);
-2. words in the labels (``Interviewer``, ``I``, ``Researcher`` vs ``Respondent``, ``R``,
-   ``SW``...) or in a legend at the top of the document (``I1: Interviewer 1``);
+2. a legend at the top of the document (``I1: Interviewer 1``; qual's de-identified
+   transcripts carry one: ``[Person 15]: Interviewer``), else words in the labels
+   (``Interviewer``, ``I``, ``Researcher`` vs ``Respondent``, ``R``, ``SW``...);
 3. who asks the questions (share of turns ending in ``?``);
 4. who speaks first.
 
@@ -168,13 +169,14 @@ def infer_roles(
     stated: dict[str, Role] = {}
     method = "labels"
     for label in labels:
-        role = role_of_label(label)
-        if role is None and legend:
-            description = _legend_for(label, legend)
-            if description:
-                role = role_of_description(description)
-                if role is not None:
-                    method = "legend"
+        # a key at the top says outright who each speaker is, and so comes before the label's
+        # own words ('Respondent: Interviewer' when the researcher was labelled Respondent)
+        description = _legend_for(label, legend) if legend else None
+        role = role_of_description(description) if description else None
+        if role is not None:
+            method = "legend"
+        else:
+            role = role_of_label(label)
         if role is not None:
             stated[label] = role
     other |= {label for label, role in stated.items() if role is Role.OTHER}

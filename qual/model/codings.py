@@ -2,8 +2,8 @@
 
 A coding is a span of a transcript's plain text (``document``, ``start``, ``end``: offsets
 into ``Transcript.text``) with a ``code``, a ``score``, the ``source`` that applied it (the
-suggesters that voted, ``human`` or ``human:<coder>``) and a ``status`` (``suggested``,
-``accepted``, ``rejected``), as in QualCoder's ``code_text`` table. qual codes segments (a turn,
+suggesters that voted, ``human`` or ``human:<coder>``), a ``status`` (``suggested``,
+``accepted``, ``rejected``) and the ``coder``, the person who applied or decided it, as in QualCoder's ``code_text`` table. qual codes segments (a turn,
 or a paragraph of a long turn), so each row also says which ``segment`` and ``turn`` it is and
 carries the segment's ``text``, ``speaker``, ``role`` and ``timestamp``: the row can be read
 and reviewed on its own. A whole turn is just a span.
@@ -45,7 +45,9 @@ class Column:
 
     ``kind``: ``label`` (text, surrounding spaces dropped; a number Excel made of an id such
     as 12.0 is written back as "12"), ``text`` (kept exactly as written: quotes),
-    ``number`` (float), ``integer`` (nullable integer) or ``status`` (one of ``STATUSES``).
+    ``number`` (float), ``integer`` (nullable integer), ``boolean`` (true/false; blank: true
+    unless the row is a ``candidate``, as in files written before the column existed) or
+    ``status`` (one of ``STATUSES``).
     """
 
     name: str
@@ -67,13 +69,18 @@ SCHEMA: tuple[Column, ...] = (
     Column("role", "label", "the speaker's role: interviewer, participant or other"),
     Column("start", "integer", "offset of the span's first character in Transcript.text"),
     Column("end", "integer", "offset just after the span's last character"),
-    Column("coder", "label", "who decided: a person's coder name; blank for a machine suggestion"),
+    Column("rank", "integer", "the code's rank among the segment's candidate codes (1-5); blank for a person's code"),
+    Column("selected", "boolean", "whether the code is proposed for the segment (false: a lower-ranked candidate)"),
+    Column("coder", "label", "who decided: the name of the person who applied, accepted or rejected the "
+           "code (blank for an undecided machine suggestion, or when nobody gave a name)"),
 )
 CODINGS_COLUMNS: list[str] = [column.name for column in SCHEMA]
 COLUMN_KINDS: dict[str, str] = {column.name: column.kind for column in SCHEMA}
 
-SUGGESTED, ACCEPTED, REJECTED = "suggested", "accepted", "rejected"
-STATUSES = (SUGGESTED, ACCEPTED, REJECTED)
+SUGGESTED, CANDIDATE, ACCEPTED, REJECTED = "suggested", "candidate", "accepted", "rejected"
+# suggested: proposed by the suggesters, not reviewed; candidate: ranked for the segment but not
+# proposed (a reviewer may accept it); accepted/rejected: a person's decision.
+STATUSES = (SUGGESTED, CANDIDATE, ACCEPTED, REJECTED)
 # Which codings a matrix or an export uses: "auto" is accepted ones once any is accepted.
 STATUS_CHOICES = ("auto", "accepted", "all")
 
@@ -81,6 +88,13 @@ STATUS_CHOICES = ("auto", "accepted", "all")
 REQUIRED = ("document", "segment", "code")
 QUOTED = (*REQUIRED, "text")
 KEY = ("document", "segment", "code")  # one decision per code and segment
+
+# Sources that name a person: a human's code ('human:anna') or a peer tool's user ('refi:anna').
+HUMAN_SOURCE_PREFIX = "human:"
+REFI_SOURCE_PREFIX = "refi:"
+# The REFI-QDA user under whom unreviewed suggestions are exported, so that a peer tool keeps
+# them apart from people's codes and they come back to qual as suggestions, not decisions.
+SUGGESTIONS_USER = "qual suggestions"
 
 # The review sheet's decision column: a reviewer's yes or no becomes the row's status.
 ACCEPT_COLUMN = "accept"
@@ -128,6 +142,20 @@ def decision(value: Any) -> str | None:
     return "unknown"
 
 
+def coder_of(coder: Any, source: Any) -> str:
+    """The name of the person behind a coding: the ``coder`` cell, else the name in a
+    ``human:NAME`` or ``refi:NAME`` source; "" for a machine suggestion or an unnamed human."""
+    name = label_text(coder)
+    if name:
+        return name
+    source = label_text(source)
+    for prefix in (HUMAN_SOURCE_PREFIX, REFI_SOURCE_PREFIX):
+        if source.startswith(prefix) and source[len(prefix):].strip():
+            name = source[len(prefix):].strip()
+            return "" if name == SUGGESTIONS_USER else name
+    return ""
+
+
 def plain(value: Any) -> Any:
     """A cell value as plain Python: None for blanks, ints and floats for numpy scalars."""
     if is_blank(value) and not (isinstance(value, str) and value):
@@ -146,6 +174,13 @@ def _integers(values) -> list:
 
     numbers = pd.to_numeric(values, errors="coerce")
     return [pd.NA if pd.isna(n) or float(n) != int(n) else int(n) for n in numbers]
+
+
+def _boolean(value: Any) -> bool | None:
+    text = label_text(value).lower()
+    if not text:
+        return None
+    return text in YES
 
 
 def normalise(frame: "pd.DataFrame", source: str | Path = "codings",
@@ -178,8 +213,14 @@ def normalise(frame: "pd.DataFrame", source: str | Path = "codings",
         elif column.kind == "integer":
             frame[column.name] = pd.array(_integers(pd.Series(values, index=frame.index, dtype=object)),
                                           dtype="Int64")
+        elif column.kind == "boolean":
+            frame[column.name] = pd.Series([_boolean(v) for v in values], index=frame.index, dtype=object)
         else:  # pragma: no cover - a schema mistake
             raise QualError(f"unknown kind of codings column {column.kind!r}")
+    if "selected" in COLUMN_KINDS:  # blank: proposed unless it is a lower-ranked candidate
+        frame["selected"] = [status != CANDIDATE if value is None else value
+                             for value, status in zip(frame["selected"], frame["status"])]
+        frame["selected"] = frame["selected"].astype(bool)
     if len(frame) and frame["turn"].isna().any():  # a segment id "12" or "12.2" names its turn
         from_segment = pd.array(_integers(frame["segment"].str.split(".").str[0]), dtype="Int64")
         frame["turn"] = frame["turn"].fillna(pd.Series(from_segment, index=frame.index))
@@ -209,7 +250,8 @@ class CodedSpan(NamedTuple):
     start: int | None
     end: int | None
     code: str
-    coder: str  # the source that applied it ("" when unknown)
+    coder: str  # the person who applied or decided it ("" for a machine suggestion or when unnamed)
+    source: str  # what applied it: suggesters ('rules+semantic'), 'human:anna', 'refi:anna'
     status: str
     score: float | None
     text: str
@@ -263,14 +305,23 @@ class Codings:
             raise InputFileError(path, "is not a codings file", "give codings.csv or codings.xlsx")
         return cls(frame, source=path, required=required)
 
-    def write(self, path: str | Path, *, codebook=None, permissions: int | None = None) -> Path:
+    def write(self, path: str | Path, *, codebook=None, permissions: int | None = None, next_step: str = "",
+              uncoded: Iterable[dict] = ()) -> Path:
         """codings.csv (``.csv``: the schema's columns, in order) or the review sheet (``.xlsx``,
-        with the code names of ``codebook``), written atomically."""
+        with the code names of ``codebook``, ``next_step``: the command to run after reviewing,
+        and ``uncoded``: segments without a coding, listed with a blank code for the reviewer
+        to fill in), written atomically."""
         path = Path(path)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from .codings_xlsx import write_review_sheet
 
-            return write_review_sheet(self.frame, path, codebook, CODINGS_COLUMNS)
+            frame = self.frame
+            uncoded = list(uncoded)
+            if uncoded:  # after the codings: the segments nothing was suggested for
+                import pandas as pd
+
+                frame = pd.concat([frame.astype(object), pd.DataFrame(uncoded).astype(object)], ignore_index=True)
+            return write_review_sheet(frame, path, codebook, CODINGS_COLUMNS, next_step=next_step)
         from ..files import atomic_open
 
         with atomic_open(path, "w", newline="", permissions=permissions) as handle:
@@ -309,11 +360,17 @@ class Codings:
     def spans(self) -> Iterator[CodedSpan]:
         """Every row as a ``CodedSpan``: what REFI-QDA export (and a coding store) keep."""
         frame = self.frame
-        columns = [frame[c].tolist() for c in ("document", "start", "end", "code", "source", "status",
+        columns = [frame[c].tolist() for c in ("document", "start", "end", "code", "coder", "source", "status",
                                                "score", "text", "turn")]
-        for document, start, end, code, source, status, score, text, turn in zip(*columns):
-            yield CodedSpan(document, plain(start), plain(end), code, source, status, plain(score), text,
-                            plain(turn))
+        for document, start, end, code, coder, source, status, score, text, turn in zip(*columns):
+            yield CodedSpan(document, plain(start), plain(end), code, coder_of(coder, source), source, status,
+                            plain(score), text, plain(turn))
+
+    def coders(self) -> list[str]:
+        """The names of the people behind these codings (``coder_of`` each row), in order."""
+        frame = self.frame
+        names = (coder_of(c, s) for c, s in zip(frame["coder"].tolist(), frame["source"].tolist()))
+        return list(dict.fromkeys(n for n in names if n))
 
 
 def _read_csv_rows(path: Path) -> "pd.DataFrame":
@@ -342,9 +399,23 @@ def used_statuses(effective: str) -> set[str]:
     return {ACCEPTED} if effective == ACCEPTED else {ACCEPTED, SUGGESTED}
 
 
+def status_advice(codings: "pd.DataFrame | Codings", effective: str) -> str:
+    """What a user could do about the codings a matrix or export used, for the console only
+    (a document says what it shows, not which command to type): "" when nothing."""
+    frame = codings.frame if isinstance(codings, Codings) else codings
+    accepted = int((frame["status"] == ACCEPTED).sum()) if len(frame) else 0
+    suggested = int((frame["status"] == SUGGESTED).sum()) if len(frame) else 0
+    if effective == ACCEPTED and suggested:
+        return "use --status all to include the unreviewed suggestions"
+    if effective == "all" and not accepted and suggested:
+        return "review the suggestions in codings.xlsx and run again for a matrix of accepted codes"
+    return ""
+
+
 def resolve_status(codings: "pd.DataFrame | Codings", status: str) -> tuple[str, str]:
     """The status actually used (``accepted`` or ``all``) for the ``status`` asked for, and a
-    sentence saying why (for console and provenance)."""
+    sentence saying why (for console, provenance and the report: it names no command; see
+    ``status_advice``)."""
     frame = codings.frame if isinstance(codings, Codings) else codings
     if status not in STATUS_CHOICES:
         raise QualError(f"--status must be one of {', '.join(STATUS_CHOICES)}, not {status!r}")
@@ -353,9 +424,8 @@ def resolve_status(codings: "pd.DataFrame | Codings", status: str) -> tuple[str,
     if status == "auto":
         if accepted:
             return ACCEPTED, (f"accepted codes only ({accepted} rows); {suggested} unreviewed "
-                              "suggestions left out (use --status all to include them)")
-        return "all", (f"no code has been accepted yet, so all {suggested} unreviewed suggestions are "
-                       "shown; review them in codings.xlsx and re-run for a matrix of accepted codes")
+                              "suggestions left out")
+        return "all", f"no code has been accepted yet, so all {suggested} unreviewed suggestions are shown"
     if status == ACCEPTED:
         note = f"accepted codes only ({accepted} rows)"
         if not accepted:

@@ -4,9 +4,11 @@ the analysts' matrix summaries.
 
 Layout (spec section 8): ``project.qde`` and a flat ``sources/`` folder. Each transcript is a
 TextSource whose ``Transcript.text`` is written as ``sources/<GUID>.txt`` (UTF-8, LF, no
-byte-order mark); each coded span is a PlainTextSelection (positions in code points, end
-exclusive) holding one Coding per code and coder, each coder a User. Cases are participants
-(``participant_id``, else the document id), with Text variables and SourceRefs. Summaries are
+byte-order mark); each span a coder coded is a PlainTextSelection of that coder (positions in
+code points, end exclusive) holding one Coding per code, each coder a User, unreviewed
+suggestions the User ``qual suggestions``. Cases are participants (``participant_id``, else the
+document id), with Text variables and SourceRefs, and, as NVivo writes them, a code with the
+case's GUID coding the whole text of each of its sources. Summaries are
 Notes (``internal://`` text files, with the creationDateTime QualCoder needs), referred to
 from their code. GUIDs are stable (uuid5 of ids), so re-exports keep them.
 
@@ -35,7 +37,9 @@ from ..errors import InputFileError, QualError
 from ..export.cases import DEFAULT_ATTRIBUTES, case_attributes, case_of
 from ..files import write_bytes
 from ..model.codebook import OTHER_THEME, Code, Codebook
-from ..model.codings import QUOTED, STATUS_CHOICES, Codings, is_blank, used_statuses
+from ..model.codings import (
+    QUOTED, STATUS_CHOICES, SUGGESTED, SUGGESTIONS_USER, Codings, is_blank, used_statuses,
+)
 from .model import INTERNAL, PROJECT_FILE, PROJECT_NS, SOURCES_FOLDER, Problem, stable_guid, xml_datetime
 from .qdc import code_guid, codes_element, coloured, theme_guid
 from .text import find_unique, normalise_newlines, selection_label, xml_safe
@@ -94,15 +98,19 @@ class ExportResult:
 
 @dataclass
 class _Selection:
+    """One span coded by one user. Peers take a coding's coder from its selection's
+    ``creatingUser`` (QualCoder does), so two coders of one span get a selection each."""
+
     document: str
     start: int
     end: int
     quote: str
-    codings: dict[tuple[str, str], None] = field(default_factory=dict)  # (code id, user) in order
+    user: str
+    codes: dict[str, None] = field(default_factory=dict)  # code ids, in order
     guid: str = ""
 
     def __post_init__(self) -> None:
-        self.guid = stable_guid("selection", self.document, self.start, self.end)
+        self.guid = stable_guid("selection", self.document, self.start, self.end, self.user)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -228,21 +236,30 @@ def _plan_codings(plan: _Plan, codings: Codings, result: ExportResult) -> None:
         if start == end:
             result.skip("codings of empty text spans")
             continue
-        coder = row.coder or plan.user  # the source that applied the code is its REFI-QDA user
-        plan.coders[coder] = None
-        key = (document, start, end)
+        user = coding_user(row, plan.user)
+        plan.coders[user] = None
+        key = (document, start, end, user)
         if key not in plan.selections:
-            plan.selections[key] = _Selection(document, start, end, lf_text[start:end])
-        pair = (code_id, coder)
-        if pair in plan.selections[key].codings:
+            plan.selections[key] = _Selection(document, start, end, lf_text[start:end], user)
+        if code_id in plan.selections[key].codes:
             result.skip("duplicate codings (same span, code and coder)")
-        plan.selections[key].codings[pair] = None
+        plan.selections[key].codes[code_id] = None
     if unknown:
         result.warnings.append(f"{len(unknown)} code(s) in the codings are not in the codebook; they are "
                                f"exported under '{OTHER_THEME.name}'")
         if OTHER_THEME.id not in theme_ids:
             plan.codebook.themes.append(copy.copy(OTHER_THEME))
         plan.codebook.codes += [Code(id=code, name=code, theme=OTHER_THEME.id) for code in unknown]
+
+
+def coding_user(row, default: str) -> str:
+    """The REFI-QDA user of a coding: the person who applied or accepted it (``coder``, or the
+    name in a ``human:NAME`` source), ``default`` when nobody is named, and the distinct user
+    ``qual suggestions`` for a suggestion nobody reviewed, so that it stays one in a peer tool
+    and comes back to qual as a suggestion (REFI-QDA has no status)."""
+    if row.status == SUGGESTED:
+        return SUGGESTIONS_USER
+    return row.coder or default
 
 
 def _plan_cases(plan: _Plan, participants: Any, attributes: Sequence[str], result: ExportResult) -> None:
@@ -308,8 +325,14 @@ def _project_xml(plan: _Plan, name: str | None, when: str,
     users = etree.SubElement(root, tag("Users"))
     for coder, guid in user_guid.items():
         etree.SubElement(users, tag("User"), guid=guid, name=xml_safe(coder))
-    etree.SubElement(root, tag("CodeBook")).append(
-        codes_element(plan.codebook, PROJECT_NS, codable_themes=plan.codable_themes, note_refs=plan.note_refs))
+    codes_el = codes_element(plan.codebook, PROJECT_NS, codable_themes=plan.codable_themes,
+                             note_refs=plan.note_refs)
+    for case in plan.documents_of:
+        # NVivo's convention, which QualCoder and NVivo read: a case is also a code with the
+        # case's GUID, coding the whole text of each of its sources (see _case_selection)
+        etree.SubElement(codes_el, tag("Code"), guid=stable_guid("case", case), name=xml_safe(case),
+                         isCodable="true")
+    etree.SubElement(root, tag("CodeBook")).append(codes_el)
 
     variable_guid = {v: stable_guid("variable", v) for v in plan.variables}
     if plan.variables:
@@ -330,6 +353,7 @@ def _project_xml(plan: _Plan, name: str | None, when: str,
 
     members: list[tuple[str, bytes]] = []
     quotes: dict[str, str] = {}
+    case_of_document = {document: case for case, documents in plan.documents_of.items() for document in documents}
     by_document: dict[str, list[_Selection]] = {}
     for selection in plan.selections.values():
         by_document.setdefault(selection.document, []).append(selection)
@@ -347,22 +371,25 @@ def _project_xml(plan: _Plan, name: str | None, when: str,
         if speakers:  # read back by qual's import: the roles are not in the text
             description += "\nSpeakers: " + "; ".join(f"{s} ({r})" for s, r in speakers.items())
         etree.SubElement(source, tag("Description")).text = xml_safe(description)
-        for selection in sorted(by_document.get(document, []), key=lambda s: (s.start, s.end)):
-            first_coder = next(iter(selection.codings))[1]
+        for selection in sorted(by_document.get(document, []), key=lambda s: (s.start, s.end, s.user)):
             selection_el = etree.SubElement(
                 source, tag("PlainTextSelection"), guid=selection.guid, name=selection_label(selection.quote),
                 startPosition=str(selection.start), endPosition=str(selection.end),
-                creatingUser=user_guid[first_coder], creationDateTime=when)
-            for code_id, coder in selection.codings:
+                creatingUser=user_guid[selection.user], creationDateTime=when)
+            for code_id in selection.codes:
                 coding = etree.SubElement(
                     selection_el, tag("Coding"),
-                    guid=stable_guid("coding", document, selection.start, selection.end, code_id, coder),
-                    creatingUser=user_guid[coder], creationDateTime=when)
+                    guid=stable_guid("coding", document, selection.start, selection.end, code_id, selection.user),
+                    creatingUser=user_guid[selection.user], creationDateTime=when)
                 target = theme_guid(code_id) if code_id in plan.codable_themes else code_guid(code_id)
                 etree.SubElement(coding, tag("CodeRef"), targetGUID=target)
                 result.codings += 1
             quotes[selection.guid] = selection.quote
             result.selections += 1
+        case = case_of_document.get(document)
+        if case is not None and plan.lf_texts[document]:
+            guid = _case_selection(source, tag, document, case, plan.lf_texts[document], user_guid[plan.user], when)
+            quotes[guid] = plan.lf_texts[document]
         members.append((f"{SOURCES_FOLDER}/{file_name}", plan.lf_texts[document].encode("utf-8")))
     if plan.notes:
         notes = etree.SubElement(root, tag("Notes"))
@@ -378,6 +405,23 @@ def _project_xml(plan: _Plan, name: str | None, when: str,
         + (f" version {plan.codebook.version}" if plan.codebook.version else "") + f"; exported by qual {__version__}.")
     result.users = len(user_guid)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True), members, quotes
+
+
+def _case_selection(source, tag, document: str, case: str, text: str, user: str, when: str) -> str:
+    """The whole text of a source, coded with its case's code: how NVivo links a case to its
+    sources in REFI-QDA, and the only link QualCoder reads (it turns the code back into the
+    case, and the coding into the case's text). ``Case/SourceRef`` says the same for tools
+    that follow the spec."""
+    from lxml import etree
+
+    guid = stable_guid("case-text", case, document)
+    selection = etree.SubElement(source, tag("PlainTextSelection"), guid=guid, name=selection_label(text),
+                                 startPosition="0", endPosition=str(len(text)), creatingUser=user,
+                                 creationDateTime=when)
+    coding = etree.SubElement(selection, tag("Coding"), guid=stable_guid("case-coding", case, document),
+                              creatingUser=user, creationDateTime=when)
+    etree.SubElement(coding, tag("CodeRef"), targetGUID=stable_guid("case", case))
+    return guid
 
 
 def _zip(members: list[tuple[str, bytes]], created: datetime) -> bytes:

@@ -4,7 +4,9 @@ learned suggester use.
 
 Every text source that can be read becomes a transcript whose ``text`` is the source text
 with LF line ends; every text selection with a coding becomes a ``codings.csv`` row (status
-``accepted``, source ``refi:<user>``) whose offsets select the same characters. What cannot
+``accepted``, source ``refi:<user>``, coder the user's name) whose offsets select the same
+characters; the codings of the user ``qual suggestions`` (qual's unreviewed suggestions,
+exported apart) come back with status ``suggested``. What cannot
 be read (pictures, PDFs without a text representation, audio and video, missing files,
 selections outside their text, codings of unknown codes) is skipped and counted in the
 ``report``, with the reason, never silently.
@@ -21,7 +23,7 @@ from ..errors import InputFileError, QualError
 from ..files import local_name
 from ..model import Role, Transcript
 from ..model.codebook import Codebook
-from ..model.codings import Codings
+from ..model.codings import ACCEPTED, SUGGESTED, SUGGESTIONS_USER, Codings
 from .archive import RefiFile, UTF8_BOM, open_refi
 from .model import (
     ReadReport, RefiCase, RefiNote, RefiProject, RefiSource, RefiUser, normalise_guid,
@@ -134,15 +136,20 @@ class _Reader:
             name = (element.get("name") or element.get("id") or "").strip() or f"user {len(self.users) + 1}"
             self.users[guid] = RefiUser(guid=element.get("guid") or "", name=name)
 
-    def user_label(self, *elements) -> str:
+    def user_name(self, *elements) -> str | None:
+        """The name of the first element's user, None when no element names a known user."""
         for element in elements:
             if element is None:
                 continue
             for attribute in ("creatingUser", "modifyingUser", "creatingUserGUID"):
                 user = self.users.get(normalise_guid(element.get(attribute)))
                 if user is not None:
-                    return f"refi:{user.name}"
-        return f"refi:{self.tool}"
+                    return user.name
+        return None
+
+    def user_label(self, *elements) -> str:
+        name = self.user_name(*elements)
+        return f"refi:{name if name is not None else self.tool}"
 
     def read_variables(self) -> None:
         variables = self.section("Variables")
@@ -409,11 +416,16 @@ class _Reader:
             if code is None:
                 self.skip("codings of codes that are not in the codebook")
                 continue
+            source = self.user_label(coding, selection, element, owner, self.root)
+            user = self.user_name(coding, selection, element, owner, self.root)
+            # REFI-QDA has no status: qual exports unreviewed suggestions as their own user
+            suggestion = user == SUGGESTIONS_USER
             self.rows.append({
                 "document": document, "segment": "" if turn is None else str(turn.index),
                 "speaker": "" if turn is None else turn.speaker, "text": quote, "code": code,
-                "score": 1.0, "source": self.user_label(coding, selection, element, owner, self.root),
-                "status": "accepted", "turn": None if turn is None else turn.index,
+                "score": None if suggestion else 1.0, "source": source,
+                "status": SUGGESTED if suggestion else ACCEPTED, "coder": "" if suggestion else user or "",
+                "turn": None if turn is None else turn.index,
                 "timestamp": "" if turn is None or turn.timestamp is None else turn.timestamp,
                 "role": "" if turn is None else str(turn.role), "start": start, "end": end,
             })

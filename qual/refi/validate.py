@@ -142,12 +142,14 @@ def semantic_problems(root, files: SourceFiles, *, quotes: Mapping[str, str] | N
 
     codes = by_kind.get("Code", set())
     cases = by_kind.get("Case", set())
+    qual_origin = bool(QUAL_ORIGIN.match(root.get("origin") or ""))
     for key, kinds in guid_kinds.items():
         if len(kinds) < 2:
             continue
         if sorted(kinds) == ["Case", "Code"]:
-            add("warning", "guid-unique", key, "a case and a code share this GUID (NVivo writes cases "
-                "as codes this way); other tools see two objects")
+            if not qual_origin:  # qual writes its cases so on purpose: QualCoder reads no other link
+                add("warning", "guid-unique", key, "a case and a code share this GUID (NVivo writes cases "
+                    "as codes this way); other tools see two objects")
         else:
             add("error", "guid-unique", key, f"GUID used by {len(kinds)} elements ({', '.join(sorted(set(kinds)))})")
 
@@ -190,7 +192,6 @@ def semantic_problems(root, files: SourceFiles, *, quotes: Mapping[str, str] | N
                 add("error", "dangling-user", normalise_guid(element.get("guid") or "") or kind,
                     f"{attribute} of a {kind} is not a user of the project")
 
-    qual_origin = bool(QUAL_ORIGIN.match(root.get("origin") or ""))
     if check_layout and container == "qdpx":
         if xml_name and xml_name != "project.qde":
             add("warning", "archive-layout", xml_name, "the project XML should be 'project.qde' at the archive root")

@@ -230,7 +230,8 @@ def external_entity_document(target: Path) -> str:
 def ole2_bytes(streams: dict[str, bytes]) -> bytes:
     """A minimal Compound File (MS-CFB v3) holding ``streams``, as Word 97-2003 and
     password-protected Office files are. Each stream is padded to 4,096 bytes so it lives in
-    regular sectors (no mini stream); one FAT sector and one directory sector suffice."""
+    regular sectors (no mini stream); one FAT sector and one directory sector suffice. olefile
+    (and so qual check) opens it."""
     sector = 512
     names = list(streams)
     assert len(names) <= 3, "one directory sector holds the root and three streams"
@@ -251,14 +252,15 @@ def ole2_bytes(streams: dict[str, bytes]) -> bytes:
         encoded = (name + "\0").encode("utf-16-le") if name else b""
         return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
                 + struct.pack("<iii", -1, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
-                + struct.pack("<II", start, 0) + struct.pack("<II", size, 0))
+                + struct.pack("<IQ", start, size))  # 128 bytes: start sector, 64-bit size
 
     # siblings in a right-leaning chain, sorted as CFB compares names (length, then upper case)
     order = sorted(range(len(names)), key=lambda i: (len(names[i]), names[i].upper()))
     right_of = {order[k]: (order[k + 1] + 1 if k + 1 < len(order) else -1) for k in range(len(order))}
     directory = entry("Root Entry", 5, order[0] + 1 if order else -1, -1, end, 0)
     for i, name in enumerate(names):
-        directory += entry(name, 2, -1, right_of[i], starts[i], len(streams[name]))
+        # the padded size: a stream under 4,096 bytes would be looked for in the mini stream
+        directory += entry(name, 2, -1, right_of[i], starts[i], len(bodies[i]))
     directory = directory.ljust(sector, b"\0")
     header = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16
               + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6

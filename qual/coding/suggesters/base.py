@@ -73,12 +73,16 @@ class SuggestContext:
     ``answer_vectors``: embeddings of each segment's own text. ``question_vectors``: of the
     interviewer question before it (zeros where there is none). ``labels``: human decisions,
     a (segments x codes) matrix of 1 (applies), 0 (does not) and NaN (not reviewed).
+    ``sentence_vectors``/``sentence_owner``: embeddings of each segment's sentences and the
+    segment row each belongs to (a turn that covers two codes often does so in two sentences).
     ``semantic_scores``: filled by the semantic suggester for others to reuse.
     """
 
     embedder: object | None = None
     answer_vectors: np.ndarray | None = None
     question_vectors: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None
+    sentence_owner: np.ndarray | None = None
     labels: np.ndarray | None = None
     code_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     semantic_scores: np.ndarray | None = None

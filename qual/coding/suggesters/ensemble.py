@@ -17,17 +17,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DEFAULT_WEIGHTS = {"rules": 0.7, "semantic": 0.8, "topic": 0.2, "learned": 1.0}
+# Topics get no weight: measured on the development and held-out sets, they add nothing to the
+# ranking (docs/coding.md); their scores stay in CodingResult.scores for evaluation.
+DEFAULT_WEIGHTS = {"rules": 0.7, "semantic": 0.8, "topic": 0.0, "learned": 1.0}
 
 
 @dataclass
 class SelectionRule:
-    """Which ensemble scores become suggestions (see module docstring)."""
+    """Which ensemble scores become suggestions (see module docstring).
+
+    ``small_talk_margin`` and ``min_words``: a segment is proposed codes only when it has at
+    least ``min_words`` content words and is closer to some code than to small talk by more
+    than the margin (see :mod:`qual.coding.suggesters.fusion`)."""
 
     threshold: float = 0.4
     floor: float = 0.25
-    max_codes: int = 2
-    relative: float = 0.8  # further codes need at least this fraction of the segment's best score
+    max_codes: int = 3
+    relative: float = 0.7  # further codes need at least this fraction of the segment's best score
+    small_talk_margin: float = 0.025
+    min_words: int = 2
 
 
 @dataclass
@@ -41,13 +49,18 @@ class Ensemble:
         remaining = None
         for name, matrix in scores.items():
             weight = self.weights.get(name, 0.5)
+            if weight <= 0:
+                continue
             term = 1.0 - weight * np.clip(matrix, 0.0, 1.0)
             remaining = term if remaining is None else remaining * term
+        if remaining is None:
+            return np.zeros_like(next(iter(scores.values())), dtype=np.float32)
         return (1.0 - remaining).astype(np.float32)
 
     def sources(self, scores: dict[str, np.ndarray], rows: np.ndarray, columns: np.ndarray) -> list[str]:
         names = list(scores)
         labels = []
+        names = [name for name in names if self.weights.get(name, 0.5) > 0]
         for row, column in zip(rows, columns):
             voters = [name for name in names if scores[name][row, column] >= self.vote]
             labels.append("+".join(voters) if voters else "ensemble")

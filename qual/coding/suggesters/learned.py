@@ -8,6 +8,12 @@ positives and negatives; with fewer, the plain regression is used. Codes with fe
 ``min_positives`` human examples get no learned suggestions (noted). More accepted codes ->
 more codes covered and better estimates: refit after each review round (``qual code --accept``).
 
+A learned model is kept only for the codes where it beats the zero-shot scores on held-out
+reviewed segments: each code's model is cross-validated over the reviewed segments (``folds``
+folds), and its out-of-fold average precision is compared with that of the other suggesters'
+combined score on the same segments. Reviewed segments get their out-of-fold scores, so what is
+fitted on them later (the fusion, :mod:`qual.coding.suggesters.fusion`) sees honest numbers.
+
 ``labels`` in the context: 1 = a human applied the code, 0 = a human decided it does not apply
 (rejected, or another code was chosen for a reviewed segment), NaN = not reviewed.
 """
@@ -29,7 +35,8 @@ class LearnedSuggester(Suggester):
     """Calibrated one-vs-rest logistic regression on embeddings, from accepted human codes."""
 
     def __init__(self, min_positives: int = 3, calibrate_from: int = 8, regularisation: float = 1.0,
-                 question_weight: float = 0.5, use_other_suggesters: bool = True, random_state: int = 0) -> None:
+                 question_weight: float = 0.5, use_other_suggesters: bool = True, random_state: int = 0,
+                 folds: int = 3, gate: bool = True) -> None:
         super().__init__()
         self.min_positives = min_positives
         self.calibrate_from = calibrate_from
@@ -37,7 +44,10 @@ class LearnedSuggester(Suggester):
         self.question_weight = question_weight
         self.use_other_suggesters = use_other_suggesters
         self.random_state = random_state
+        self.folds = folds
+        self.gate = gate
         self.models: dict[int, object] = {}
+        self.out_of_fold: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.other_scores: dict[str, np.ndarray] = {}
 
     def features(self, context: SuggestContext, rows: np.ndarray | None = None) -> np.ndarray:
@@ -62,29 +72,68 @@ class LearnedSuggester(Suggester):
 
         labels = context.labels
         features = self.features(context)
-        skipped = []
+        reference = self._zero_shot()
+        skipped, beaten = [], []
         for column, code in enumerate(codebook.codes):
-            known = ~np.isnan(labels[:, column])
+            known = np.flatnonzero(~np.isnan(labels[:, column]))
             y = labels[known, column].astype(int)
             positives, negatives = int(y.sum()), int(len(y) - y.sum())
             if positives < self.min_positives or negatives < self.min_positives:
                 skipped.append(code.id)
                 continue
-            base = LogisticRegression(C=self.regularisation, max_iter=1000, class_weight="balanced")
-            if min(positives, negatives) >= self.calibrate_from:
-                model = CalibratedClassifierCV(base, method="sigmoid", cv=3)
-            else:
-                model = base
+            if self.gate:
+                held_out = self._cross_validate(features[known], y)
+                if held_out is None or (reference is not None and
+                                        _average_precision(y, held_out) <= _average_precision(y, reference[known, column])):
+                    beaten.append(code.id)
+                    continue
+                self.out_of_fold[column] = (known, held_out)
+            model = self._model(positives, negatives, LogisticRegression, CalibratedClassifierCV)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model.fit(features[known], y)
             self.models[column] = model
-        if not self.models:
-            return self.unavailable(f"no code has {self.min_positives} or more human examples yet")
         if skipped:
             self.notes.append(f"{len(skipped)} codes have fewer than {self.min_positives} human examples "
                               "and get no learned suggestions")
+        if beaten:
+            self.notes.append(f"{len(beaten)} codes keep the zero-shot scores: their learned model did not beat "
+                              "them on held-out reviewed segments")
+        if not self.models:
+            return self.unavailable(f"no code has a learned model that beats the zero-shot scores yet"
+                                    if beaten else f"no code has {self.min_positives} or more human examples yet")
+        self.notes.append(f"{len(self.models)} codes use a learned model")
         return self
+
+    def _model(self, positives: int, negatives: int, regression, calibrated):
+        base = regression(C=self.regularisation, max_iter=1000, class_weight="balanced")
+        if min(positives, negatives) >= self.calibrate_from:
+            return calibrated(base, method="sigmoid", cv=3)
+        return base
+
+    def _zero_shot(self) -> np.ndarray | None:
+        if not self.other_scores:
+            return None
+        from .ensemble import Ensemble
+
+        return Ensemble().combine(self.other_scores)
+
+    def _cross_validate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """Out-of-fold probabilities of a code's model over the reviewed segments."""
+        from sklearn.linear_model import LogisticRegression
+
+        folds = np.random.default_rng(self.random_state).permutation(len(y)) % self.folds
+        out = np.zeros(len(y), dtype=np.float32)
+        for fold in range(self.folds):
+            train = folds != fold
+            if y[train].min() == y[train].max():
+                return None
+            model = LogisticRegression(C=self.regularisation, max_iter=1000, class_weight="balanced")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(x[train], y[train])
+            out[~train] = model.predict_proba(x[~train])[:, 1] ** 2
+        return out
 
     def suggest(self, segments, context: SuggestContext | None = None) -> np.ndarray:
         context = context or self.context
@@ -98,4 +147,13 @@ class LearnedSuggester(Suggester):
                 # A balanced, uncalibrated regression overstates rare codes; temper it.
                 probability = probability ** 2
             scores[:, column] = probability
+            if column in self.out_of_fold and len(segments) == len(context.labels):
+                rows, held_out = self.out_of_fold[column]
+                scores[rows, column] = held_out
         return scores
+
+
+def _average_precision(y: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import average_precision_score
+
+    return float(average_precision_score(y, scores)) if 0 < y.sum() < len(y) else 0.0

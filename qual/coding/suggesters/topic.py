@@ -6,8 +6,15 @@ towards the code they resemble; the keywords are boosted in c-TF-IDF). Each topi
 matched to codes on two signals: how close the topic's centroid is to the code's description
 and examples (embedding similarity, standardised across codes), and how much of the topic's
 c-TF-IDF word weight falls on the code's keywords (compared on lemmas). A segment inherits its
-topic's code scores. Topics that match no code are candidate new codes, listed with their top
-words and example segments.
+topic's code scores (kept for evaluation; measured, they add nothing to the fused score, so
+the ensemble gives them no weight by default: topics are an exploration aid, see docs/coding.md).
+
+A topic is a **candidate new code** only when it matches no code *and* its segments fit no
+existing code well (fewer than ``fit_share`` of them have a semantic score of at least
+``fit_score`` for any code) *and* it is not small talk (its segments have a median of at least
+``min_content_words`` content words). Its label is its top words, without pronouns,
+contractions or interview fillers. The chart shows every topic's label, size and mapped codes
+without hovering, as a static PNG bar chart (matplotlib) and as an interactive HTML map (plotly).
 
 Parameters scale with the corpus, because BERTopic's defaults fail at both ends (measured in
 ``stack_notes.md``): fewer than ``min_segments`` segments give no topics (the reason is
@@ -44,6 +51,28 @@ FILLERS = (
 ).split()
 
 _PSEUDONYM_TAG = re.compile(r"\[[^\[\]\n]{1,40}\]")
+# Words that name no topic: pronouns and determiners (contractions are dropped by their apostrophe).
+PRONOUNS = set((
+    "i me my mine myself we us our ours ourselves you your yours yourself yourselves he him his himself "
+    "she her hers herself it its itself they them their theirs themselves this that these those there "
+    "here who whom whose which what one ones someone somebody something anyone anybody anything "
+    "everyone everybody everything nobody nothing"
+).split())
+
+
+def topic_label(words: list[str], size: int = 4) -> str:
+    """A topic's label: its first ``size`` top words that are not pronouns, contractions or fillers."""
+    kept = []
+    for word in words:
+        parts = str(word).lower().split()
+        if not parts or any("'" in p or "’" in p or p in PRONOUNS or p in FILLERS for p in parts):
+            continue
+        if any(p in " ".join(kept).split() for p in parts):
+            continue  # "safeguarding lead" after "safeguarding" adds little
+        kept.append(str(word).lower())
+        if len(kept) == size:
+            break
+    return ", ".join(kept)
 
 
 def topic_document(text: str) -> str:
@@ -82,7 +111,8 @@ class TopicSuggester(Suggester):
     def __init__(self, min_segments: int = 10, hdbscan_from: int = 500, pca_dims: int = 10,
                  min_dense_topics: int = 10, max_outliers: float = 0.6,
                  match_threshold: float = 0.5, inherit: float = 0.8, top_words: int = 10,
-                 random_state: int = 0) -> None:
+                 fit_score: float = 0.5, fit_share: float = 0.25, min_content_words: int = 6,
+                 max_fit_segments: int = 4000, random_state: int = 0) -> None:
         super().__init__()
         self.min_segments = min_segments
         self.hdbscan_from = hdbscan_from
@@ -92,6 +122,10 @@ class TopicSuggester(Suggester):
         self.match_threshold = match_threshold
         self.inherit = inherit
         self.top_words = top_words
+        self.fit_score = fit_score
+        self.fit_share = fit_share
+        self.min_content_words = min_content_words
+        self.max_fit_segments = max_fit_segments
         self.random_state = random_state
         self.model = None
         self.topics_table = None
@@ -142,11 +176,30 @@ class TopicSuggester(Suggester):
         seed_topics = [[str(k).lower() for k in code.keywords if str(k).strip()] or [code.name.lower()]
                        for code in codebook.codes]
         seed_words = sorted({w for topic in seed_topics for k in topic for w in k.split()})
+        sample = np.arange(len(docs))
+        if len(docs) > self.max_fit_segments:
+            # Topics are an exploration aid: a random sample finds the same themes at a fraction of
+            # the cost on a large project, and every other segment joins its nearest topic.
+            rng = np.random.default_rng(self.random_state)
+            sample = np.sort(rng.choice(len(docs), self.max_fit_segments, replace=False))
         try:
-            self._fit_bertopic(docs, embeddings, seed_topics, seed_words, context)
+            self._fit_bertopic([docs[i] for i in sample], embeddings[sample], seed_topics, seed_words, context)
         except Exception as error:  # noqa: BLE001 - a failed topic model must not stop coding
             log.warning("topic model failed (%s); topic suggestions left out", type(error).__name__)
             return self.unavailable(f"the topic model failed on this input ({type(error).__name__})")
+        if len(sample) < len(docs):
+            fitted = self.assignments
+            topic_ids = sorted(t for t in set(fitted.tolist()) if t != -1)
+            if topic_ids:
+                centroids = np.stack([self.embeddings[fitted == t].mean(axis=0) for t in topic_ids])
+                centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+                self.assignments = np.asarray(topic_ids)[(embeddings @ centroids.T).argmax(axis=1)]
+                self.assignments[sample] = fitted
+            else:
+                self.assignments = np.full(len(docs), -1)
+            self.embeddings = embeddings
+            self.notes.append(f"topics fitted on a random sample of {len(sample)} of {len(docs)} segments; "
+                              "the others joined their nearest topic")
         self._map_topics(segments, docs, context)
         return self
 
@@ -229,7 +282,11 @@ class TopicSuggester(Suggester):
         self.match = match.astype(np.float32)
         centroids = np.stack([self.embeddings[topics == t].mean(axis=0) for t in topic_ids])
 
+        from .fusion import content_words
+
         seg_ids = (segments["document"].astype(str) + "#" + segments["segment"].astype(str)).to_numpy()
+        fits = semantic.max(axis=1) >= self.fit_score  # the segment fits some existing code well
+        words = np.asarray([content_words(t) for t in segments["text"].iloc[self.rows]])
         records, candidates = [], []
         for row, topic in enumerate(topic_ids):
             members = np.flatnonzero(topics == topic)
@@ -238,10 +295,14 @@ class TopicSuggester(Suggester):
             ranked = np.argsort(-match[row])
             matched = [(self.codebook.codes[c].id, float(match[row, c])) for c in ranked
                        if match[row, c] >= self.match_threshold][:3]
-            candidate = not matched
+            fit_share = float(fits[members].mean())
+            small_talk = float(np.median(words[members])) < self.min_content_words
+            candidate = not matched and fit_share < self.fit_share and not small_talk
             record = {
                 "topic": int(topic), "size": int(len(members)),
+                "label": topic_label(words_of[topic]),
                 "top_words": ", ".join(words_of[topic][: self.top_words]),
+                "fit_share": round(fit_share, 3),
                 "codes": "; ".join(f"{c} ({s:.2f})" for c, s in matched),
                 "best_code": self.codebook.codes[ranked[0]].id,
                 "best_score": round(float(match[row, ranked[0]]), 3),
@@ -252,7 +313,8 @@ class TopicSuggester(Suggester):
                 candidates.append({**record, "example_texts": [docs[i] for i in members[order[:3]]]})
         self.topics_table = pd.DataFrame(records)
         self.candidates = candidates
-        self.notes.append(f"{len(topic_ids)} topics ({self.method}); {len(candidates)} match no code")
+        self.notes.append(f"{len(topic_ids)} topics ({self.method}); {len(candidates)} fit no existing code "
+                          "(candidate new codes)")
 
     # ------------------------------------------------------------------ suggesting
 
@@ -267,34 +329,86 @@ class TopicSuggester(Suggester):
                     scores[row] = self.inherit * self.match[index[topic]]
         return scores
 
+    def _layout(self):
+        """2-D positions of the topics (their centroids' first two principal components)."""
+        centroids = np.stack([self.embeddings[self.assignments == t].mean(axis=0) for t in self.topic_ids])
+        centred = centroids - centroids.mean(axis=0)
+        if len(centroids) >= 3:
+            u, s, _ = np.linalg.svd(centred, full_matrices=False)
+            return u[:, :2] * s[:2]
+        return np.column_stack([np.arange(len(centroids)), np.zeros(len(centroids))])
+
+    def _captions(self) -> list[str]:
+        table = self.topics_table
+        return [f"{r.label or 'topic ' + str(r.topic)} ({r.size})\n"
+                + ("candidate new code" if r.candidate else
+                   ", ".join(c.split(" (")[0] for c in r.codes.split("; ")[:2]) if r.codes else f"{r.best_code}?")
+                for r in table.itertuples()]
+
     def chart(self):
-        """An interactive plotly figure of the topics: position by content, size by segments."""
+        """An interactive plotly figure of the topics: position by content, size by segments,
+        each bubble captioned with its label, size and best-matched code."""
         import plotly.graph_objects as go
 
         if self.topics_table is None or self.topics_table.empty:
             return None
         table = self.topics_table
-        centroids = np.stack([self.embeddings[self.assignments == t].mean(axis=0) for t in self.topic_ids])
-        centred = centroids - centroids.mean(axis=0)
-        if len(centroids) >= 3:
-            u, s, _ = np.linalg.svd(centred, full_matrices=False)
-            xy = u[:, :2] * s[:2]
-        else:
-            xy = np.column_stack([np.arange(len(centroids)), np.zeros(len(centroids))])
+        xy = self._layout()
         colours = ["#BBBBBB" if c else "#1F77B4" for c in table["candidate"]]
         hover = [
             f"topic {r.topic} ({r.size} segments)<br>{r.top_words}<br>"
-            + (f"codes: {r.codes}" if r.codes else "matches no code: candidate new code")
+            + (f"codes: {r.codes}" if r.codes else "matches no code")
+            + ("<br>candidate new code" if r.candidate else "")
             for r in table.itertuples()
         ]
         sizes = 12 + 40 * np.sqrt(table["size"].to_numpy() / max(table["size"].max(), 1))
         figure = go.Figure(go.Scatter(
-            x=xy[:, 0], y=xy[:, 1], mode="markers+text", text=[str(t) for t in table["topic"]],
-            textposition="middle center", hovertext=hover, hoverinfo="text",
-            marker={"size": sizes, "color": colours, "line": {"width": 1, "color": "#333333"}, "opacity": 0.8},
+            x=xy[:, 0], y=xy[:, 1], mode="markers+text", text=[c.replace("\n", "<br>") for c in self._captions()],
+            textposition="top center", textfont={"size": 10}, hovertext=hover, hoverinfo="text",
+            marker={"size": sizes, "color": colours, "line": {"width": 1, "color": "#333333"}, "opacity": 0.7},
         ))
         figure.update_layout(
-            title=f"Topics in the coded segments ({self.method}); grey = matches no code",
-            xaxis={"visible": False}, yaxis={"visible": False}, template="plotly_white", height=700,
+            title=f"Topics in the coded segments ({self.method}): label (segments), best-matched code; "
+                  "grey = candidate new code",
+            xaxis={"visible": False}, yaxis={"visible": False}, template="plotly_white", height=800,
         )
         return figure
+
+    def chart_png(self, dpi: int = 110) -> bytes | None:
+        """The topics as a static PNG (matplotlib), readable without hovering: one bar per topic,
+        longest first, labelled with its top words, its size and its matched codes (a bubble map
+        of many topics overlaps its own labels)."""
+        if self.topics_table is None or self.topics_table.empty:
+            return None
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        table = self.topics_table.sort_values("size", ascending=True, kind="stable")
+        sizes = table["size"].to_numpy()
+        colours = ["#BBBBBB" if c else "#1F77B4" for c in table["candidate"]]
+        mapped = ["candidate new code" if r.candidate else
+                  (", ".join(c.split(" (")[0] for c in r.codes.split("; ")[:3]) if r.codes else f"{r.best_code}?")
+                  for r in table.itertuples()]
+        height = max(3.0, 0.32 * len(table) + 1.2)
+        figure, axes = plt.subplots(figsize=(12, height))
+        positions = np.arange(len(table))
+        axes.barh(positions, sizes, color=colours, edgecolor="#333333", linewidth=0.5)
+        axes.set_yticks(positions, [f"{r.label or 'topic ' + str(r.topic)}" for r in table.itertuples()],
+                        fontsize=8)
+        for y, size, text in zip(positions, sizes, mapped):
+            axes.text(size, y, f"  {size}  {text}", va="center", fontsize=7.5)
+        axes.set_xlim(0, sizes.max() * 1.6)
+        axes.set_xlabel("segments")
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.set_title(f"Topics in the coded segments ({self.method}): top words, segments and matched codes; "
+                       "grey = candidate new code", fontsize=10)
+        buffer = io.BytesIO()
+        figure.tight_layout()
+        figure.savefig(buffer, format="png", dpi=dpi)
+        plt.close(figure)
+        return buffer.getvalue()
