@@ -231,6 +231,9 @@ MODEL_LISTED_NAME = 0.55     # a listed name (first name, surname, place) that i
 MODEL_LOWER_UNEXPLAINED = 0.38  # the same in lower case, listed nowhere ("codebook")
 MODEL_ORDINARY = 0.35        # nothing but ordinary words
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
+# a token that can be (part of) a name: letters, inner apostrophes and hyphens, initials
+# ("J.M."), edge punctuation
+_NAME_TOKEN_RE = re.compile(r"[^\w]*(?:[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*|(?:[^\W\d_]\.)+[^\W\d_]?)[^\w]*")
 _SMALL_WORDS = frozenset({"the", "of", "and", "de", "la", "le", "van", "von", "st", "mr", "mrs",
                           "ms", "miss", "dr", "a", "an", "in", "on", "at"})
 
@@ -238,7 +241,11 @@ _SMALL_WORDS = frozenset({"the", "of", "and", "de", "la", "le", "van", "von", "s
 def calibrate(doc: Doc, start: int, end: int, entity_type: EntityType, confidence: float) -> float:
     """The confidence of a model span over ``doc.text[start:end]`` (see ``MODEL_*``)."""
     lexicon = doc.lexicon
-    words = [w.removesuffix("'s").removesuffix("'S") for w in _WORD_RE.findall(doc.text[start:end])]
+    # words of the span's free-standing tokens: a token glued to digits, underscores or dots
+    # ("SW05_interview.vtt", "v2.docx") is a code or a file name, which the rules judge
+    words = [w.removesuffix("'s").removesuffix("'S")
+             for token in doc.text[start:end].split() if _NAME_TOKEN_RE.fullmatch(token)
+             for w in _WORD_RE.findall(token)]
     words = [w for w in words if w.lower() not in _SMALL_WORDS and len(w) > 1]
     if not words:
         return min(confidence, MODEL_ORDINARY)
