@@ -62,12 +62,18 @@ _BACK_REFERENCES = frozenset({"grange", "manor", "lodge", "park", "heights", "va
                               "priory", "abbey", "croft", "meadows", "gardens", "estate"})
 # Touches every lazily built matcher: a title, places in both cases, a date, a name in capitals.
 _WARM_UP_TEXT = "Mrs Smith moved from Leeds to MIDDLESBROUGH on 3 May 2019. JAYDEN said so."
+# Short forms of a name found in full (initials, a first syllable): reported above the CI
+# gate (0.4) and below the confidence at which findings propagate.
+SHORT_FORM_CONFIDENCE = 0.6
+# A first syllable this common as a word ("Can" of "Candice") is no short form.
+SHORT_FORM_MAX_ZIPF = 4.0
 # Findings below this confidence are not propagated.
 PROPAGATE_MIN_CONFIDENCE = 0.7
 # A dictionary word rarer than this, inside a low-confidence name with an unexplained word,
 # is spread capitalised: "Pennyworth", "Thistlewick" are surnames far more often than words.
 RARE_WORD_IN_NAME_ZIPF = 2.5
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
+_GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
                   | PARTICLES | {"i", "council", "county", "city", "borough", "district"})
 
@@ -398,6 +404,7 @@ class Analyzer:
             if len(parts) > 1:
                 for form in _cased_forms(text, all(ordinary)):
                     yield LearnedTerm(form, span.type, confidence, all(ordinary))
+                yield from self._short_forms(span.type, parts)
                 if span.type is not EntityType.PERSON and parts[-1].lower() in _BACK_REFERENCES:
                     # "Hollinsford Grange" ... "at the Grange"
                     last = parts[-1].title() if parts[-1].isupper() else parts[-1]
@@ -422,6 +429,43 @@ class Analyzer:
                     for form in _cased_forms(part, common):
                         yield LearnedTerm(form, span.type, confidence, common)
 
+    def _short_forms(self, entity_type: EntityType, parts: list[str]) -> Iterable[LearnedTerm]:
+        """How a full name found in the corpus is written short elsewhere: a person's initials
+        with dots ("J.M.", "J. M."), a school's or organisation's initials in capitals ("OHS"
+        of "Oakfield High School", generic words included), and the first syllable of a
+        person's first name used as a name ("Dev" of "Devansh", "Kay" of "Kayleigh"). Only
+        forms no dictionary or keep-list explains; capitalised, case-sensitive, at a
+        confidence that fails ``qual check`` and goes to review."""
+        lexicon, keep_list = self.lexicon, self.keep_list
+        capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES]
+        if len(capitalised) < 2:
+            return
+        if entity_type is EntityType.PERSON:
+            first, last = capitalised[0], capitalised[-1]
+            for form in (f"{first[0]}.{last[0]}.", f"{first[0]}. {last[0]}."):
+                yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
+            # "TJ" of "Tyler-Jay Smith" (the first name's parts) or of "Tyler Johnson"
+            joined = [p for p in first.split("-") if p[:1].isupper()]
+            for initials in {"".join(p[0] for p in joined), first[0] + last[0]}:
+                if len(initials) >= 2 and initials.isupper() and initials not in keep_list \
+                        and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
+                    yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+            if len(first) >= 5 and not first.isupper():
+                for size in (3, 4):
+                    prefix = first[:size]
+                    if size <= len(first) - 2 and prefix.lower() not in FUNCTION_WORDS \
+                            and prefix not in keep_list and (lexicon.word_zipf(prefix) < SHORT_FORM_MAX_ZIPF
+                                                              or lexicon.first_name_count(prefix)):
+                        yield LearnedTerm(prefix, entity_type, SHORT_FORM_CONFIDENCE, True)
+        elif entity_type in NAME_LIKE:
+            words = [p for p in capitalised if p.lower() not in DETERMINERS]
+            proper = [p for p in words if p.lower() not in _GENERIC_HEADS]
+            # "OHS" of "Oakfield High School"; "BL" of "Bishop Latimer Academy"
+            for initials in dict.fromkeys("".join(p[0] for p in group).upper() for group in (words, proper)):
+                if 2 <= len(initials) <= 5 and initials not in keep_list \
+                        and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
+                    yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+
     def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, PhraseMatcher]) -> list[Span]:
         insensitive, sensitive = matchers
         spans: list[Span] = []
@@ -437,9 +481,9 @@ class Analyzer:
             if doc.is_kept(start, end) or i >= len(doc):
                 continue
             confidence = min(term.confidence, 0.7)
-            if doc.sentence_initial(i):
+            if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1):
                 # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
-                # are the verbs
+                # are the verbs (capitals, "BL is ...", are no verb)
                 if doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc):
                     continue
                 confidence = min(confidence, 0.6)
