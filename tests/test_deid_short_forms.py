@@ -81,3 +81,19 @@ def test_organisations_named_by_a_generic_last_word(analyzer):
     assert spans.get("Resurrection Power Assembly") is T.ORGANISATION
     assert spans.get("Brindlemoor Safe Futures") is T.ORGANISATION
     assert found(analyzer, "I went to the shop and the market and the pub.") == {}
+
+
+def test_a_known_identifier_that_a_keep_term_explains_is_redacted_for_review():
+    """Item 10: the key knows "Brook" the worker, the keep-list "Brook" the charity: every
+    mention is reported (for review), so deidentify and ``check --key`` agree."""
+    from qual.deid.keeplist import KeepList
+
+    keep = KeepList.default()
+    keep.add("Brook")
+    analyzer = Analyzer(ner=None, keep_list=keep)
+    text = "Brook came round on Tuesday. Brook is a charity. I told Brook."
+    assert analyzer.analyze(text) == []  # nothing known: the keep-list stands
+    analyzer.remember([("PERSON", "Brook")])
+    spans = analyzer.analyze(text)
+    assert [s.text for s in spans] == ["Brook"] * 3
+    assert all(s.type is T.PERSON and 0.4 < s.confidence < 0.7 for s in spans)

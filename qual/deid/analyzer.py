@@ -53,7 +53,12 @@ DEFAULT_THRESHOLD = 0.3
 # Detectors of a learned model: their spans give way to the rules' (see defer_to_rules).
 MODEL_DETECTORS = frozenset({"ner.spacy"})
 # Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
-OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin"})
+# A known identifier (from the key or register) that a keep-term also explains ("Brook" the
+# worker, "Brook" the charity): redacted and shown for review, never silently kept, so that
+# ``qual deidentify`` and ``qual check --key`` agree.
+AMBIGUOUS_KNOWN = "known.ambiguous"
+AMBIGUOUS_CONFIDENCE = 0.5
+OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin", AMBIGUOUS_KNOWN})
 # A part of a name that is this common a word propagates only capitalised mid-sentence.
 COMMON_PART_ZIPF = 3.5
 # Last words by which an institution or estate is named again on its own: "the Grange".
@@ -155,6 +160,9 @@ class LearnedTerm:
     type: EntityType
     confidence: float
     case_sensitive: bool
+    # restored from a key or register (``remember``): a known identifier, which a keep-term
+    # around it makes ambiguous, never harmless
+    known: bool = False
 
     def __repr__(self) -> str:  # the text is identifiable
         return f"LearnedTerm({self.type.value}, {self.confidence:.2f}, <{len(self.text)} chars>)"
@@ -356,7 +364,7 @@ class Analyzer:
                 entity_type = EntityType(entity_type)
                 common = self.lexicon.word_zipf(text) >= COMMON_PART_ZIPF and " " not in text
                 for form in _cased_forms(text, common):
-                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common))
+                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common, known=True))
                 continue
             _remember(self._learned, term)
 
@@ -466,19 +474,34 @@ class Analyzer:
                         and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
                     yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
 
-    def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, PhraseMatcher]) -> list[Span]:
-        insensitive, sensitive = matchers
+    def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, ...]) -> list[Span]:
+        insensitive, sensitive, *more = matchers
         spans: list[Span] = []
         text = doc.text
+        caseless_ranges = getattr(doc, "caseless_ranges", ())
+        if more and caseless_ranges:
+            for start, end, terms in more[0].find(text, doc.searchable(False)):
+                if text[start:end].islower() and not doc.is_kept(start, end) \
+                        and _inside_ranges(caseless_ranges, start, end):
+                    term = max(terms, key=lambda t: t.confidence)
+                    spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
+                                      text[start:end]))
         for start, end, terms in insensitive.find(text, doc.searchable(False)):
             term = max(terms, key=lambda t: t.confidence)
             if not doc.is_kept(start, end):
                 spans.append(Span(start, end, term.type, "propagation", term.confidence,
                                   text[start:end]))
+            elif term.known:
+                spans.append(Span(start, end, term.type, AMBIGUOUS_KNOWN, AMBIGUOUS_CONFIDENCE, text[start:end]))
         for start, end, terms in sensitive.find(text, doc.searchable(True)):
             term = max(terms, key=lambda t: t.confidence)
             i = doc.word_at(start)
-            if doc.is_kept(start, end) or i >= len(doc):
+            if i >= len(doc):
+                continue
+            if doc.is_kept(start, end):
+                if term.known:
+                    spans.append(Span(start, end, term.type, AMBIGUOUS_KNOWN, AMBIGUOUS_CONFIDENCE,
+                                      text[start:end]))
                 continue
             confidence = min(term.confidence, 0.7)
             if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1):
@@ -557,6 +580,12 @@ def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
     return out + [s for s in spans if s.detector == "propagation"]  # last: a tie names the finder
 
 
+def _inside_ranges(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """``[start, end)`` lies inside one of the sorted, disjoint ``ranges``."""
+    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
+
+
 def _cased_forms(text: str, case_sensitive: bool) -> list[str]:
     """The forms a case-sensitive term is looked for in: as learned, capitalised and in
     capitals ("Max" also as "MAX", "GEORGE" also as "George"), so that a name found once in
@@ -574,9 +603,17 @@ def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -
         learned[key] = term
 
 
-def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, PhraseMatcher]:
+def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
+    """Matchers of case-insensitive terms, of case-sensitive ones, and of the case-sensitive
+    names no common word explains, for caseless text ("sim" of "Simona", where no capital
+    can say "name"; not "will" of "Will")."""
     insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
+    caseless: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
+    lexicon = load_lexicon()
     for term in terms:
         (sensitive if term.case_sensitive else insensitive).add(term.text, term)
-    return insensitive, sensitive
+        if term.case_sensitive and term.type in NAME_LIKE and not term.text.isupper() \
+                and term.text.lower() not in FUNCTION_WORDS and lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
+            caseless.add(term.text, term)
+    return insensitive, sensitive, caseless

@@ -65,10 +65,17 @@ SURNAME_AFTER_NAME_ZIPF = 4.5
 _JOINED = frozenset("@/\\_.:=#")
 
 
+# A speaker label at a line's start ("Participant: ", "00:01:02 Sam Jones: "): written by
+# the transcriber's template, so its capitals say nothing about how the speech is written
+_LABEL_RE = re.compile(r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?[A-Z][\w'.\- ]{0,40}:[ \t]")
+
+
 def _word_counts(text: str) -> tuple[int, int]:
-    """Words, and words that begin with a capital (less "I", "I'm" ...), counted without
-    keeping them (a transcript can be one line of millions of words)."""
+    """Words, and words that begin with a capital (less "I", "I'm" ... and speaker labels),
+    counted without keeping them (a transcript can be one line of millions of words)."""
     words = capitals = 0
+    if ":" in text:
+        text = _LABEL_RE.sub(lambda m: " " * len(m.group()), text)
     for match in _WORD_RE.finditer(text):
         words += 1
         if match.group()[0].isupper() and match.group().lower() not in _I_FORMS:

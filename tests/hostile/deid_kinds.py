@@ -121,7 +121,7 @@ def deid_kind_cases(seed: int = 12) -> list[KindCase]:
         "How can people reach you?",
         f"On 07700 \u2013 {number}, or 07700\u2011{number + 1}, or 07700_{number + 2}.",
         "And the office?",
-        f"It's {' '.join(spaced.replace(' ', ', '))}."),
+        f"It's {' '.join(spaced.split()[0])}, {' '.join(spaced.split()[1])}."),
         f"07700{number}", f"07700{number + 1}", f"07700{number + 2}",
         spaced.replace(" ", ""))
     # 7. a name found once in full, then by its short forms and initials

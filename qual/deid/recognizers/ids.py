@@ -211,7 +211,7 @@ class CaseNumberRecognizer(Recognizer):
 
 # Letters (and digits) spelled out one by one: "K-A-Y-D-E-N", "T H O R N B U R Y",
 # "L S 6, 2 Q T". Four characters or more, three of them different ("I, I, I" is a stammer).
-SPELLED_RE = re.compile(r"(?<![\w\-.'\u2019])[^\W\d_](?:(?:[ \-.]|, ?)[^\W_]){3,}(?![\w\-])")
+SPELLED_RE = re.compile(r"(?<![\w\-.'\u2019])[^\W\d_](?:(?:[ \-.]|\s?,\s{0,3})[^\W_]){3,}(?![\w\-])")
 
 
 @register_recognizer("ids.spelled_out", default=True)
@@ -232,6 +232,9 @@ class SpelledOutRecognizer(Recognizer):
             letters = [c for c in characters if c.isalpha()]
             if not caseless and not all(c.isupper() for c in letters):
                 continue
+            word = "".join(characters)
+            if len(letters) == len(characters) and doc.lexicon.is_word(word) and not doc.lexicon.is_name(word.title()):
+                continue  # "U P D A T E D": a word spaced out for emphasis
             if len(letters) < len(characters):
                 yield self.span(doc, *match.span(), EntityType.POSTCODE, 0.6)
             else:
