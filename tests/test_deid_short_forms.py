@@ -97,3 +97,10 @@ def test_a_known_identifier_that_a_keep_term_explains_is_redacted_for_review():
     spans = analyzer.analyze(text)
     assert [s.text for s in spans] == ["Brook"] * 3
     assert all(s.type is T.PERSON and 0.4 < s.confidence < 0.7 for s in spans)
+
+
+def test_a_named_estate_and_a_rag_rating(analyzer):
+    spans = found(analyzer, "She lives on the Links estate. We rated it Red, Amber, Green. Amber said so.")
+    assert spans.get("Links") is T.PLACE
+    assert [s.text for s in analyzer.analyze("We rated it Red, Amber, Green. Amber said so.")] == ["Amber"]
+    assert found(analyzer, "the housing estate was rough, the English estate too") == {}

@@ -58,6 +58,7 @@ MODEL_DETECTORS = frozenset({"ner.spacy"})
 # ``qual deidentify`` and ``qual check --key`` agree.
 AMBIGUOUS_KNOWN = "known.ambiguous"
 AMBIGUOUS_CONFIDENCE = 0.5
+KNOWN_AMBIGUOUS_MAX_ZIPF = 4.5
 OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin", AMBIGUOUS_KNOWN})
 # A part of a name that is this common a word propagates only capitalised mid-sentence.
 COMMON_PART_ZIPF = 3.5
@@ -363,8 +364,11 @@ class Analyzer:
                 entity_type, text = term
                 entity_type = EntityType(entity_type)
                 common = self.lexicon.word_zipf(text) >= COMMON_PART_ZIPF and " " not in text
+                # a known name inside a keep-term is reported for review unless it is an everyday
+                # word ("Social" of a child's "Miss Social" stays inside "Children's Social Care")
+                known = self.lexicon.word_zipf(text) < KNOWN_AMBIGUOUS_MAX_ZIPF
                 for form in _cased_forms(text, common):
-                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common, known=True))
+                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common, known=known))
                 continue
             _remember(self._learned, term)
 

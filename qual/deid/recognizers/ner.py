@@ -230,6 +230,7 @@ MODEL_UNEXPLAINED = 0.6      # a word no dictionary explains ("Zaviyar", "Thornb
 MODEL_LISTED_NAME = 0.55     # a listed name (first name, surname, place) that is also a word
 MODEL_LOWER_UNEXPLAINED = 0.38  # the same in lower case, listed nowhere ("codebook")
 MODEL_ORDINARY = 0.35        # nothing but ordinary words
+MODEL_NO_WORD = 0.2          # no word at all ("D04", "SW05_interview.vtt")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 # a token that can be (part of) a name: letters, inner apostrophes and hyphens, initials
 # ("J.M."), edge punctuation
@@ -248,7 +249,9 @@ def calibrate(doc: Doc, start: int, end: int, entity_type: EntityType, confidenc
              for w in _WORD_RE.findall(token)]
     words = [w for w in words if w.lower() not in _SMALL_WORDS and len(w) > 1]
     if not words:
-        return min(confidence, MODEL_ORDINARY)
+        # no word that could be a name: a code, a file name, a number, "the" (the rules judge
+        # codes); below the analyzer's threshold, so dropped
+        return min(confidence, MODEL_NO_WORD)
     listed = any(lexicon.is_name(w) or w.title() in lexicon.places or w.title() in lexicon.local_authorities
                  for w in words)
     cased = any(w[:1].isupper() for w in words) or not doc.text[start:end].islower()
