@@ -104,3 +104,10 @@ def test_a_named_estate_and_a_rag_rating(analyzer):
     assert spans.get("Links") is T.PLACE
     assert [s.text for s in analyzer.analyze("We rated it Red, Amber, Green. Amber said so.")] == ["Amber"]
     assert found(analyzer, "the housing estate was rough, the English estate too") == {}
+
+
+def test_dates_with_a_month_in_lower_case(analyzer):
+    spans = found(analyzer, "i started on the 8th of september 2020, she was born on the ninth of june, two thousand and nine")
+    assert spans.get("8th of september 2020") is T.DATE
+    assert spans.get("ninth of june, two thousand and nine") is T.DATE_OF_BIRTH
+    assert found(analyzer, "I may go on the 3rd. we may meet in march or may.") == {}
