@@ -111,3 +111,10 @@ def test_dates_with_a_month_in_lower_case(analyzer):
     assert spans.get("8th of september 2020") is T.DATE
     assert spans.get("ninth of june, two thousand and nine") is T.DATE_OF_BIRTH
     assert found(analyzer, "I may go on the 3rd. we may meet in march or may.") == {}
+
+
+def test_caseless_first_names_before_surnames_and_street_addresses(analyzer):
+    spans = found(analyzer, "so i spoke to miles fairweather about it and then we went home after that")
+    assert spans.get("miles fairweather") is T.PERSON
+    spans = found(analyzer, "it is a 15 minute walk from here and we are at 42 larch walk, about 2 miles down the road")
+    assert spans == {"42 larch walk": T.ADDRESS}

@@ -124,7 +124,8 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
     kept = _merged(keep_list.find(text)) if keep_list is not None else []
     capitals: list[int] = []
     for low, high in ranges:
-        capitals += _truecase_range(text, low, high, lexicon, kept, keep_list)
+        found = _truecase_range(text, low, high, lexicon, kept, keep_list)
+        capitals += found + _before_names(text, low, high, set(found), lexicon, kept)
     if not capitals:
         return text
     pieces, position = [], 0
@@ -133,6 +134,44 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
         position = index + 1
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+# "42 larch walk": a house number, a word or two, a street head
+_STREET_RE = re.compile(rf"\b\d{{1,4}}[a-z]? ((?:[a-z]+ ){{1,2}})(?:{'|'.join(sorted(STREET_HEADS))})\b")
+
+
+_MEASURES = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "mile", "miles", "metres",
+                       "meters", "yards", "seconds", "second", "day", "days", "week", "weeks", "month",
+                       "months", "year", "years", "times", "more", "or", "and", "to", "odd", "percent",
+                       "pounds", "quid", "people", "kids", "children", "of"})
+
+
+def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                  kept: list[tuple[int, int]]) -> list[int]:
+    """Capitals the forward reading cannot see: a listed first name right before a word that
+    got a capital ("miles fairweather"), and the words of a street after a house number
+    ("42 larch walk")."""
+    more = []
+    previous = None
+    for match in _WORD_RE.finditer(text, low, high):
+        if previous is not None and match.start() in capitals and previous.start() not in capitals \
+                and text[previous.end():match.start()] == " ":
+            lower = previous.group().lower()
+            if lower not in FUNCTION_WORDS and lower not in FILLERS and len(lower) > 2 \
+                    and lexicon.first_name_count(lower.title()) and not _inside_any(kept, *previous.span()):
+                more.append(previous.start())
+        previous = match
+    for match in _STREET_RE.finditer(text, low, high):
+        if _MEASURES.intersection(match.group(1).split()):
+            continue  # "a 15 minute walk", "2 miles down the road"
+        position = match.start(1)
+        for word in match.group(1).split():
+            if word not in FUNCTION_WORDS and position not in capitals and not _inside_any(kept, position, position + len(word)):
+                more.append(position)
+            position += len(word) + 1
+        if match.end(1) not in capitals:
+            more.append(match.end(1))  # the head: "Walk"
+    return more
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
