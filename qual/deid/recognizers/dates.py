@@ -61,7 +61,9 @@ _OF_THE_RE = re.compile(r"\bof the\b")
 _ORDINAL_DAY = rf"(?:(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
 _MONTHS_LOWER = ("january|february|march|april|may|june|july|august|september|october|november|"
                  "december|sept")
-LOWER_MONTH_DATE_RE = re.compile(rf"\b(?:the\s+)?{_ORDINAL_DAY}\s+(?:of\s+)?(?:{_MONTHS_LOWER})\b"
+# ("the first may be ...": a day in words, or the month may, only with "of" between)
+LOWER_MONTH_DATE_RE = re.compile(rf"\b(?:the\s+)?(?:{_ORDINAL_DAY}\s+of\s+(?:{_MONTHS_LOWER})|"
+                                 rf"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?:{_MONTHS_LOWER.replace('may|', '')}))\b"
                                  rf"(?:,?\s+(?:{_YEAR}|{_SPOKEN_YEAR}))?", re.IGNORECASE)
 _LOWER_MONTH_RE = re.compile(rf"\b(?:{_MONTHS_LOWER})\b")
 _ANCHOR_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
