@@ -118,3 +118,11 @@ def test_caseless_first_names_before_surnames_and_street_addresses(analyzer):
     assert spans.get("miles fairweather") is T.PERSON
     spans = found(analyzer, "it is a 15 minute walk from here and we are at 42 larch walk, about 2 miles down the road")
     assert spans == {"42 larch walk": T.ADDRESS}
+
+
+def test_propagation_learns_no_function_word(analyzer):
+    """Item 11: "In Hong Kong's High Court" must not teach "In"."""
+    text = "In Hong Kong's High Court the judge ruled. In the end it was fine. In March they met."
+    spans = analyzer.analyze(text)
+    assert [s.text for s in spans if s.text.startswith("In")] == []
+    assert any("Hong Kong" in s.text for s in spans)

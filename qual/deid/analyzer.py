@@ -425,8 +425,8 @@ class Analyzer:
             for part, is_word in zip(parts, ordinary):
                 bare = part.removesuffix("'s")
                 lower = bare.lower()
-                if len(bare) < 2 or lower in _GENERIC_PARTS or bare in keep_list:
-                    continue
+                if len(bare) < 2 or lower in _GENERIC_PARTS or lower in FUNCTION_WORDS or bare in keep_list:
+                    continue  # never a function word ("In" of "In Hong Kong's High Court")
                 if bare.isupper() and len(parts) > 1 and not capitals_read_as_word(bare, lexicon):
                     continue  # an initialism inside a longer name
                 if not bare[0].isupper():
@@ -449,7 +449,8 @@ class Analyzer:
         forms no dictionary or keep-list explains; capitalised, case-sensitive, at a
         confidence that fails ``qual check`` and goes to review."""
         lexicon, keep_list = self.lexicon, self.keep_list
-        capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES]
+        capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES
+                       and p.lower() not in FUNCTION_WORDS]
         if len(capitalised) < 2:
             return
         if entity_type is EntityType.PERSON:

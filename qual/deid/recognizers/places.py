@@ -295,6 +295,8 @@ class InstitutionRecognizer(Recognizer):
                     previous.lower() in FUNCTION_WORDS and previous.lower() not in _CONNECTORS)):
                 break  # "the DSL Oakfield Academy link", "WITH THE DSL AT OAKFIELD ACADEMY"
             if previous[0].isupper():
+                if previous.lower() in FUNCTION_WORDS and previous.lower() not in _CONNECTORS:
+                    break  # "In Hong Kong's High Court": a function word is no part of a name
                 if (doc.sentence_initial(start - 1) or doc.shouted(start - 1)) and lexicon.is_word(previous) \
                         and lexicon.word_zipf(previous) >= 4.0 and not lexicon.is_name(previous):
                     # "At Prittlewell Vale": the sentence's first word is no part of it, nor
