@@ -52,6 +52,7 @@ _PREFIXES = ("up", "down", "out", "over", "under", "re", "pre", "non", "co", "mi
              "sub", "inter", "multi", "self", "anti", "post", "cross", "counter", "mid", "semi")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _LINE_RE = re.compile(r"[^\n]+")
+_TWO_WORDS_RE = re.compile(r"[^\W\d_]+\W+[^\W\d_]+")
 _I_FORMS = frozenset({"i", "i'm", "i'll", "i've", "i'd"})
 # Spoken fillers and hesitations speech-to-text writes out (not all are dictionary words).
 FILLERS = frozenset({"um", "umm", "erm", "er", "uh", "uhm", "hmm", "mm", "mhm", "mmm", "ah", "oh",
@@ -102,8 +103,12 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
     words = counts[0]
     lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
     if _is_caseless(counts) and words >= LINE_WORDS * lines and text.count(",") < LIST_COMMAS * words:
-        # (a column of single words, "stage\ningest\nheatmap", is no speech)
-        return [(0, len(text))] if text else []
+        # (a column of single words, "stage\ningest\nheatmap", is no speech); its lines of
+        # one word are left as they are too: a file's format, an id, a heading ("txt", "p07")
+        if "\n" not in text:
+            return [(0, len(text))] if text else []
+        return [match.span() for match in _LINE_RE.finditer(text)
+                if _TWO_WORDS_RE.search(match.group())]
     if "\n" not in text:
         return []
     ranges = []
