@@ -239,6 +239,12 @@ def _probably_name(lower: str, lexicon: "Lexicon") -> bool:
     if not lexicon.is_word(lower):
         if lexicon.is_name(lower):
             return True
+        title = lower.title()
+        if title in lexicon.places or title in lexicon.local_authorities:
+            return True
+        folded = _folded(lower)
+        if lexicon.is_word(folded) or lexicon.word_zipf(folded) >= UNLISTED_WORD_ZIPF:
+            return False  # "café", "cafe", "ok": words a lower-case dictionary lacks
         # "upskilled", "reassessed": a prefix before a word; "shoul", "naborhood": a typing
         # slip of a common word (speech-to-text writes words, people typing slip)
         return not any(lower.startswith(p) and len(lower) - len(p) >= 4 and lexicon.is_word(lower[len(p):])
@@ -247,6 +253,17 @@ def _probably_name(lower: str, lexicon: "Lexicon") -> bool:
     if title in lexicon.places or title in lexicon.local_authorities:
         return lexicon.word_zipf(lower) < 3.0
     return lexicon.name_vs_word(title) > NAME_OVER_WORD
+
+
+# A word this frequent that no list names is a word, whatever the dictionary says
+UNLISTED_WORD_ZIPF = 3.5
+
+
+def _folded(word: str) -> str:
+    """``word`` without its accents ("café" -> "cafe")."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 _CLITICS = frozenset({"n't", "nt", "'s", "'ll", "'re", "'ve", "'d", "'m"})
