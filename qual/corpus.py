@@ -17,11 +17,18 @@ from .model import Transcript
 CORPUS_FILE = "corpus.jsonl"
 
 
-def write_corpus(transcripts: Iterable[Transcript], path: str | Path, permissions: int | None = None) -> Path:
+def corpus_line(transcript: Transcript) -> str:
+    """One transcript as its line of ``corpus.jsonl`` (newline included)."""
+    return json.dumps(transcript.to_dict(), ensure_ascii=False) + "\n"
+
+
+def write_corpus(transcripts: Iterable[Transcript | str], path: str | Path, permissions: int | None = None) -> Path:
+    """Write ``corpus.jsonl`` (atomically): transcripts, or lines made by :func:`corpus_line`
+    (in worker processes, say), in order."""
     path = Path(path)
     with atomic_open(path, "w", permissions=permissions) as handle:
         for transcript in transcripts:
-            handle.write(json.dumps(transcript.to_dict(), ensure_ascii=False) + "\n")
+            handle.write(transcript if isinstance(transcript, str) else corpus_line(transcript))
     return path
 
 

@@ -23,6 +23,18 @@ class InputFileError(QualError):
             message += f"; {advice}"
         super().__init__(message)
 
+    def __reduce__(self):
+        # rebuilt from its message and fields when it comes back from a worker process
+        # (subclasses take other arguments, so __init__ is not called again)
+        return _rebuild_error, (type(self), self.args, self.__dict__)
+
+
+def _rebuild_error(cls: type, args: tuple, fields: dict) -> Exception:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
+
 
 class KeyFileError(QualError):
     """The pseudonym key cannot be opened (wrong passphrase, tampered, unreadable)."""

@@ -231,6 +231,7 @@ def run_pipeline(
     heatmap: bool = True,
     qdpx: bool = True,
     reporter: Reporter | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Run the whole pipeline on ``inputs`` (transcript files and/or folders) into ``out_dir``.
 
@@ -241,7 +242,8 @@ def run_pipeline(
     an .xlsx for spans a person should check (identifiable; outside ``out_dir``). ``status``:
     which codings the matrix shows (see ``qual.export.build_matrix``). Failed inputs are listed
     in ``RunResult.failures`` while the others go through; a stage whose library is missing is
-    reported as ``missing`` and the stages that need it are skipped.
+    reported as ``missing`` and the stages that need it are skipped. ``workers``: processes for
+    reading, de-identifying and coding (default: every core; 1 = this process).
     """
     reporter = reporter or Reporter()
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
@@ -280,7 +282,7 @@ def run_pipeline(
     files, _ = find_inputs(inputs, exclude=exclude)
     with _stage(result, "ingest", reporter, total=len(files)) as stage:
         ingested = ingest(inputs, participants=participants, interviewer=interviewer, exclude=exclude,
-                          on_file=lambda _path: reporter.advance())
+                          on_file=lambda _path: reporter.advance(), workers=workers)
         result.failures += list(ingested.failures)
         words = sum(t.words for t in ingested.transcripts)
         stage.detail = (f"{len(ingested.transcripts)} transcripts, {words:,} words"
@@ -299,7 +301,7 @@ def run_pipeline(
     deid_dir = out_dir / "transcripts"
     with _stage(result, "de-identify", reporter, total=len(ingested.transcripts)) as stage:
         deid = deidentify(ingested.transcripts, deid_dir, project=project,
-                          participants=participants, review_path=review_path,
+                          participants=participants, review_path=review_path, workers=workers,
                           progress=lambda n=1: reporter.advance(n))
         del ingested  # the identifiable corpus is not needed any more
         result.failures += list(deid.failures)
@@ -332,6 +334,7 @@ def run_pipeline(
         if decisions is not None:
             result.notes.append(f"coding: {len(decisions)} accept/reject decisions of the last run kept")
         coded = code_transcripts(transcripts, book, human_codes=decisions, progress=reporter.step,
+                                 workers=workers,
                                  **({"embedder": embedder} if embedder else {}))
         written = write_coding_outputs(coded, coding_dir, book)
         for path in _paths_of(written):

@@ -52,7 +52,8 @@ BUILTIN_MODULES["recognizers"] = tuple(f"qual.deid.recognizers.{name}" for name 
     "contact", "ids", "dates", "register", "names", "places", "recall_first", "ner"))
 # Check extractors: each reader module registers the suffixes it reads.
 BUILTIN_MODULES["check_extractors"] = ("qual.check.text_formats", "qual.check.office", "qual.check.qdpx",
-                                       "qual.check.documents", "qual.check.media", "qual.check.ole")
+                                       "qual.check.documents", "qual.check.media", "qual.check.ole",
+                                       "qual.check.databases")
 BUILTIN_MODULES["suggesters"] = ("qual.coding.suggesters",)
 BUILTIN_MODULES["exporters"] = ("qual.export.exporters",)
 

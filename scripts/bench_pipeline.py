@@ -3,6 +3,7 @@
 
     python scripts/bench_pipeline.py --n 100              # ~1M words; the README's numbers
     python scripts/bench_pipeline.py --n 10 --words 3000  # a quick look
+    python scripts/bench_pipeline.py --n 100 --ner-model PATH   # with a spaCy NER model as the shipped one
 
 Generates the corpus with ``scripts/make_synthetic_corpus.py`` (unless ``--corpus`` names one
 already made), then runs ``qual.pipeline.run_pipeline`` in this process, with a pseudonym
@@ -42,7 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "swis_ipe.yaml")
     parser.add_argument("--embedder", default=None, help="coding embedder (default: qual's automatic choice)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    parser.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    parser.add_argument("--ner-model", help="a spaCy NER pipeline to use as the shipped model (default: the "
+                        "shipped one when there is one; 'none' for rules only)")
     args = parser.parse_args(argv)
+    if args.ner_model:
+        from qual.deid.recognizers import ner
+
+        model = None if args.ner_model.lower() == "none" else Path(args.ner_model)
+        ner.shipped_model_path = lambda: model
+        ner.installed_english_models = lambda: []
 
     work = args.work or Path(tempfile.mkdtemp(prefix="qual-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -58,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
             generated = time.perf_counter() - started
             print(f"corpus: {made['interviews']} interviews, {made['words']:,} words "
                   f"(generated in {generated:.0f} s)", flush=True)
-        return run(corpus, work, args.codebook, args.embedder)
+        return run(corpus, work, args.codebook, args.embedder, args.workers)
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run(corpus: Path, work: Path, codebook: Path, embedder: str | None) -> int:
+def run(corpus: Path, work: Path, codebook: Path, embedder: str | None, workers: int | None = None) -> int:
     from qual.pipeline import Reporter, run_pipeline
 
     class Printer(Reporter):
@@ -77,8 +87,13 @@ def run(corpus: Path, work: Path, codebook: Path, embedder: str | None) -> int:
     os.environ.setdefault("QUAL_KEY_PASSPHRASE", "benchmark passphrase, not a secret")
     load_before = _load()
     started = time.perf_counter()
+    from qual.deid.recognizers.ner import installed_english_models, shipped_model_path
+
+    model = shipped_model_path() or (installed_english_models() or [None])[0]
+    print(f"NER model: {model or 'none (rules only)'}; workers: {workers or 'every core'}", flush=True)
     result = run_pipeline(corpus, codebook, out, key_path=secure / "swis.key",
-                          review_path=secure / "review.xlsx", embedder=embedder, reporter=Printer())
+                          review_path=secure / "review.xlsx", embedder=embedder, reporter=Printer(),
+                          workers=workers)
     total = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

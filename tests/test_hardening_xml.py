@@ -52,7 +52,7 @@ REVIEWED = {
                                                                 "no_network, huge_tree=False",
     ("qual/check/text_formats.py", "read_html", "document_fromstring"): "with that HTMLParser",
     ("qual/deid/writer.py", "_template", "ZipFile"): "reads back the blank document python-docx just made",
-    ("qual/deid/writer.py", "write_docx", "ZipFile"): "writes qual's own output",
+    ("qual/deid/writer.py", "docx_bytes", "ZipFile"): "appends qual's own document part to its own template zip",
     ("qual/deid/writer.py", "blank_document", "Document"): "a new document from python-docx's own template",
     ("qual/export/report.py", "write_report", "Document"): "a new document from python-docx's own template",
     ("qual/export/sheets.py", "splice_rows", "ZipFile"): "re-reads and rewrites the workbook qual just saved",

@@ -111,6 +111,9 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA busy_timeout=10000")
+    # what is deleted or overwritten (an old summary) is zeroed on disk, not left in free
+    # space where qual check (and anyone with the file) would still read it
+    db.execute("PRAGMA secure_delete=ON")
     return db
 
 

@@ -243,7 +243,7 @@ def sniff(data: bytes) -> str | None:
 
     Containers: a zip holding ``[Content_Types].xml`` is an Office file (.docx/.xlsx/.pptx:
     one reader), one whose ``mimetype`` says OpenDocument is .odt, one holding a ``.qde``
-    is .qdpx, any other zip is .zip; an OLE compound file, PDF, gzip, PNG, JPEG, GIF, TIFF,
+    is .qdpx, any other zip is .zip; an OLE compound file, an SQLite database, PDF, gzip, PNG, JPEG, GIF, TIFF,
     BMP, WebP, EMF and WMF by their signatures. Text: RTF, HTML, XML and WebVTT by how they
     start, anything else that decodes as text is plain text.
     """
@@ -252,6 +252,8 @@ def sniff(data: bytes) -> str | None:
         return _sniff_zip(data)
     if head.startswith(OLE_MAGIC):
         return ".ole"
+    if head.startswith(b"SQLite format 3\x00"):
+        return ".sqlite"
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return ".pdf"
     if head.startswith(b"\x1f\x8b"):

@@ -206,17 +206,23 @@ class Scanner:
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path.expanduser().resolve(), self.relative_to)).as_posix()
 
-    def scan_file(self, path: Path, display: str | None = None) -> _FileScan:
+    def scan_file(self, path: Path, display: str | None = None, data: bytes | None = None,
+                  relative: str | None = None) -> _FileScan:
+        """Check one file. ``data``: its bytes, already read (on a cluster worker, which may not
+        see the file); ``relative``: its path as fingerprints name it (worked out where the file
+        is)."""
         display = display or str(path)
         scan = _FileScan(display)
         units: list[TextUnit] = []
         units.append(TextUnit("", "file name", _file_name_text(path.name)))  # read even when the file is not
         try:
-            if not is_supported(path) and sniff(_head(path)) is None:
+            head = data[:SNIFF_BYTES] if data is not None else _head(path)
+            if not is_supported(path) and sniff(head) is None:
                 scan.unreadable.append("not text and no format qual check reads")
-                self._analyse(path, display, units, scan)
+                self._analyse(path, display, units, scan, relative)
                 return scan
-            data = read_input(path)
+            if data is None:
+                data = read_input(path)
             scan.bytes = len(data)
             characters = 0
             for unit in extract_text_units(path, data):
@@ -244,10 +250,11 @@ class Scanner:
                                "opens in its application and re-save it")
             units = units[:1]
         if units:
-            self._analyse(path, display, units, scan)
+            self._analyse(path, display, units, scan, relative)
         return scan
 
-    def _analyse(self, path: Path, display: str, units: list[TextUnit], scan: _FileScan) -> None:
+    def _analyse(self, path: Path, display: str, units: list[TextUnit], scan: _FileScan,
+                 relative: str | None = None) -> None:
         if not units:
             return
         starts: list[int] = []
@@ -263,7 +270,7 @@ class Scanner:
             certain = self._outside_keep_terms(searchable, self.key_search.find(searchable))
             if certain:
                 spans = [s for s in spans if not any(s.overlaps(c) for c in certain)] + certain
-        relative = self.relative(path)
+        relative = relative or self.relative(path)
         for span in sorted(spans, key=lambda s: s.start):
             index = bisect.bisect_right(starts, span.start) - 1
             unit = units[index]
@@ -468,48 +475,87 @@ def _stale_outputs(project: SecureProject, key, files: list[tuple[Path, str]]) -
 
 # --------------------------------------------------------------------------- running
 
-_worker_scanner: Scanner | None = None
-
-
-def _init_worker(scanner: Scanner) -> None:
-    global _worker_scanner
-    _worker_scanner = scanner
-
-
 def _scan_in_worker(item: tuple[Path, str]) -> _FileScan:
-    assert _worker_scanner is not None
-    return _worker_scanner.scan_file(*item)
+    from ..workers import shared
+
+    return shared().scan_file(*item)
 
 
-def _default_jobs() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, 8))
+def _scan_remote(token: str, path: Path, display: str, data: bytes, relative: str) -> _FileScan:
+    from ..cluster import held
+
+    return held(token).scan_file(path, display, data, relative)
 
 
-def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int) -> list[_FileScan]:
+def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int | None, client=None) -> list[_FileScan]:
+    """Every file's scan, in order: on a Dask cluster (``client``), in forked worker processes
+    when there is enough work (``jobs``, default every core), else here."""
+    if client is not None and files:
+        return _scan_on_cluster(scanner, files, client)
     total = 0
     for path, _ in files:
         try:
             total += path.stat().st_size
         except OSError:
             pass
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    if len(files) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES:
+        jobs = 1
+    from ..workers import process_map
 
-        if "fork" in multiprocessing.get_all_start_methods():
-            workers = min(jobs, len(files))
-            chunk = max(1, len(files) // (workers * 4))
-            warm_up = getattr(scanner.analyzer, "warm_up", None)  # a caller's analyzer may have none
-            if warm_up is not None:
-                warm_up()  # built once before the workers fork, not once in each
-            try:
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                         initializer=_init_worker, initargs=(scanner,)) as pool:
-                    return list(pool.map(_scan_in_worker, files, chunksize=chunk))
-            except (OSError, RuntimeError) as error:
-                log.info("worker processes unavailable (%s); checking in one process", type(error).__name__)
-    return [scanner.scan_file(path, display) for path, display in files]
+    # a caller's analyzer may have no warm_up; built once before the workers fork, not once in each
+    return process_map(_scan_in_worker, files, workers=jobs, shared_data=scanner,
+                       warm_up=getattr(scanner.analyzer, "warm_up", None))
+
+
+def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) -> list[_FileScan]:
+    """The files read here and checked on the cluster's workers, a few at a time per worker so
+    that this process never holds the whole corpus; the scanner (analyzer, key search) is
+    unpickled once by each worker (:mod:`qual.cluster`)."""
+    from distributed import as_completed
+
+    from ..cluster import on_every_worker
+    from ..workers import cluster_workers
+
+    warm_up = getattr(scanner.analyzer, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+    results: list[_FileScan | None] = [None] * len(files)
+    window = 4 * cluster_workers(client)
+    pending = as_completed()
+    index_of = {}
+    queue = iter(enumerate(files))
+    try:
+        with on_every_worker(client, scanner) as token:
+            def submit_next() -> bool:
+                for index, (path, display) in queue:
+                    if not is_supported(path) and sniff(_head(path)) is None:
+                        results[index] = scanner.scan_file(path, display)  # only its name to read
+                        continue
+                    try:
+                        data = read_input(path)
+                    except InputFileError:
+                        results[index] = scanner.scan_file(path, display)  # its error line, made here
+                        continue
+                    future = client.submit(_scan_remote, token, path, display, data, scanner.relative(path),
+                                           pure=False)
+                    index_of[future.key] = index
+                    pending.add(future)
+                    return True
+                return False
+
+            for _ in range(window):
+                if not submit_next():
+                    break
+            for future in pending:
+                results[index_of.pop(future.key)] = future.result()
+                future.release()
+                submit_next()
+    except QualError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a worker's message could quote a file's text
+        raise QualError(f"qual check on the Dask cluster failed ({type(error).__name__}); check the "
+                        "workers' logs, or run without --scheduler") from None
+    return [scan for scan in results if scan is not None]
 
 
 def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = None, key=None,
@@ -518,7 +564,7 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
                 register: str | Path | None = None, keep_list: str | Path | None = None,
                 exclude: Sequence[str] = (), jobs: int | None = None, mask: str = "hash", ner: Any = "auto",
                 ignore: Iterable[str | Path] = (), apply_baseline: bool = True,
-                allow_unscanned: bool = False) -> CheckResult:
+                allow_unscanned: bool = False, scheduler: str | None = None) -> CheckResult:
     """Check files and folders (recursively) for identifiers.
 
     ``project``: the :class:`~qual.deid.secure.SecureProject` of the de-identification: its
@@ -531,7 +577,10 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     unreadable parts are errors. ``analyzer``: anything with ``analyze(text) -> list[Span]``
     (default: the project's analyzer, with ``ner``). ``exclude``: glob patterns of paths to
     leave out. ``allow_unscanned``: files and parts that could not be read are listed but do
-    not fail the check.
+    not fail the check. ``jobs``: worker processes (default: every core; 1 = this process).
+    ``scheduler``: a Dask scheduler's address (``tcp://host:8786``, or ``local`` for a
+    ``LocalCluster`` here) to check on instead: files are read here and sent to the workers,
+    with the analyzer and the key's originals; the result is the same.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -557,7 +606,13 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     result = CheckResult(threshold=scanner.threshold, strict=strict, errors=list(errors),
                          key_originals=key_search.originals if key_search is not None else 0,
                          allow_unscanned=allow_unscanned, warnings=warnings)
-    scans = _scan_all(scanner, files, jobs or _default_jobs())
+    if scheduler:
+        from ..workers import dask_client
+
+        with dask_client(scheduler, jobs) as client:
+            scans = _scan_all(scanner, files, jobs, client)
+    else:
+        scans = _scan_all(scanner, files, jobs)
     scans += [_scan_folder(scanner, folder, display) for folder, display in folders]
     silenced = baseline.fingerprints() if (baseline is not None and apply_baseline) else set()
     redactor = Redactor(masker)

@@ -46,7 +46,12 @@ def check_command(
                              "per run) or 'initial' (J****** (7): first letter and length)."),
     no_ner: bool = typer.Option(False, "--no-ner", help="Leave out the NER model even when one is "
                                 "installed (faster; the rules still run)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    jobs: Optional[int] = typer.Option(None, "--workers", "--jobs", "-j", min=1, help="Worker processes "
+                                       "(default: every core, or QUAL_WORKERS; 1 = one process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="QUAL_SCHEDULER",
+                                            help="Check on a Dask cluster: the scheduler's address "
+                                            "(tcp://host:8786) or 'local'. The files' text and the key's "
+                                            "originals are sent to its workers. Needs qual[dask]."),
     allow_unscanned: bool = typer.Option(False, "--allow-unscanned", help="List files and parts that could not "
                                          "be read (not text, no format qual check reads, a scanned PDF page) "
                                          "without failing; by default they fail the check (exit 2)."),
@@ -67,7 +72,7 @@ def check_command(
         raise QualError("give either --baseline or --update-baseline (or the same file to both)")
     options = dict(project=open_project(key, register=register, keep=keep, may_create=False), strict=strict,
                    threshold=GATE_THRESHOLD if threshold is None else threshold,
-                   exclude=exclude or (), jobs=jobs, mask=mask,
+                   exclude=exclude or (), jobs=jobs, scheduler=scheduler, mask=mask,
                    ner=None if no_ner else "auto", ignore=[output] if output else [],
                    allow_unscanned=allow_unscanned)
     if update_baseline is not None:

@@ -155,6 +155,8 @@ def code_command(
                                           "turns too."),
     max_words: int = typer.Option(150, "--max-words", min=20, help="Split turns longer than this at "
                                   "paragraph boundaries."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes for reading and the "
+                                          "rules (default: every core, or QUAL_WORKERS; 1 = one process)."),
 ) -> None:
     """Suggest codes for every participant segment; write codings for review, topics and the corpus.
 
@@ -191,7 +193,7 @@ def code_command(
         typer.echo(f"keeping {len(prior)} human decisions already in {out}")
     human = merge_decisions(prior, _human_codes(codings_files) if codings_files else None)
     with progress("reading", total=None) as advance:
-        batch = ingest(transcript_paths, on_file=lambda _p: advance())
+        batch = ingest(transcript_paths, on_file=lambda _p: advance(), workers=workers)
     if not batch.transcripts:
         raise nothing_read(transcript_paths, batch.failures, exclude=[out])
     for failure in batch.failures:
@@ -200,7 +202,8 @@ def code_command(
     with step_progress("coding") as step:
         result = code_transcripts(batch.transcripts, book, suggesters=names, threshold=threshold,
                                   human_codes=human, embedder=embedder, segment_rules=rules,
-                                  selection=SelectionRule(max_codes=max_codes), progress=step)
+                                  selection=SelectionRule(max_codes=max_codes), progress=step,
+                                  workers=workers)
     written = write_coding_outputs(result, out, book)
     _print_result(result, written)
     typer.echo(f"next: review the suggestions in {out / 'codings.xlsx'} (accept: yes or no), then run "

@@ -40,8 +40,12 @@ def deidentify_command(
     review_threshold: float = typer.Option(0.7, "--review-threshold", min=0.0, max=1.0,
                                            help="Flag spans less confident than this for review."),
     interviewer: Optional[str] = typer.Option(None, "--interviewer", help="The interviewer's speaker label."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes for detection "
-                                          "(default: all cores)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes for reading, detection and "
+                                          "writing (default: every core, or QUAL_WORKERS; 1 = one process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="QUAL_SCHEDULER",
+                                            help="Detect on a Dask cluster: the scheduler's address "
+                                            "(tcp://host:8786) or 'local'. Identifiable text is sent to its "
+                                            "workers. Needs qual[dask]."),
 ) -> None:
     """De-identify transcripts (or survey columns) into OUT: .docx, .txt, corpus.jsonl, deid_log.csv."""
     from ..deid.pipeline import deidentify
@@ -58,7 +62,8 @@ def deidentify_command(
             inputs, out, project=project, participants=participants,
             interviewer=interviewer, review_path=review,
             decisions_path=decisions, surrogates=surrogates, review_threshold=review_threshold,
-            speaker_labels=speaker_labels, columns=column or None, workers=workers, progress=advance,
+            speaker_labels=speaker_labels, columns=column or None, workers=workers, scheduler=scheduler,
+            progress=advance,
         )
     summary = result.summary
     by_type = ", ".join(f"{name} {count}" for name, count in sorted(summary.get("by_type", {}).items()))

@@ -28,6 +28,8 @@ def ingest_command(
     interviewer: Optional[str] = typer.Option(None, "--interviewer", "-i",
                                               help="The interviewer's speaker label (e.g. 'R', 'Int') or "
                                               "name, when it should not be inferred. Comma-separate several."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes reading files "
+                                          "(default: every core, or QUAL_WORKERS; 1 = one process)."),
 ) -> None:
     """Read transcripts into OUT/corpus.jsonl, with a per-file summary; exit 1 if any file failed."""
     from ..ingest import find_inputs, find_participants_sheet, ingest, no_inputs_message, write_ingest
@@ -46,7 +48,7 @@ def ingest_command(
         raise typer.Exit(EXIT_USAGE)
     with progress("reading", total=len(files), enabled=len(files) > 1) as advance:
         result = ingest(inputs, participants=participants, interviewer=interviewer, exclude=[out],
-                        on_file=lambda _path: advance())
+                        on_file=lambda _path: advance(), workers=workers)
     written = write_ingest(result, out)
     _print_summary(result)
     for failure in result.failures:

@@ -77,6 +77,8 @@ def run_command(
     no_report: bool = typer.Option(False, "--no-report", help="Skip the Word report."),
     no_heatmap: bool = typer.Option(False, "--no-heatmap", help="Skip the heatmap."),
     no_qdpx: bool = typer.Option(False, "--no-qdpx", help="Skip the REFI-QDA project."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Processes for reading and "
+                                          "de-identifying (default: every core, or QUAL_WORKERS; 1 = one process)."),
 ) -> None:
     """Ingest -> de-identify -> code -> framework matrix -> heatmap -> report -> .qdpx, into OUT.
 
@@ -99,6 +101,7 @@ def run_command(
             inputs, codebook, out, participants=participants, project=project,
             review_path=review, interviewer=interviewer, status=status.lower(), embedder=embedder,
             report=not no_report, heatmap=not no_heatmap, qdpx=not no_qdpx, reporter=reporter,
+            workers=workers,
         )
 
     stages = Table(title="stages", title_justify="left")

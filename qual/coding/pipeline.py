@@ -320,6 +320,7 @@ def code_transcripts(
     suggester_config: dict[str, dict] | None = None,
     fit_fusion: bool = True,
     progress: Callable[..., None] | None = None,
+    workers: int | None = None,
 ) -> CodingResult:
     """Suggest codes from ``codebook`` for every participant segment of ``transcripts``.
 
@@ -329,7 +330,9 @@ def code_transcripts(
     like codings.csv) kept in the output and used to train the learned suggester.
     ``embedder``: ``"auto"`` (default), ``"minilm"``, ``"static"`` or an object with
     ``encode(texts)``. ``progress(step, done, total)`` is told each step as it starts (and
-    the embedding step batch by batch), for a progress line.
+    the embedding step batch by batch), for a progress line. ``workers``: processes for the
+    rules' parsing (default: every core; 1 = this process; the result is the same); the
+    embedders and the topic model use every core through their own threads.
     """
     import pandas as pd
 
@@ -338,8 +341,11 @@ def code_transcripts(
     transcripts = list(transcripts)
     if not codebook.codes:
         raise QualError("the codebook has no codes")
+    suggester_config = {name: dict(options) for name, options in (suggester_config or {}).items()}
+    if workers is not None and "rules" in suggesters:
+        suggester_config.setdefault("rules", {}).setdefault("workers", workers)
     for name in suggesters:
-        make_suggester(name, **(suggester_config or {}).get(name, {}))  # a QualError names the choices
+        make_suggester(name, **suggester_config.get(name, {}))  # a QualError names the choices
 
     with clock("segment"):
         segments = segment_transcripts(transcripts, segment_rules)

@@ -125,7 +125,12 @@ class _Batch:
         self.starts = starts
         self.normalised_lengths = normalised_lengths
         self.normalised_starts = normalised_starts
+        self.normalized = doc.normalized
         self.found: list[Span] = []
+
+    def shelve(self) -> None:
+        """Drop the document (the analyzer makes it again from ``normalized`` when needed)."""
+        self.doc = None
 
     def clip(self, spans: Iterable[Span]) -> list[Span]:
         """Cut normalised-offset spans at the end of the text they start in."""
@@ -293,11 +298,16 @@ class Analyzer:
             return self._propagate_corpus(detected, terms)
 
     def _detect_corpus(self, texts: Sequence[str]) -> "DetectedCorpus":
-        batches = [self._batch(texts[i:j]) for i, j in _batch_bounds(texts)]
+        batches = []
         learned: dict[tuple[str, bool], LearnedTerm] = {}
-        for batch in batches:
+        for i, j in _batch_bounds(texts):
+            batch = self._batch(texts[i:j])
             for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
                 _remember(learned, term)
+            # Its words and offsets are made again for propagation (a fifth of detection's
+            # cost): kept for every batch of a large corpus, they were most of its memory.
+            batch.shelve()
+            batches.append(batch)
         return DetectedCorpus(batches, list(learned.values()))
 
     def _propagate_corpus(self, detected: "DetectedCorpus",
@@ -308,8 +318,11 @@ class Analyzer:
         matchers = _build_matchers(learned.values())
         results: list[list[Span]] = []
         for batch in detected.batches:
+            if batch.doc is None:
+                batch.doc = self.make_doc(batch.normalized, batch.normalised_starts)
             propagated = batch.clip(self._propagate(batch.doc, matchers))
             results.extend(batch.split(self._resolve(batch.doc, batch.found + propagated)))
+            batch.shelve()
         return results
 
     # scikit-learn style: learn identifier strings from a corpus, apply them to later texts

@@ -4,8 +4,10 @@ Ingest, read the review decisions, de-identify with the project's key (see
 :class:`~qual.deid.secure.SecureProject`), and write ``DIR/<stem>.docx``, ``DIR/<stem>.txt``,
 ``DIR/corpus.jsonl`` and ``DIR/deid_log.csv``, and the review sheet apart; with ``columns``,
 survey tables instead (:mod:`qual.deid.survey`). The work itself is done by the engine,
-:class:`~qual.deid.engine.Deidentifier`; detection over many texts is spread over worker
-processes by :class:`~qual.deid.parallel.ParallelAnalyzer`.
+:class:`~qual.deid.engine.Deidentifier`. Reading the inputs, detection and writing the
+outputs are spread over every core by default (``workers``; 1 = this process), detection by
+:class:`~qual.deid.parallel.ParallelAnalyzer`, which can also run on a Dask cluster
+(``scheduler``); the result is the same however the work is spread.
 
 Each input that fails is a failure of its own (one line naming it), and the others go through.
 Nothing is written until every pseudonym is decided and the key is saved, so no output ever
@@ -14,10 +16,11 @@ holds a tag the key does not know.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..errors import FileFailure, InputFileError, QualError, UnsafeOutputError
 from ..model import Transcript
@@ -61,7 +64,7 @@ def _inputs_inside(inputs: Sequence[Any], out_dir: Path) -> None:
 
 
 def _ingest(inputs: Sequence[Any], participants, interviewer, exclude: Sequence[Path],
-            on_file=None) -> tuple[list[Transcript], list[FileFailure]]:
+            on_file=None, workers: int | None = None) -> tuple[list[Transcript], list[FileFailure]]:
     ready = [item for item in inputs if isinstance(item, Transcript)]
     paths = [item for item in inputs if not isinstance(item, Transcript)]
     failures: list[FileFailure] = []
@@ -71,7 +74,7 @@ def _ingest(inputs: Sequence[Any], participants, interviewer, exclude: Sequence[
         # The output folder (and the key, review sheet ...) may sit under an input folder:
         # never read our own outputs back in as transcripts.
         result = ingest(paths, participants=participants, interviewer=interviewer,
-                        exclude=list(exclude), on_file=on_file)
+                        exclude=list(exclude), on_file=on_file, workers=workers)
         ready += list(result.transcripts)
         failures += list(result.failures)
     return ready, failures
@@ -95,6 +98,7 @@ def deidentify(
     speaker_labels: str = "pseudonym",
     columns: Sequence[str] | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
     analyzer=None,
     progress=None,
 ) -> DeidResult:
@@ -112,7 +116,11 @@ def deidentify(
     ``<key stem>.keep.txt`` beside the key). Without a key, pseudonyms are consistent within
     this run only. ``review_path`` receives the uncertain spans; ``decisions_path`` applies a
     reviewer's decisions and records the "always" ones in the register and keep-list.
-    ``progress(n)`` is called as work is done.
+    ``workers``: processes for reading, detection and writing (default: every core; 1 = this
+    process). ``scheduler``: the address of a Dask scheduler (``tcp://host:8786``, or ``local``
+    for a ``LocalCluster`` here) to detect on instead; inputs are read, the key is read and
+    saved, and outputs are written here, never on the cluster. ``progress(n)`` is called as
+    work is done.
     """
     from ..files import ensure_outside
     from .review import read_decisions, write_review
@@ -139,21 +147,21 @@ def deidentify(
         transcripts, failures = [], []
     else:
         exclude = [out_dir] + [Path(p) for p in identifiable.values() if p is not None]
-        transcripts, failures = _ingest(inputs, participants, interviewer, exclude)
+        transcripts, failures = _ingest(inputs, participants, interviewer, exclude, workers=workers)
     participants_frame = None
     if participants is not None:
         from ..ingest import read_participants
 
         participants_frame = read_participants(participants)
 
-    with project.session(out_dir=out_dir) as table:
-        # Every pseudonym is decided here; the outputs are written after the key is saved,
-        # so that no output ever holds a tag the key does not know.
+    with project.session(out_dir=out_dir) as table, _cluster(scheduler, workers) as client:
+        # Every pseudonym is decided here; the outputs are written after the key is saved
+        # (and the cluster closed), so that no output ever holds a tag the key does not know.
         engine_analyzer = analyzer
         if engine_analyzer is None:
             engine_analyzer = project.analyzer(decisions=decisions, participants=participants_frame)
-        if columns or (workers or 0) > 1:
-            engine_analyzer = ParallelAnalyzer(engine_analyzer, workers)
+        if not isinstance(engine_analyzer, ParallelAnalyzer):
+            engine_analyzer = ParallelAnalyzer(engine_analyzer, workers, client=client)
         engine = Deidentifier(engine_analyzer, table, surrogates=surrogates,
                               review_threshold=review_threshold, decisions=decisions,
                               speaker_labels=speaker_labels)
@@ -164,7 +172,7 @@ def deidentify(
             done = _transform_all(engine, transcripts, failures)
 
             def finish() -> DeidResult:
-                return _write_outputs(engine, *done, failures, out_dir, progress)
+                return _write_outputs(engine, *done, failures, out_dir, progress, workers)
     result = finish()
     if project.has_key:
         from .key import record_key_version
@@ -182,6 +190,18 @@ def deidentify(
         log.warning("%d 'keep' decisions matched no detection (the input changed since the review); "
                     "those words stay redacted", result.summary["decisions_unmatched"])
     return result
+
+
+@contextlib.contextmanager
+def _cluster(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A Dask client for ``scheduler``, or None (local worker processes)."""
+    if not scheduler:
+        yield None
+        return
+    from ..workers import dask_client
+
+    with dask_client(scheduler, workers) as client:
+        yield client
 
 
 def _merge_log(path: Path, frame, documents: set[str]):
@@ -265,29 +285,31 @@ def _transform_all(engine: Deidentifier, transcripts: list[Transcript],
 
 
 def _write_outputs(engine: Deidentifier, clean: list[Transcript], originals: list[Transcript],
-                   failures: list[FileFailure], out_dir: Path, progress) -> DeidResult:
-    from ..corpus import CORPUS_FILE, read_corpus, write_corpus
-    from .writer import unique_stems, write_docx, write_log, write_txt
+                   failures: list[FileFailure], out_dir: Path, progress, workers: int | None = None) -> DeidResult:
+    from ..corpus import CORPUS_FILE, corpus_line, read_corpus, write_corpus
+    from .writer import unique_stems, write_log, write_transcripts
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     stems = unique_stems([t.id for t in clean])
     seen_ids: set[str] = set()
-    final = []
+    ready = []
     for transcript, original, stem in zip(clean, originals, stems):
         if transcript.id in seen_ids:
             # "Jayden_interview" and "Jaden_interview" both became "[Person 1]_interview"
             engine.rename(original, stem)
             transcript = replace(transcript, id=stem)
         seen_ids.add(transcript.id)
-        transcript = replace(transcript, source=f"{stem}.txt")
-        try:
-            written.append(write_docx(transcript, out_dir / f"{stem}.docx"))
-            written.append(write_txt(transcript, out_dir / f"{stem}.txt"))
+        ready.append((replace(transcript, source=f"{stem}.txt"), stem))
+    final = []
+    lines = []
+    for (transcript, stem), (files, line, error) in zip(ready, write_transcripts(ready, out_dir, workers)):
+        if error:
+            failures.append(FileFailure(str(out_dir / stem), error))
+        else:
+            written += files
             final.append(transcript)
-        except OSError as error:
-            failures.append(FileFailure(str(out_dir / stem), f"{out_dir / stem}: cannot be written "
-                                        f"({error.strerror or 'I/O error'})"))
+            lines.append(line)
         if progress is not None:
             progress(1)
 
@@ -296,10 +318,10 @@ def _write_outputs(engine: Deidentifier, clean: list[Transcript], originals: lis
     earlier = []
     if corpus_path.exists():
         try:
-            earlier = [t for t in read_corpus(corpus_path) if t.id not in new_ids]
+            earlier = [corpus_line(t) for t in read_corpus(corpus_path) if t.id not in new_ids]
         except InputFileError:
             log.warning("the existing corpus.jsonl in the output folder is unreadable; it is replaced")
-    written.append(write_corpus(earlier + final, corpus_path))
+    written.append(write_corpus(earlier + lines, corpus_path))
 
     frame = engine.log_of(originals)
     log_path = out_dir / "deid_log.csv"

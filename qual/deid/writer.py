@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 from xml.sax.saxutils import escape
 
-from ..files import atomic_open, atomic_path, write_text
+from ..files import atomic_open, write_bytes, write_text
 from ..model import Transcript
 
 LOG_COLUMNS = ["document", "turn", "type", "pseudonym", "detector", "confidence"]
@@ -84,18 +84,34 @@ def blank_document():
 
 
 @functools.lru_cache(maxsize=1)
-def _template() -> tuple[tuple[str, bytes], ...]:
-    """The parts of the blank document, made once: python-docx builds them, we only add
-    paragraphs to word/document.xml (re-serialising its 800 KB of styles for every
-    transcript would cost a tenth of a second each)."""
+def _template() -> tuple[bytes, bytes, bytes]:
+    """The blank document as (a zip of every part but ``word/document.xml``, that part's XML
+    before its paragraphs, after them), made once.
+
+    python-docx builds the parts; each output is then this zip, copied, with its own
+    ``word/document.xml`` appended (``zipfile``'s append mode writes the new member where the
+    central directory was and a new directory after it). Only the few kilobytes of
+    paragraphs are compressed per transcript, not the template's 800 KB of styles again.
+    """
     buffer = io.BytesIO()
     blank_document().save(buffer)
     with zipfile.ZipFile(buffer) as archive:
-        parts = tuple((name, archive.read(name)) for name in archive.namelist())
+        parts = [(name, archive.read(name)) for name in archive.namelist()]
     document = dict(parts)["word/document.xml"]
-    if b"<w:body><w:sectPr" not in document and b"<w:body>" not in document:
+    if b"<w:body>" not in document:
         raise RuntimeError("python-docx's blank document has an unexpected body")
-    return parts
+    head, tail = document.split(b"<w:body>", 1)
+    base = io.BytesIO()
+    with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            if name != "word/document.xml":
+                archive.writestr(_member(name), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return base.getvalue(), head + b"<w:body>", tail
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    # a fixed date: the archive says nothing about when or where it was made
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
 
 
 # Characters XML 1.0 cannot hold (a Word vertical tab, form feed ...): dropped.
@@ -157,23 +173,27 @@ def _plain_paragraph(text: str) -> str:
     return f"<w:p><w:r>{_text_runs(text)}</w:r></w:p>" if text else "<w:p/>"
 
 
-def write_docx(transcript: Transcript, path: str | Path) -> Path:
-    """A title, the speaker key, then one numbered paragraph per turn with the speaker label
-    in bold; a turn's paragraphs become line breaks."""
+def docx_bytes(transcript: Transcript) -> bytes:
+    """The de-identified .docx of ``transcript``: a title, the speaker key, then one numbered
+    paragraph per turn with the speaker label in bold; a turn's paragraphs become line breaks."""
+    base, head, tail = _template()
     parts = [_plain_paragraph(title_line(transcript))]
     parts += [_paragraph(None, speaker, role) for speaker, role in speaker_key(transcript)]
     parts.append(_plain_paragraph(""))
     parts += [_paragraph(turn.index, turn.label, turn.text) for turn in transcript.turns]
     body = "".join(parts).encode("utf-8")
+    buffer = io.BytesIO(base)
+    buffer.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr(_member("word/document.xml"), head + body + tail,
+                         compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    return buffer.getvalue()
+
+
+def write_docx(transcript: Transcript, path: str | Path) -> Path:
+    """Write :func:`docx_bytes` of ``transcript`` to ``path`` (atomically)."""
     path = Path(path)
-    with atomic_path(path) as tmp:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in _template():
-                if name == "word/document.xml":
-                    data = data.replace(b"<w:body>", b"<w:body>" + body, 1)
-                # a fixed date: the archive says nothing about when or where it was made
-                archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                                 compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    write_bytes(path, docx_bytes(transcript))
     return path
 
 
@@ -198,3 +218,47 @@ def write_log(log, path: str | Path) -> Path:
     with atomic_open(path, "w", newline="") as handle:
         log.reindex(columns=LOG_COLUMNS).to_csv(handle, index=False)
     return path
+
+
+def _write_share(bounds: tuple[int, int]) -> list[tuple[list[Path], str, str]]:
+    """Write transcripts ``start..end`` of the shared list (in a worker, or here): each one's
+    .docx and .txt, made durable together. Per transcript: (files written, its corpus.jsonl
+    line, an error line or "")."""
+    from ..corpus import corpus_line
+    from ..files import durable_batch
+    from ..workers import shared
+
+    items, out_dir = shared()
+    results = []
+    with durable_batch():
+        for transcript, stem in items[bounds[0]:bounds[1]]:
+            try:
+                written = [write_docx(transcript, out_dir / f"{stem}.docx"),
+                           write_txt(transcript, out_dir / f"{stem}.txt")]
+            except OSError as error:
+                results.append(([], "", f"{out_dir / stem}: cannot be written "
+                                        f"({error.strerror or 'I/O error'})"))
+                continue
+            results.append((written, corpus_line(transcript), ""))
+    return results
+
+
+def write_transcripts(items: list[tuple[Transcript, str]], out_dir: str | Path,
+                      workers: int | None = None) -> list[tuple[list[Path], str, str]]:
+    """Write each ``(transcript, stem)`` as ``out_dir/<stem>.docx`` and ``.txt``, spread over
+    worker processes; per item, in order: (files written, its corpus.jsonl line, an error line
+    naming the file that could not be written, or "").
+
+    Files appear share by share, each share made durable with one file-system sync rather
+    than one per file (:func:`qual.files.durable_batch`).
+    """
+    from ..workers import process_map, resolve_workers, split_evenly
+
+    out_dir = Path(out_dir)
+    count = resolve_workers(workers)
+    # a few shares per worker, of about equal text, so that one long transcript does not
+    # leave the other workers idle
+    shares = split_evenly((len(t.text) for t, _ in items), count * 4 if count > 1 else 1)
+    done = process_map(_write_share, shares, workers=count, shared_data=(items, out_dir), chunk_size=1,
+                       min_items=2)
+    return [result for share in done for result in share]

@@ -150,6 +150,7 @@ def ingest(
     interviewer: str | Iterable[str] | None = None,
     exclude: Iterable[str | Path] = (),
     on_file: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> IngestResult:
     """Read every transcript under ``paths``; failures are collected, never raised.
 
@@ -159,22 +160,37 @@ def ingest(
     sheet's ``interviewer`` column (a name) is used for its rows when no ``interviewer`` is
     given and it matches a label. ``corpus.jsonl`` files written by qual are
     read as they are. ``on_file`` is called after each file (for progress bars).
+    ``workers``: processes reading files (default: every core; 1 = this process); the
+    result is the same, in the same order.
     Raises ``InputFileError`` only when the participants sheet itself cannot be read.
     """
+    from ..workers import process_imap
+
     sheet = _sheet(participants)
     sheet_path = Path(sheet.source).resolve() if sheet is not None and sheet.source else None
     files, skipped = find_inputs(paths, exclude=exclude)
     result = IngestResult(skipped=skipped)
     ids: dict[str, int] = {}
-    for path in files:
-        if sheet_path is not None and path.resolve() == sheet_path:
-            result.skipped.append(str(path))
-            continue
+    if sheet_path is not None:
+        result.skipped += [str(path) for path in files if path.resolve() == sheet_path]
+        files = [path for path in files if path.resolve() != sheet_path]
+    # Files are read in worker processes; the sheet is matched here (it records which of its
+    # rows were used) and every result is taken in file order.
+    rows = {index: sheet.match(path) if sheet is not None else None
+            for index, path in enumerate(files) if path.suffix.lower() not in CORPUS_SUFFIXES}
+    read = process_imap(_read_in_worker, list(rows), workers=workers, shared_data=(files, rows, interviewer),
+                        min_items=PARALLEL_MIN_FILES)
+    for index, path in enumerate(files):
         try:
             if path.suffix.lower() in CORPUS_SUFFIXES:
                 transcripts = _read_corpus(path, sheet, result)
             else:
-                transcripts = [_read_one(path, sheet, interviewer, result)]
+                if sheet is not None and rows[index] is None:
+                    result.unmatched.append(str(path))
+                transcript, failure = next(read)
+                if failure is not None:
+                    raise failure
+                transcripts = [transcript]
         except InputFileError as error:
             result.failures.append(FileFailure(str(path), str(error)))
             result.records.append(_row(path, None, "failed", str(error)))
@@ -182,11 +198,12 @@ def ingest(
         except Exception as error:  # noqa: BLE001 - file 73 of 100 must not stop the other 99
             # A bug met on this file (or memory or recursion exhausted by it): the batch goes
             # on. The exception's own message is not shown: it may quote the file's text.
-            message = (f"{path}: could not be read ({type(error).__name__}); please report it, "
+            kind = error.kind if isinstance(error, _Unexpected) else type(error).__name__
+            message = (f"{path}: could not be read ({kind}); please report it, "
                        "and check that the file opens in its application")
             result.failures.append(FileFailure(str(path), message))
             result.records.append(_row(path, None, "failed", message))
-            log.warning("internal error on %s (%s)", path, type(error).__name__)
+            log.warning("internal error on %s (%s)", path, kind)
         else:
             for transcript in transcripts:
                 transcript.id = _unique_id(transcript.id, ids)
@@ -199,6 +216,33 @@ def ingest(
     return result
 
 
+# Below this many files, reading them here is quicker than starting worker processes.
+PARALLEL_MIN_FILES = 8
+
+
+def _read_in_worker(index: int) -> tuple[Transcript | None, BaseException | None]:
+    """Read file ``index`` of the shared list: (transcript, None), or (None, the exception),
+    which the caller reports as ingest always has (an exception pickles without its
+    traceback, and InputFileError's message never quotes the file)."""
+    from ..workers import shared
+
+    files, rows, interviewer = shared()
+    try:
+        return _read_one(files[index], rows[index], interviewer), None
+    except InputFileError as error:
+        return None, error
+    except Exception as error:  # noqa: BLE001 - reported by type only, in the parent
+        return None, _Unexpected(type(error).__name__)
+
+
+class _Unexpected(Exception):
+    """An error met while reading a file in a worker, carried by its type's name only."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 def _sheet(participants) -> ParticipantSheet | None:
     if participants is None or isinstance(participants, ParticipantSheet):
         return participants
@@ -207,10 +251,7 @@ def _sheet(participants) -> ParticipantSheet | None:
     return ParticipantSheet(participants)  # a DataFrame, as read_participants() returns
 
 
-def _read_one(path: Path, sheet: ParticipantSheet | None, interviewer, result: IngestResult) -> Transcript:
-    row = sheet.match(path) if sheet is not None else None
-    if sheet is not None and row is None:
-        result.unmatched.append(str(path))
+def _read_one(path: Path, row: dict[str, Any] | None, interviewer) -> Transcript:
     transcript = read_transcript(
         path,
         interviewer=interviewer,

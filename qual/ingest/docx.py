@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputFileError
+from ..files import parse_xml
 from ..ooxml import STRICT_W_NS, W, Package
 from .formats import SAVE_AS_DOCX
 from .labels import TIMESTAMP, Line, label_kind, normalise_label
@@ -75,7 +76,7 @@ def read_docx(path: str | Path, data: bytes) -> WordDocument:
                                      "save it as a regular Word Document (.docx)")
             raise InputFileError(path, "has no document body", SAVE_AS_DOCX)
         rels = package.related(main)
-        styles = _StyleBold(lambda: package.xml(rels["styles"][0]) if rels.get("styles") else None)
+        styles = _StyleBold(lambda: _style_table(package, rels["styles"][0]) if rels.get("styles") else {})
         reader = _BodyReader(styles)
         reader.read(body)
         metadata: dict[str, Any] = {
@@ -112,11 +113,39 @@ def _unique(texts) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t.strip()))
 
 
+# Parsed style tables by a digest of the styles part: documents made from one template (a
+# project's transcripts usually are) share the part byte for byte, and parsing it is most of
+# the cost of reading a short transcript (python-docx's template holds 350 KB of styles).
+_STYLE_TABLES: dict[bytes, dict[str, tuple[bool | None, str | None]]] = {}
+_STYLE_TABLES_KEPT = 64
+
+
+def _style_table(package: Package, part: str) -> dict[str, tuple[bool | None, str | None]]:
+    """Style id -> (bold or not or unsaid, the style it is based on), for the styles part."""
+    import hashlib
+
+    data = package.read(part)
+    digest = hashlib.blake2b(data, digest_size=20).digest()
+    table = _STYLE_TABLES.get(digest)
+    if table is None:
+        table = {}
+        for style in parse_xml(data, package.path, package.label(part)).iter(f"{W}style"):
+            style_id = style.get(f"{W}styleId")
+            if style_id:
+                based = style.find(f"{W}basedOn")
+                table[style_id] = (_bold_of(style.find(f"{W}rPr")),
+                                   based.get(f"{W}val") if based is not None else None)
+        if len(_STYLE_TABLES) >= _STYLE_TABLES_KEPT:
+            _STYLE_TABLES.pop(next(iter(_STYLE_TABLES)))
+        _STYLE_TABLES[digest] = table
+    return table
+
+
 class _StyleBold:
     """Which paragraph and character styles make text bold (following basedOn chains).
 
-    The styles part is parsed on the first question, and each answer is kept: a default
-    Word template defines hundreds of styles, of which a transcript uses a handful."""
+    The style table is read on the first question (parsed once per distinct styles part,
+    see :func:`_style_table`), and each answer is kept."""
 
     def __init__(self, load) -> None:
         self._load = load
@@ -127,25 +156,15 @@ class _StyleBold:
         if not style_id:
             return False
         if style_id not in self._bold:
-            raw = self._styles()
+            if self._raw is None:
+                self._raw = self._load()
+            raw = self._raw
             seen, current, value = set(), style_id, None
             while current in raw and current not in seen and value is None:
                 seen.add(current)
                 value, current = raw[current]
             self._bold[style_id] = bool(value)
         return self._bold[style_id]
-
-    def _styles(self) -> dict[str, tuple[bool | None, str | None]]:
-        if self._raw is None:
-            self._raw = {}
-            root = self._load()
-            for style in root.iter(f"{W}style") if root is not None else ():
-                style_id = style.get(f"{W}styleId")
-                if style_id:
-                    based = style.find(f"{W}basedOn")
-                    self._raw[style_id] = (_bold_of(style.find(f"{W}rPr")),
-                                           based.get(f"{W}val") if based is not None else None)
-        return self._raw
 
 
 def _bold_of(rpr) -> bool | None:

@@ -141,7 +141,6 @@ def semantic_problems(root, files: SourceFiles, *, quotes: Mapping[str, str] | N
         guid_kinds.setdefault(key, []).append(kind)
 
     codes = by_kind.get("Code", set())
-    cases = by_kind.get("Case", set())
     qual_origin = bool(QUAL_ORIGIN.match(root.get("origin") or ""))
     for key, kinds in guid_kinds.items():
         if len(kinds) < 2:

@@ -27,6 +27,8 @@ from ..segments import model_text
 from .base import SuggestContext, Suggester, register_suggester
 
 LEMMA_TABLE = Path(__file__).resolve().parents[1] / "resources" / "en_lemma_lookup.json.gz"
+# From this many texts to parse, worker processes pay for their start (~0.5 ms a segment).
+PARALLEL_MIN_TEXTS = 2000
 COMPONENT = "qual_lookup_lemmas"
 
 
@@ -82,11 +84,13 @@ def english_pipeline():
 class RulesSuggester(Suggester):
     """Keyword and phrase matches from the codebook, weighted by specificity."""
 
-    def __init__(self, question_weight: float = 0.3, gain: float = 1.2, shared_penalty: float = 0.5) -> None:
+    def __init__(self, question_weight: float = 0.3, gain: float = 1.2, shared_penalty: float = 0.5,
+                 workers: int | None = None) -> None:
         super().__init__()
         self.question_weight = question_weight
         self.gain = gain
         self.shared_penalty = shared_penalty
+        self.workers = workers  # processes parsing texts (default: every core)
 
     def fit(self, segments, codebook, context: SuggestContext) -> "RulesSuggester":
         super().fit(segments, codebook, context)
@@ -134,10 +138,23 @@ class RulesSuggester(Suggester):
         return self
 
     def _hits(self, texts: list[str]) -> list[frozenset[str]]:
-        """Distinct keyword keys found in each text (each unique text is parsed once)."""
-        strings = self.nlp.vocab.strings
+        """Distinct keyword keys found in each text (each unique text is parsed once). Many
+        texts are parsed in worker processes (each text's keys depend on it alone, so the
+        result is the same)."""
+        from ...workers import process_map, resolve_workers, split_evenly
+
         todo = [t for t in dict.fromkeys(texts) if t not in self._hits_cache]
-        for text, doc in zip(todo, self.nlp.pipe(todo, batch_size=512)):
+        workers = resolve_workers(self.workers)
+        shares = split_evenly((len(t) for t in todo), workers * 2 if len(todo) >= PARALLEL_MIN_TEXTS else 1)
+        found = process_map(_hits_of_share, shares, workers=workers, shared_data=(self, todo), chunk_size=1)
+        for text, keys in zip(todo, (keys for share in found for keys in share)):
+            self._hits_cache[text] = keys
+        return [self._hits_cache[t] for t in texts]
+
+    def _parse_hits(self, texts: list[str]) -> list[frozenset[str]]:
+        strings = self.nlp.vocab.strings
+        hits = []
+        for doc in self.nlp.pipe(texts, batch_size=512):
             matches = {(start, end, strings[m]) for m, start, end in self.lower_matcher(doc)}
             matches.update((start, end, strings[m]) for m, start, end in self.lemma_matcher(doc))
             # Where keywords overlap ("staff briefing" and "briefing"), only the longest counts.
@@ -150,13 +167,15 @@ class RulesSuggester(Suggester):
                 taken.update(range(start, end))
                 kept_spans.add((start, end))
                 found.add(key)
-            self._hits_cache[text] = frozenset(found)
-        return [self._hits_cache[t] for t in texts]
+            hits.append(frozenset(found))
+        return hits
 
     def evidence(self, hit_sets: list[frozenset[str]]) -> np.ndarray:
         matrix = np.zeros((len(hit_sets), len(self.codebook.codes)), dtype=np.float32)
         for row, hits in enumerate(hit_sets):
-            for key in hits:
+            # in a fixed order: a set's own order depends on how it was built (here, or
+            # unpickled from a worker), and float sums on the order of their terms
+            for key in sorted(hits):
                 weight = self.weights[key]
                 for column in self.key_codes[key]:
                     matrix[row, column] += weight
@@ -173,3 +192,11 @@ class RulesSuggester(Suggester):
     def matched_keywords(self, text: str) -> list[str]:
         """The keyword keys found in ``text`` (for explaining a suggestion)."""
         return sorted(self._hits([model_text(text)])[0])
+
+
+def _hits_of_share(bounds: tuple[int, int]) -> list[frozenset[str]]:
+    """Keyword keys of texts ``start..end`` of the shared list (in a worker, or here)."""
+    from ...workers import shared
+
+    suggester, texts = shared()
+    return suggester._parse_hits(texts[bounds[0]:bounds[1]])
