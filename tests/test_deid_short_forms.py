@@ -126,3 +126,10 @@ def test_propagation_learns_no_function_word(analyzer):
     spans = analyzer.analyze(text)
     assert [s.text for s in spans if s.text.startswith("In")] == []
     assert any("Hong Kong" in s.text for s in spans)
+
+
+def test_a_short_form_is_found_in_lower_case_in_caseless_text(analyzer):
+    text = "tell me about simona winship. simona winship is fifteen. we call sim by that, sim likes it. i will go."
+    spans = analyzer.analyze(text)
+    assert [s.text for s in spans if s.text == "sim"] == ["sim", "sim"]
+    assert not [s for s in spans if s.text == "will"]

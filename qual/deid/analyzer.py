@@ -126,10 +126,14 @@ class _Batch:
         self.normalised_lengths = normalised_lengths
         self.normalised_starts = normalised_starts
         self.normalized = doc.normalized
+        self.caseless_ranges: list[tuple[int, int]] = []
         self.found: list[Span] = []
 
     def shelve(self) -> None:
-        """Drop the document (the analyzer makes it again from ``normalized`` when needed)."""
+        """Drop the document (the analyzer makes it again from ``normalized`` when needed);
+        keep which of its lines are caseless, which propagation reads too."""
+        if self.doc is not None:
+            self.caseless_ranges = self.doc.caseless_ranges
         self.doc = None
 
     def clip(self, spans: Iterable[Span]) -> list[Span]:
@@ -320,6 +324,7 @@ class Analyzer:
         for batch in detected.batches:
             if batch.doc is None:
                 batch.doc = self.make_doc(batch.normalized, batch.normalised_starts)
+                batch.doc.caseless_ranges = batch.caseless_ranges
             propagated = batch.clip(self._propagate(batch.doc, matchers))
             results.extend(batch.split(self._resolve(batch.doc, batch.found + propagated)))
             batch.shelve()
