@@ -259,6 +259,8 @@ def calibrate(doc: Doc, start: int, end: int, entity_type: EntityType, confidenc
         # in lower case an unexplained word may be a file name or a code ("codebook"): the
         # rules' caseless reading judges those; the model's span is for review
         return min(confidence, MODEL_UNEXPLAINED if cased or listed else MODEL_LOWER_UNEXPLAINED)
-    if listed and cased:
+    # a listed name that is also a word counts as a name only written as one ("Reading"), not
+    # in capitals ("TEXT", "NULL" of SQL, a shouted word): capitals there say nothing
+    if listed and any(w[:1].isupper() and not w.isupper() for w in words):
         return min(confidence, MODEL_LISTED_NAME)
     return min(confidence, MODEL_ORDINARY)
