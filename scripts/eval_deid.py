@@ -54,6 +54,7 @@ from typing import Callable, Iterable, Sequence
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "scripts"))
 
 from qual.deid.types import DIRECT, QUASI, EntityType  # noqa: E402
 
@@ -520,7 +521,7 @@ def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="*", metavar="DATASET",
-                        help="sample, swap, tab, synth (default: all)")
+                        help="sample, swap, tab, synth, realner, heldout, swis (default: all)")
     parser.add_argument("--seeds", type=int, default=3, help="swap: how many replacement draws")
     parser.add_argument("--no-presidio", action="store_true", help="qual only")
     parser.add_argument("--ner", default="auto", help="qual's ner= argument (auto, none, a path)")
@@ -529,8 +530,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="write missed sample mentions with context to this JSONL file "
                              "(it holds identifiers: keep it out of shared places)")
     args = parser.parse_args(argv)
-    args.datasets = args.datasets or ["sample", "swap", "tab", "synth"]
-    unknown = set(args.datasets) - {"sample", "swap", "tab", "synth"}
+    every = ["sample", "swap", "tab", "synth", "realner", "heldout", "swis"]
+    args.datasets = args.datasets or every
+    unknown = set(args.datasets) - set(every)
     if unknown:
         parser.error(f"unknown data set(s): {', '.join(sorted(unknown))}")
     ner = None if args.ner.lower() in ("none", "off") else args.ner
@@ -631,6 +633,25 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(["all spans"] + [f"{v:.3f}" for v in totals])
             print_table("presidio-research synthetic sentences: recall by entity type",
                         ["type (spans)"] + [n for n, _ in results], rows)
+
+    if {"realner", "heldout", "swis"} & set(args.datasets):
+        import eval_deid_real as real
+        from qual.deid.recognizers.ner import shipped_model_path
+
+        typed = [real.qual_typed_detector(ner=ner)[::-1]]
+        if not args.no_presidio:
+            if shipped_model_path() is not None:
+                engine = real.build_presidio_spacy(shipped_model_path())
+                typed.append(("Presidio + spaCy (shipped model, UK, context)",
+                              real.presidio_typed_detector(engine, "")[0]))
+            typed.append(("Presidio (blank spaCy, UK)",
+                          real.presidio_typed_detector(build_presidio(), "")[0]))
+        if "realner" in args.datasets:
+            real.realner_table(typed, print_table)
+        if "heldout" in args.datasets:
+            real.heldout_table(typed, print_table)
+        if "swis" in args.datasets:
+            real.swis_table(print_table)
     return 0
 
 

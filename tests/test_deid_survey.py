@@ -125,14 +125,16 @@ def test_a_name_found_only_in_document_1_is_replaced_in_document_40_with_workers
     filler = ["We talked about attendance and the early help offer at length."] * 12
     documents = [document(n, *filler) for n in range(1, 41)]
     documents[0] = document(1, "I rang Mrs Quillfeather about the referral.")
-    documents[39] = document(40, "quillfeather never rang back.")
-    alone = Analyzer(ner=None).analyze("quillfeather never rang back.")
+    # (in a cased text: a transcript in lower case throughout is read caselessly, where an
+    # unexplained word is itself a candidate)
+    documents[39] = document(40, "The office said quillfeather never rang back.")
+    alone = Analyzer(ner=None).analyze("The office said quillfeather never rang back.")
     assert alone == []  # nothing in document 40 itself says it is a name
     analyzer = ParallelAnalyzer(Analyzer(ner=None), workers=2, min_texts=10)
     assert analyzer.runs_in_parallel
     clean = Deidentifier(analyzer, EntityTable()).fit_transform(documents)
     assert "quillfeather" not in clean[39].turns[0].text.lower()
-    assert clean[39].turns[0].text.startswith("[Person 1]")
+    assert clean[39].turns[0].text.startswith("The office said [Person 1]")
     assert "Quillfeather" not in clean[0].turns[0].text
 
 
@@ -183,3 +185,28 @@ def test_deidentify_with_columns_uses_the_key_and_writes_the_log(tmp_path: Path)
     missing = deidentify([tmp_path / "nope.csv", source], tmp_path / "out2", columns=["comment"],
                          analyzer=fake())
     assert len(missing.failures) == 1 and "nope.csv" in str(missing.failures[0])
+
+
+def test_names_in_the_file_name_sheet_names_and_headers_are_deidentified(tmp_path: Path):
+    from openpyxl import Workbook, load_workbook
+
+    source = tmp_path / "Jayden Smith survey.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Castlebrook Academy"
+    sheet.append(["id", "comment", "Notes on Jayden", 7])
+    sheet.append(["1", "Kelly rang", "x", 3])
+    workbook.save(source)
+    result = deidentify_table(source, "comment", tmp_path / "out", analyzer=fake(), workers=1)
+    assert result.output.parent == tmp_path / "out"
+    assert "Jayden" not in result.output.name and "Smith" not in result.output.name
+    assert result.output.suffix == ".xlsx"
+    out = load_workbook(result.output)
+    (title,) = out.sheetnames
+    assert "Castlebrook" not in title and not set(title) & set("[]:*?/\\")
+    header = [cell.value for cell in out[title][1]]
+    assert header[0] == "id" and header[1] == "comment" and header[3] == 7
+    assert "Jayden" not in header[2] and header[2].startswith("Notes on ")
+    assert "Kelly" not in str(out[title]["B2"].value)
+    assert not any("Jayden" in str(d) or "Castlebrook" in str(d) for d in result.log["document"])
+    assert "Jayden" not in repr(result)

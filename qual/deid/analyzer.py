@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import gc
 import logging
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .caseless import caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
@@ -48,8 +50,16 @@ log = logging.getLogger("qual.deid.analyzer")
 # Spans below this confidence are not reported at all. The recall-first rule reports at
 # 0.35-0.45, so the default keeps everything and leaves the choice to review.
 DEFAULT_THRESHOLD = 0.3
+# Detectors of a learned model: their spans give way to the rules' (see defer_to_rules).
+MODEL_DETECTORS = frozenset({"ner.spacy"})
 # Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
-OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin"})
+# A known identifier (from the key or register) that a keep-term also explains ("Brook" the
+# worker, "Brook" the charity): redacted and shown for review, never silently kept, so that
+# ``qual deidentify`` and ``qual check --key`` agree.
+AMBIGUOUS_KNOWN = "known.ambiguous"
+AMBIGUOUS_CONFIDENCE = 0.5
+KNOWN_AMBIGUOUS_MAX_ZIPF = 4.5
+OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin", AMBIGUOUS_KNOWN})
 # A part of a name that is this common a word propagates only capitalised mid-sentence.
 COMMON_PART_ZIPF = 3.5
 # Last words by which an institution or estate is named again on its own: "the Grange".
@@ -58,12 +68,18 @@ _BACK_REFERENCES = frozenset({"grange", "manor", "lodge", "park", "heights", "va
                               "priory", "abbey", "croft", "meadows", "gardens", "estate"})
 # Touches every lazily built matcher: a title, places in both cases, a date, a name in capitals.
 _WARM_UP_TEXT = "Mrs Smith moved from Leeds to MIDDLESBROUGH on 3 May 2019. JAYDEN said so."
+# Short forms of a name found in full (initials, a first syllable): reported above the CI
+# gate (0.4) and below the confidence at which findings propagate.
+SHORT_FORM_CONFIDENCE = 0.6
+# A first syllable this common as a word ("Can" of "Candice") is no short form.
+SHORT_FORM_MAX_ZIPF = 4.0
 # Findings below this confidence are not propagated.
 PROPAGATE_MIN_CONFIDENCE = 0.7
 # A dictionary word rarer than this, inside a low-confidence name with an unexplained word,
 # is spread capitalised: "Pennyworth", "Thistlewick" are surnames far more often than words.
 RARE_WORD_IN_NAME_ZIPF = 2.5
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
+_GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
                   | PARTICLES | {"i", "council", "county", "city", "borough", "district"})
 
@@ -110,10 +126,14 @@ class _Batch:
         self.normalised_lengths = normalised_lengths
         self.normalised_starts = normalised_starts
         self.normalized = doc.normalized
+        self.caseless_ranges: list[tuple[int, int]] = []
         self.found: list[Span] = []
 
     def shelve(self) -> None:
-        """Drop the document (the analyzer makes it again from ``normalized`` when needed)."""
+        """Drop the document (the analyzer makes it again from ``normalized`` when needed);
+        keep which of its lines are caseless, which propagation reads too."""
+        if self.doc is not None:
+            self.caseless_ranges = self.doc.caseless_ranges
         self.doc = None
 
     def clip(self, spans: Iterable[Span]) -> list[Span]:
@@ -150,6 +170,9 @@ class LearnedTerm:
     type: EntityType
     confidence: float
     case_sensitive: bool
+    # restored from a key or register (``remember``): a known identifier, which a keep-term
+    # around it makes ambiguous, never harmless
+    known: bool = False
 
     def __repr__(self) -> str:  # the text is identifiable
         return f"LearnedTerm({self.type.value}, {self.confidence:.2f}, <{len(self.text)} chars>)"
@@ -301,6 +324,7 @@ class Analyzer:
         for batch in detected.batches:
             if batch.doc is None:
                 batch.doc = self.make_doc(batch.normalized, batch.normalised_starts)
+                batch.doc.caseless_ranges = batch.caseless_ranges
             propagated = batch.clip(self._propagate(batch.doc, matchers))
             results.extend(batch.split(self._resolve(batch.doc, batch.found + propagated)))
             batch.shelve()
@@ -329,8 +353,18 @@ class Analyzer:
 
     def _batch(self, texts: Sequence[str]) -> "_Batch":
         parts = [normalize(text) for text in texts]
+        caseless: list[tuple[int, list[tuple[int, int]]]] = []
+        for k, part in enumerate(parts):
+            ranges = caseless_lines(part.text)
+            if ranges:
+                # the rules read a truecased copy (same length: offsets unchanged)
+                parts[k] = dataclasses.replace(
+                    part, text=truecase(part.text, ranges, self.lexicon, self.keep_list))
+                caseless.append((k, ranges))
         joined, original_starts, normalised_starts = join(parts, _SEPARATOR)
         doc = self.make_doc(joined, normalised_starts)
+        doc.caseless_ranges = [(normalised_starts[k] + low, normalised_starts[k] + high)
+                               for k, ranges in caseless for low, high in ranges]
         batch = _Batch(doc, [len(t) for t in texts], original_starts,
                        [len(p.text) for p in parts], normalised_starts)
         batch.found = batch.clip(self.detect(doc))
@@ -348,8 +382,11 @@ class Analyzer:
                 entity_type, text = term
                 entity_type = EntityType(entity_type)
                 common = self.lexicon.word_zipf(text) >= COMMON_PART_ZIPF and " " not in text
+                # a known name inside a keep-term is reported for review unless it is an everyday
+                # word ("Social" of a child's "Miss Social" stays inside "Children's Social Care")
+                known = self.lexicon.word_zipf(text) < KNOWN_AMBIGUOUS_MAX_ZIPF
                 for form in _cased_forms(text, common):
-                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common))
+                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common, known=known))
                 continue
             _remember(self._learned, term)
 
@@ -397,6 +434,7 @@ class Analyzer:
             if len(parts) > 1:
                 for form in _cased_forms(text, all(ordinary)):
                     yield LearnedTerm(form, span.type, confidence, all(ordinary))
+                yield from self._short_forms(span.type, parts)
                 if span.type is not EntityType.PERSON and parts[-1].lower() in _BACK_REFERENCES:
                     # "Hollinsford Grange" ... "at the Grange"
                     last = parts[-1].title() if parts[-1].isupper() else parts[-1]
@@ -405,8 +443,8 @@ class Analyzer:
             for part, is_word in zip(parts, ordinary):
                 bare = part.removesuffix("'s")
                 lower = bare.lower()
-                if len(bare) < 2 or lower in _GENERIC_PARTS or bare in keep_list:
-                    continue
+                if len(bare) < 2 or lower in _GENERIC_PARTS or lower in FUNCTION_WORDS or bare in keep_list:
+                    continue  # never a function word ("In" of "In Hong Kong's High Court")
                 if bare.isupper() and len(parts) > 1 and not capitals_read_as_word(bare, lexicon):
                     continue  # an initialism inside a longer name
                 if not bare[0].isupper():
@@ -421,24 +459,77 @@ class Analyzer:
                     for form in _cased_forms(part, common):
                         yield LearnedTerm(form, span.type, confidence, common)
 
-    def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, PhraseMatcher]) -> list[Span]:
-        insensitive, sensitive = matchers
+    def _short_forms(self, entity_type: EntityType, parts: list[str]) -> Iterable[LearnedTerm]:
+        """How a full name found in the corpus is written short elsewhere: a person's initials
+        with dots ("J.M.", "J. M."), a school's or organisation's initials in capitals ("OHS"
+        of "Oakfield High School", generic words included), and the first syllable of a
+        person's first name used as a name ("Dev" of "Devansh", "Kay" of "Kayleigh"). Only
+        forms no dictionary or keep-list explains; capitalised, case-sensitive, at a
+        confidence that fails ``qual check`` and goes to review."""
+        lexicon, keep_list = self.lexicon, self.keep_list
+        capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES
+                       and p.lower() not in FUNCTION_WORDS]
+        if len(capitalised) < 2:
+            return
+        if entity_type is EntityType.PERSON:
+            first, last = capitalised[0], capitalised[-1]
+            for form in (f"{first[0]}.{last[0]}.", f"{first[0]}. {last[0]}."):
+                yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
+            # "TJ" of "Tyler-Jay Smith" (the first name's parts) or of "Tyler Johnson"
+            joined = [p for p in first.split("-") if p[:1].isupper()]
+            for initials in {"".join(p[0] for p in joined), first[0] + last[0]}:
+                if len(initials) >= 2 and initials.isupper() and initials not in keep_list \
+                        and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
+                    yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+            if len(first) >= 5 and not first.isupper():
+                for size in (3, 4):
+                    prefix = first[:size]
+                    if size <= len(first) - 2 and prefix.lower() not in FUNCTION_WORDS \
+                            and prefix not in keep_list and (lexicon.word_zipf(prefix) < SHORT_FORM_MAX_ZIPF
+                                                              or lexicon.first_name_count(prefix)):
+                        yield LearnedTerm(prefix, entity_type, SHORT_FORM_CONFIDENCE, True)
+        elif entity_type in NAME_LIKE:
+            words = [p for p in capitalised if p.lower() not in DETERMINERS]
+            proper = [p for p in words if p.lower() not in _GENERIC_HEADS]
+            # "OHS" of "Oakfield High School"; "BL" of "Bishop Latimer Academy"
+            for initials in dict.fromkeys("".join(p[0] for p in group).upper() for group in (words, proper)):
+                if 2 <= len(initials) <= 5 and initials not in keep_list \
+                        and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
+                    yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+
+    def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, ...]) -> list[Span]:
+        insensitive, sensitive, *more = matchers
         spans: list[Span] = []
         text = doc.text
+        caseless_ranges = getattr(doc, "caseless_ranges", ())
+        if more and caseless_ranges:
+            for start, end, terms in more[0].find(text, doc.searchable(False)):
+                if text[start:end].islower() and not doc.is_kept(start, end) \
+                        and _inside_ranges(caseless_ranges, start, end):
+                    term = max(terms, key=lambda t: t.confidence)
+                    spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
+                                      text[start:end]))
         for start, end, terms in insensitive.find(text, doc.searchable(False)):
             term = max(terms, key=lambda t: t.confidence)
             if not doc.is_kept(start, end):
                 spans.append(Span(start, end, term.type, "propagation", term.confidence,
                                   text[start:end]))
+            elif term.known:
+                spans.append(Span(start, end, term.type, AMBIGUOUS_KNOWN, AMBIGUOUS_CONFIDENCE, text[start:end]))
         for start, end, terms in sensitive.find(text, doc.searchable(True)):
             term = max(terms, key=lambda t: t.confidence)
             i = doc.word_at(start)
-            if doc.is_kept(start, end) or i >= len(doc):
+            if i >= len(doc):
+                continue
+            if doc.is_kept(start, end):
+                if term.known:
+                    spans.append(Span(start, end, term.type, AMBIGUOUS_KNOWN, AMBIGUOUS_CONFIDENCE,
+                                      text[start:end]))
                 continue
             confidence = min(term.confidence, 0.7)
-            if doc.sentence_initial(i):
+            if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1):
                 # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
-                # are the verbs
+                # are the verbs (capitals, "BL is ...", are no verb)
                 if doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc):
                     continue
                 confidence = min(confidence, 0.6)
@@ -458,6 +549,8 @@ class Analyzer:
         candidates = [span for span in spans
                       if span.confidence >= self.threshold and span.end > span.start
                       and not (doc.is_kept(span.start, span.end) and span.detector not in OVERRIDES_KEEP)]
+        if any(span.detector in MODEL_DETECTORS for span in candidates):
+            candidates = defer_to_rules(doc, candidates)
         resolved = []
         for start, end, best in resolve(doc.text, candidates):
             if original:
@@ -467,6 +560,53 @@ class Analyzer:
                 surface = doc.text[start:end]
             resolved.append(Span(start, end, best.type, best.detector, best.confidence, surface))
         return resolved
+
+
+def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Model spans beside the rules' spans: where a model span overlaps spans of the rules, the
+    rules' spans and types stand, and what the model span adds beyond them stays only when it
+    holds a word that reads as a name (``calibrate`` above ``MODEL_ORDINARY``: "Thornbury" after
+    a rule's "Kayden", not "said" or "the school"); it then takes the type of the rule span it
+    touches, so "Kayden" + "Thornbury" is one person."""
+    from .recognizers.ner import MODEL_ORDINARY, calibrate
+
+    # what propagation found stands, and cuts no model span (it may have learned from one)
+    rules = sorted((s for s in spans if s.detector not in MODEL_DETECTORS and s.detector != "propagation"),
+                   key=lambda s: s.start)
+    out = list(rules)
+    rule_starts = [s.start for s in rules]
+    text = doc.text
+    for model in (s for s in spans if s.detector in MODEL_DETECTORS):
+        low = bisect.bisect_left(rule_starts, model.start - 2000)  # no rule span is that long
+        touching = [r for r in rules[low:bisect.bisect_left(rule_starts, model.end)]
+                    if r.end > model.start]
+        if not touching:
+            out.append(model)
+            continue
+        position, pieces = model.start, []
+        for rule in touching:
+            if rule.start > position:
+                pieces.append((position, rule.start))
+            position = max(position, rule.end)
+        if position < model.end:
+            pieces.append((position, model.end))
+        for start, end in pieces:
+            while start < end and not text[start].isalnum():
+                start += 1
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            if end <= start or calibrate(doc, start, end, model.type, model.confidence) <= MODEL_ORDINARY:
+                continue
+            neighbour = next((r for r in touching if 0 <= start - r.end <= 1 or 0 <= r.start - end <= 1), None)
+            entity_type = neighbour.type if neighbour is not None else model.type
+            out.append(Span(start, end, entity_type, model.detector, model.confidence, text[start:end]))
+    return out + [s for s in spans if s.detector == "propagation"]  # last: a tie names the finder
+
+
+def _inside_ranges(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """``[start, end)`` lies inside one of the sorted, disjoint ``ranges``."""
+    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
 
 
 def _cased_forms(text: str, case_sensitive: bool) -> list[str]:
@@ -486,9 +626,17 @@ def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -
         learned[key] = term
 
 
-def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, PhraseMatcher]:
+def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
+    """Matchers of case-insensitive terms, of case-sensitive ones, and of the case-sensitive
+    names no common word explains, for caseless text ("sim" of "Simona", where no capital
+    can say "name"; not "will" of "Will")."""
     insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
+    caseless: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
+    lexicon = load_lexicon()
     for term in terms:
         (sensitive if term.case_sensitive else insensitive).add(term.text, term)
-    return insensitive, sensitive
+        if term.case_sensitive and term.type in NAME_LIKE and not term.text.isupper() \
+                and term.text.lower() not in FUNCTION_WORDS and lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
+            caseless.add(term.text, term)
+    return insensitive, sensitive, caseless

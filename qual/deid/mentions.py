@@ -36,7 +36,21 @@ GENERIC_SPEAKER_WORDS = frozenset({
 def protected_ranges(text: str) -> list[tuple[int, int]]:
     """Ranges no detection may replace: existing pseudonym tags, and the keyword and any
     timestamp of a transcriber annotation (``[laughs]``, ``[inaudible 00:12:03]``)."""
-    ranges = [m.span() for m in TAG_RE.finditer(text)]
+    return [m.span() for m in TAG_RE.finditer(text)] + annotation_shapes(text)
+
+
+# Words of an annotation's shape after its keyword ("sounded like", "name redacted -").
+_ANNOTATION_SHAPE_WORDS = re.compile(
+    r"\b(?:sounded|sounds|sound|like|possibly|maybe|probably|perhaps|name|names|redacted|removed|"
+    r"with|at|and|or|of|the|a|joke|word|words|spelling|spelled|spelt|unsure|unclear|inaudible|"
+    r"laughs|laughing|laughter|crosstalk|overlapping|mins?|secs?|seconds?|minutes?)\b", re.IGNORECASE)
+
+
+def annotation_shapes(text: str) -> list[tuple[int, int]]:
+    """The shape of every transcriber annotation in ``text``: its keyword, timestamps, shape
+    words and brackets. What else is inside it is text like any other (a name in
+    ``[inaudible, sounded like Kayden Thornbury]`` is a name)."""
+    ranges = []
     for match in NON_SPEECH_RE.finditer(text):
         body = match.group(0)
         keyword = re.match(r"[\[(]\s*([A-Za-z? .]+?)(?=[\s,:;\-\])]|$)", body)
@@ -44,6 +58,8 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
             ranges.append((match.start(), match.start() + keyword.end()))
         for stamp in re.finditer(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?", body):
             ranges.append((match.start() + stamp.start(), match.start() + stamp.end()))
+        for word in _ANNOTATION_SHAPE_WORDS.finditer(body):
+            ranges.append((match.start() + word.start(), match.start() + word.end()))
         ranges.append((match.end() - 1, match.end()))
         if not keyword and re.fullmatch(r"\[\s*[\d:.,]+\s*\]", body):
             ranges.append(match.span())

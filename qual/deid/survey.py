@@ -5,6 +5,12 @@ runs over every cell of the chosen columns, with detection spread over the machi
 Each column is treated as one document whose "turns" are its rows, so the log and the review
 sheet say ``document = <file stem>:<column>``, ``turn = <row>`` (0 = first data row).
 
+The table's own names carry identifiers too ("kayden thornbury survey.xlsx", a sheet named
+after a school, a header "Comments on Mo"): the file stem, the sheet names and the header row
+are de-identified with the same engine (one more document, whose id is the file stem and whose
+turns are the sheet names and header cells), so the output file, its sheets, its headers and
+the log's document names hold pseudonyms, not names.
+
 Only the chosen columns change. Every other column is copied as it was read (as text, so
 "007" stays "007"); a column that itself identifies people (a name or email column) must be
 dropped by the user or named with ``--column`` too.
@@ -59,7 +65,8 @@ class TableResult:
     review_items: list[ReviewItem] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return (f"TableResult({self.source.name!r} -> {self.output.name!r}, {self.cells} cells, "
+        # the output's name only: the source's may hold an identifier
+        return (f"TableResult({self.output.name!r}, {self.cells} cells, "
                 f"{len(self.log)} replacements)")
 
 
@@ -190,6 +197,44 @@ def _column_documents(table: Table, columns: Sequence[str], stem: str) -> list[t
     return documents
 
 
+# What Excel refuses in a sheet name, and its longest
+_SHEET_NAME_SIGNS = str.maketrans("", "", "[]:*?/\\")
+_SHEET_NAME_MAX = 31
+
+
+def _names_document(table: Table, stem: str) -> Transcript:
+    """The table's names as one document: its id is the file stem (de-identified as every
+    document id is), its turns the sheet names and then each sheet's header cells."""
+    texts = [str(title or "") for title in table.sheets]
+    for rows in table.sheets.values():
+        texts += ["" if h is None else str(h) for h in (rows[0] if rows else [])]
+    turns = [Turn(index=k, speaker="", role=Role.OTHER, text=text) for k, text in enumerate(texts)]
+    return Transcript(id=stem, source=str(table.path), turns=turns)
+
+
+def _renamed(table: Table, clean: Transcript) -> None:
+    """Put the de-identified sheet names and header cells of ``clean`` into ``table``."""
+    texts = [turn.text for turn in clean.turns]
+    titles = texts[:len(table.sheets)]
+    position = len(table.sheets)
+    sheets: dict[str, list[list[Any]]] = {}
+    for number, (title, rows) in enumerate(table.sheets.items()):
+        if rows:
+            width = len(rows[0])
+            rows[0] = [old if old is None or str(old) == new else new
+                       for old, new in zip(rows[0], texts[position:position + width])]
+            position += width
+        new_title = title
+        if titles[number] != str(title or ""):
+            # a tag's brackets are no sign Excel allows in a sheet name
+            new_title = " ".join(titles[number].translate(_SHEET_NAME_SIGNS).split())[:_SHEET_NAME_MAX]
+            new_title = new_title or f"Sheet{number + 1}"
+        while new_title in sheets:
+            new_title = f"{new_title[:_SHEET_NAME_MAX - 3]}-{number + 1}"
+        sheets[new_title] = rows
+    table.sheets = sheets
+
+
 def deidentify_table(
     path: str | Path,
     columns: str | Sequence[str],
@@ -212,11 +257,11 @@ def deidentify_table(
         columns = [columns]
     if not columns:
         raise QualError("name at least one column to de-identify (--column NAME)")
-    output = out_dir / path.name
-    if output.resolve() == path.resolve():
+    if (out_dir / path.name).resolve() == path.resolve():
         raise QualError(f"{path}: the output would overwrite the input; choose another --out folder")
     table = read_table(path, columns)
     documents = _column_documents(table, columns, path.stem)
+    names = _names_document(table, path.stem)
     if engine is None:
         if analyzer is None:
             from .analyzer import Analyzer
@@ -225,7 +270,7 @@ def deidentify_table(
         engine = Deidentifier(ParallelAnalyzer(analyzer, workers), surrogates=surrogates)
     elif workers != 1 and not isinstance(engine.analyzer, ParallelAnalyzer) and engine.analyzer is not None:
         engine.analyzer = ParallelAnalyzer(engine.analyzer, workers)
-    transcripts = [document for _, _, document in documents]
+    transcripts = [document for _, _, document in documents] + [names]
     # an engine shared across tables keeps what it planned for the others (their logs, the
     # reviewer's decisions they matched)
     engine.partial_fit(transcripts)
@@ -240,6 +285,13 @@ def deidentify_table(
                     row.append(None)
                 row[index] = new.text
             cells += 1 if turn.text else 0
+    from .writer import safe_stem
+
+    clean_names = engine.transform(names)
+    _renamed(table, clean_names)
+    output = out_dir / (path.name if clean_names.id == names.id else safe_stem(clean_names.id) + path.suffix)
+    if output.resolve() == path.resolve():
+        raise QualError(f"{output}: the output would overwrite the input; choose another --out folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     write_table(table, output)
     log_frame = engine.log_of(transcripts)

@@ -116,6 +116,9 @@ class Doc:
     _lowercase_index: dict[int, Counter] | None = None  # per text: words as written -> count
     _text_word_starts: list[int] | None = None
     _shouted: set[int] | None = None
+    # ranges of lines written without capitals (qual.deid.caseless), sorted; the text of a
+    # caseless line is a truecased copy, what the original wrote is ``normalized.original``
+    caseless_ranges: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def make(cls, text: "str | NormalizedText", keep_list: "KeepList | None" = None,
@@ -266,12 +269,18 @@ class Doc:
     # ------------------------------------------------------------------ keep-list
 
     def _keep_ranges(self) -> list[tuple[int, int]]:
-        from ...model import non_speech_spans
+        from ..mentions import annotation_shapes
 
-        ranges = list(non_speech_spans(self.text))
+        # of a transcriber annotation only its shape (keyword, timestamp, brackets) is kept:
+        # what is inside it ("[inaudible, sounded like Kayden Thornbury]") is text like any other
+        ranges = annotation_shapes(self.text)
         # redaction placeholders ([Person 3], [REDACTED]): never identifiers
         ranges += [m.span() for m in PLACEHOLDER_RE.finditer(self.text)]
         ranges += self._machine_codes()
+        # nationalities ("Palestinians", "Argentinian") identify no one
+        lexicon = self.lexicon
+        ranges += [(self.starts[i], self.ends[i]) for i in self.capitalised
+                   if len(self.words[i]) >= 5 and lexicon.is_demonym(self.base(i))]
         if self.keep_list is not None:
             ranges += self.keep_list.find(self.text, self.searchable(False), self.searchable(True))
         return ranges

@@ -29,7 +29,8 @@ HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-
 
 # UK numbers: a leading 0 or +44/0044, then 9-10 more digits in any grouping of spaces,
 # hyphens, dots and brackets.
-_SEP = r"[ \-.\u00a0]{0,2}"
+# (en and em dashes, non-breaking and other hyphens, underscores: "07700 \u2013 900123")
+_SEP = r"[ \-.\u00a0_\u2010\u2011\u2012\u2013\u2014]{0,3}"
 UK_PHONE_RE = re.compile(
     rf"(?<![\w+])(?:(?:\+|00){_SEP}44{_SEP}(?:\(0\){_SEP})?\(?|\(?0)\d(?:\)?{_SEP}\(?\d){{8,10}}(?![\d])")
 INTERNATIONAL_PHONE_RE = re.compile(rf"(?<![\w+])\+{_SEP}[1-9]\d{{0,2}}(?:{_SEP}\(?\d+\)?){{2,6}}(?![\d])")

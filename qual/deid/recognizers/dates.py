@@ -47,6 +47,25 @@ WORDED_PATTERNS = [
     # Monday the 3rd
     re.compile(rf"\b{_WEEKDAYS}\s+(?:the\s+)?{_DAY}\b(?!\s*(?:minutes|hours|days|weeks|times))"),
 ]
+# "the second of the third, oh eight", "14th of the 2nd 2010": a day and a month both as
+# ordinals, as people say a date of birth; looked for only around "of the"
+_MONTH_ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                  r"(?:0?[1-9]|1[0-2])(?:st|nd|rd|th))")
+_SHORT_SPOKEN_YEAR = r"(?:oh|o|zero)[- ](?:one|two|three|four|five|six|seven|eight|nine)"
+ORDINAL_DATE_RE = re.compile(rf"\b(?:the\s+)?{_DAY}\s+of\s+the\s+{_MONTH_ORDINAL}\b"
+                             rf"(?:,?\s+(?:{_SHORT_SPOKEN_YEAR}|{_SPOKEN_YEAR}|(?:19|20)?\d\d)\b)?",
+                             re.IGNORECASE)
+_OF_THE_RE = re.compile(r"\bof the\b")
+# "8th of september 2020", "ninth of june, two thousand and nine": a month in lower case
+# (speech-to-text, hurried typing) is a month after an ordinal day ("may" is then no verb)
+_ORDINAL_DAY = rf"(?:(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
+_MONTHS_LOWER = ("january|february|march|april|may|june|july|august|september|october|november|"
+                 "december|sept")
+# ("the first may be ...": a day in words, or the month may, only with "of" between)
+LOWER_MONTH_DATE_RE = re.compile(rf"\b(?:the\s+)?(?:{_ORDINAL_DAY}\s+of\s+(?:{_MONTHS_LOWER})|"
+                                 rf"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?:{_MONTHS_LOWER.replace('may|', '')}))\b"
+                                 rf"(?:,?\s+(?:{_YEAR}|{_SPOKEN_YEAR}))?", re.IGNORECASE)
+_LOWER_MONTH_RE = re.compile(rf"\b(?:{_MONTHS_LOWER})\b")
 _ANCHOR_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
                         r"Sat|Sun)[a-z]*\b")
 # A year alone, or a month of a year, narrows little down: reported with a confidence below
@@ -130,6 +149,12 @@ class DateRecognizer(Recognizer):
             if has_digit or " nineteen" in text or " two thousand" in text:
                 for match in MONTH_YEAR_RE.finditer(text, low, high):
                     found.add((*match.span(1), YEAR_CONFIDENCE))
+        for match in doc.scan(LOWER_MONTH_DATE_RE, doc.windows(_LOWER_MONTH_RE, 30, 45)):
+            lead = _LEADING_RE.match(match.group()).end()
+            found.add((match.start() + lead, match.end(), 0.9))
+        for match in doc.scan(ORDINAL_DATE_RE, doc.windows(_OF_THE_RE, 30, 50, lowered=True)):
+            lead = _LEADING_RE.match(match.group()).end()
+            found.add((match.start() + lead, match.end(), 0.9))
         for start, end, confidence in sorted(found):
             context = text[max(0, start - 40):start]
             if DOB_CONTEXT_RE.search(context):

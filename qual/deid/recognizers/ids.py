@@ -15,6 +15,7 @@ from .base import Doc, Recognizer
 POSTCODE_RE = re.compile(
     r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
     r" ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
+_ORDINAL_END_RE = re.compile(r"\d(?:st|nd|rd|th)$")
 # The outward half alone ("LS6") only counts after the word postcode or inside an address.
 OUTWARD_RE = re.compile(r"\b(?:postcode|post code|zip)\s*(?:is|was|:)?\s*"
                         r"([A-Za-z]{1,2}[0-9][0-9A-Za-z]?)\b", re.IGNORECASE)
@@ -39,7 +40,16 @@ CASE_CONTEXT_RE = re.compile(
     r"mosaic|liquidlogic|lcs|ehm)\s*(?:no\.?|nos\.?|number|num|#|ref\.?|id|code)?\s*[:#.,]?\s*(?:is|was)?\s*$",
     re.IGNORECASE)
 _DIGIT_TOKEN_RE = re.compile(r"\d[\w\-/.]*")
-CONTEXT_CODE_RE = re.compile(r"[A-Za-z]{0,4}[\-/]?\d[\w\-/.]*\d|\d{3,}|[A-Za-z]{1,4}[\-/]?\d{2,}[A-Za-z]?")
+CONTEXT_CODE_RE = re.compile(r"[A-Za-z]{0,4}[\-/]?\d[\w\-/.]*\d|\d{3,}|[A-Za-z]{1,4}[\-/]?\d{2,}[A-Za-z]?|"
+                             r"(?:[A-Za-z0-9]{1,6}[\-/]){1,5}\d[\w\-/]*\d")
+# A code of several segments, letters first ("BR/CIN/2021/0338", "kl-cin-2019-8540"): in any
+# case, with at least three separators and four digits in a row
+SEGMENTED_CODE_RE = re.compile(r"[A-Za-z]{1,6}(?:[\-/][A-Za-z0-9]{1,8}){2,6}")
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")
+# The letters (up to six) and separator of a segment before a code's digits ("CIN/")
+_SEGMENT_BEFORE_RE = re.compile(r"[A-Za-z0-9]{1,6}[\-/]$")
+# UK vehicle registrations since 2001 ("KX19 TZW", "kx19tzw")
+VEHICLE_RE = re.compile(r"(?<![\w\-/])[A-Za-z]{2}\d{2} ?[A-Za-z]{3}(?![\w\-/])")
 # A code of letters and digits ("LA123456", "CP-2021-0457", "18403/91") even without context.
 CODE_RE = re.compile(
     r"(?<![\w/\-])(?:[A-Z]{1,5}[\-/]?\d{4,}[A-Z]?|[A-Z]{1,5}[\-/]\d{2,}[\-/]\d{2,}|"
@@ -87,6 +97,14 @@ class PostcodeRecognizer(Recognizer):
             if start and text[start - 1].isalnum():
                 continue
             yield self.span(doc, *match.span(), EntityType.POSTCODE, 0.95)
+        # in lower case too ("ls6 2qt", "ms63ra"): speech-to-text and hurried typing write them so
+        upper = text.upper()
+        for match in POSTCODE_RE.finditer(upper if len(upper) == len(text) else ""):
+            start, end = match.span()
+            found = text[start:end]
+            if (start and text[start - 1].isalnum()) or not found.islower() or _ORDINAL_END_RE.search(found):
+                continue  # in capitals (found above), mixed ("Y9 2nd"), or an ordinal ("ls6 2nd")
+            yield self.span(doc, start, end, EntityType.POSTCODE, 0.8)
         if "post" in doc.lowered or "zip" in doc.lowered:
             for match in OUTWARD_RE.finditer(text):
                 yield self.span(doc, *match.span(1), EntityType.POSTCODE, 0.8)
@@ -155,6 +173,11 @@ class CaseNumberRecognizer(Recognizer):
             while start and letters < 5 and text[start - 1].isascii() and text[start - 1].isalpha():
                 start -= 1
                 letters += 1
+            for _ in range(5):  # earlier segments: "BR/CIN/" of "BR/CIN/2021/0338"
+                before = _SEGMENT_BEFORE_RE.search(text, max(0, start - 7), start)
+                if before is None or not before.group()[0].isascii():
+                    break
+                start = before.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "_-/"):
                 continue  # the tail of a longer word
             while end > start and text[end - 1] in ".-/":
@@ -162,6 +185,11 @@ class CaseNumberRecognizer(Recognizer):
             if CONTEXT_CODE_RE.fullmatch(text, start, end) and CASE_CONTEXT_RE.search(
                     text, max(0, start - 40), start):
                 yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.9)
+                continue
+            segmented = SEGMENTED_CODE_RE.fullmatch(text, start, end)
+            if segmented and segmented.group().count("/") + segmented.group().count("-") >= 3 \
+                    and _FOUR_DIGITS_RE.search(segmented.group()):
+                yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.8)
                 continue
             code = CODE_RE.search(text, start, end)
             if code is None:
@@ -174,6 +202,40 @@ class CaseNumberRecognizer(Recognizer):
             if _YEAR_MONTH_RE.fullmatch(match.group()):
                 continue  # "2021-11": a year and month (the dates recognizer has it)
             yield self.span(doc, *match.span(), EntityType.CASE_NUMBER, 0.6)
+        for match in doc.scan(VEHICLE_RE, doc.digit_windows):
+            yield self.span(doc, *match.span(), EntityType.CASE_NUMBER, 0.7)
         for pattern in (IBAN_RE, SORT_CODE_RE, IP_RE):
             for match in doc.scan(pattern, doc.digit_windows):
                 yield self.span(doc, *match.span(), EntityType.CASE_NUMBER, 0.8)
+
+
+# Letters (and digits) spelled out one by one: "K-A-Y-D-E-N", "T H O R N B U R Y",
+# "L S 6, 2 Q T". Four characters or more, three of them different ("I, I, I" is a stammer).
+SPELLED_RE = re.compile(r"(?<![\w\-.'\u2019])[^\W\d_](?:(?:[ \-.]|\s?,\s{0,3})[^\W_]){3,}(?![\w\-])")
+
+
+@register_recognizer("ids.spelled_out", default=True)
+class SpelledOutRecognizer(Recognizer):
+    """A name or postcode spelled out character by character: letters only are a name (a
+    person's, most often), letters and digits a postcode. In a cased text the letters must be
+    capitals (how people write a spelling); in a caseless one, any."""
+
+    entity_types = frozenset({EntityType.PERSON, EntityType.POSTCODE})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        caseless = bool(getattr(doc, "caseless_ranges", ()))
+        for match in SPELLED_RE.finditer(text):
+            characters = [c for c in match.group() if c.isalnum()]
+            if len({c.lower() for c in characters}) < 3:
+                continue
+            letters = [c for c in characters if c.isalpha()]
+            if not caseless and not all(c.isupper() for c in letters):
+                continue
+            word = "".join(characters)
+            if len(letters) == len(characters) and doc.lexicon.is_word(word) and not doc.lexicon.is_name(word.title()):
+                continue  # "U P D A T E D": a word spaced out for emphasis
+            if len(letters) < len(characters):
+                yield self.span(doc, *match.span(), EntityType.POSTCODE, 0.6)
+            else:
+                yield self.span(doc, *match.span(), EntityType.PERSON, 0.6)

@@ -115,6 +115,9 @@ def inflections(key: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+_DEMONYM_SUFFIXES = ("ian", "ean", "an", "n", "i", "ese", "ish", "ic")
+
+
 @dataclass(frozen=True)
 class Lexicon:
     zipf: dict[str, float]                # lower-case word -> Zipf frequency (0 = unknown)
@@ -193,6 +196,27 @@ class Lexicon:
             lower for name, count in self.first_names.items()
             if len(name) >= 3 and (lower := name.lower()) not in self.dictionary
             and (zipf := self.zipf.get(lower, 0.0)) < 4.0 and count >= (200 if zipf < 3.0 else 1000))
+
+    @functools.cached_property
+    def _countries_lower(self) -> frozenset[str]:
+        return frozenset(c.lower() for c in self.countries)
+
+    def is_demonym(self, word: str) -> bool:
+        """``word`` names the people of a listed country ("Palestinians", "Israeli",
+        "Argentinian", "Vietnamese"): a nationality, which identifies no one."""
+        lower = word.lower()
+        if len(lower) < 5 or not lower.isalpha():
+            return False
+        countries = self._countries_lower
+        for form in (lower, lower[:-1] if lower.endswith("s") else None):
+            if not form:
+                continue
+            for suffix in _DEMONYM_SUFFIXES:
+                stem = form[:-len(suffix)]
+                if form.endswith(suffix) and len(stem) >= 3 and any(
+                        stem + ending in countries for ending in ("", "a", "e", "ia", "o", "y")):
+                    return True
+        return False
 
     def is_name(self, word: str) -> bool:
         return bool(self.first_name_count(word) or self.surname_count(word))

@@ -42,7 +42,15 @@ _PREFERENCE = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_we
 SHIPPED_MODEL = "ner_model"
 NER_CONFIDENCE = 0.7
 _CHUNK = re.compile(r"[^\n]+")
-_CHUNK_MAX = 50_000
+# Lines longer than this are cut at a space: nlp.pipe holds a batch of pieces at once, and a
+# batch of 50,000-character pieces peaked at 4.5 GB where 5,000-character ones took 1.3 GB,
+# with the same entities and less CPU (docs/ner-model.md).
+_CHUNK_MAX = 5_000
+_SHORT_PIECE = 600
+_BATCH_CHARACTERS = 20_000
+# Pipelines loaded in this process, by model name: loaded once, shared by every recognizer
+# (and inherited by forked workers).
+_PIPELINES: dict[str, "Language"] = {}
 
 
 def installed_english_models() -> list[str]:
@@ -121,31 +129,78 @@ def load_pipeline(model: "str | Path | Language") -> "Language":
 
 @register_recognizer("ner.spacy")
 class SpacyNerRecognizer(Recognizer):
-    """Entities from a spaCy model, mapped to qual's entity types."""
+    """Entities from a spaCy model, mapped to qual's entity types.
+
+    The model reads every line of a document in one ``nlp.pipe`` call (the analyzer joins a
+    batch of texts into one document, so that is every turn of the batch). Lines of a text the
+    analyzer found caseless (``doc.caseless_ranges``) are read lower-cased, as the shipped
+    model was trained to read them. ``confidence`` is the model's span confidence before
+    :func:`calibrate` lowers it for spans of ordinary words; the analyzer decides how a model
+    span combines with the rules' (see :mod:`qual.deid.analyzer`).
+    """
 
     entity_types = frozenset(set(LABELS.values()))
 
     def __init__(self, model: "str | Path | Language", confidence: float = NER_CONFIDENCE,
                  batch_size: int = 64) -> None:
-        self.model_name = model if isinstance(model, (str, Path)) else getattr(model, "meta", {}).get("name", "custom")
-        self.nlp = load_pipeline(model)
+        if isinstance(model, (str, Path)):
+            self.model_name = str(model)
+            self._source = self.model_name
+        else:
+            self.model_name = getattr(model, "meta", {}).get("name", "custom")
+            self._source = None  # a caller's Language: kept as given
+            _PIPELINES.setdefault(f"<object {id(model)}>", load_pipeline(model))
+            self._object_key = f"<object {id(model)}>"
         self.confidence = confidence
         self.batch_size = batch_size
+        self.nlp  # load now: a bad path fails here, not in the middle of a run
 
-    def detect(self, doc: Doc) -> Iterable[Span]:
+    # The pipeline is no attribute, so pickling a recognizer for a worker process sends its
+    # model's name only; the worker loads the model once (a forked one finds it loaded).
+    @property
+    def nlp(self) -> "Language":
+        key = self._source if self._source is not None else self._object_key
+        nlp = _PIPELINES.get(key)
+        if nlp is None:
+            nlp = _PIPELINES[key] = load_pipeline(key)
+        return nlp
+
+    def pieces(self, doc: Doc) -> list[tuple[int, str]]:
+        """``(offset, text)`` of every non-blank line of ``doc``, long lines cut at a space,
+        lines in caseless ranges lower-cased."""
         text = doc.text
-        chunks = [(m.start(), m.group()) for m in _CHUNK.finditer(text) if m.group().strip()]
-        # very long lines are cut at a space so spaCy's max_length is never reached
+        caseless = getattr(doc, "caseless_ranges", ())
+        lowered = doc.lowered if caseless else text
         pieces: list[tuple[int, str]] = []
-        for offset, chunk in chunks:
+        for match in _CHUNK.finditer(text):
+            offset, chunk = match.start(), match.group()
+            if not chunk.strip():
+                continue
+            if caseless and _inside(caseless, offset, match.end()):
+                chunk = lowered[offset:match.end()]
             while len(chunk) > _CHUNK_MAX:
                 cut = chunk.rfind(" ", 0, _CHUNK_MAX)
                 cut = cut if cut > 0 else _CHUNK_MAX
                 pieces.append((offset, chunk[:cut]))
                 offset, chunk = offset + cut, chunk[cut:]
             pieces.append((offset, chunk))
-        texts = (piece for _, piece in pieces)
-        for (offset, _), parsed in zip(pieces, self.nlp.pipe(texts, batch_size=self.batch_size)):
+        return pieces
+
+    def parsed(self, pieces: list[tuple[int, str]]) -> Iterable[tuple[int, Any]]:
+        """``(offset, spaCy Doc)`` of every piece. Short pieces (turns) go ``batch_size`` at a
+        time; long ones a few at a time, so that no batch holds more than about
+        ``_BATCH_CHARACTERS`` (the model's working memory grows with a batch's length: 64
+        pieces of 5,000 characters peaked at 1.1 GB, 8 at 0.55 GB)."""
+        short = [(offset, piece) for offset, piece in pieces if len(piece) <= _SHORT_PIECE]
+        long = [(offset, piece) for offset, piece in pieces if len(piece) > _SHORT_PIECE]
+        for group, size in ((short, self.batch_size), (long, max(1, _BATCH_CHARACTERS // _CHUNK_MAX))):
+            if group:
+                yield from zip((offset for offset, _ in group),
+                               self.nlp.pipe((piece for _, piece in group), batch_size=size))
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        text = doc.text
+        for offset, parsed in self.parsed(self.pieces(doc)):
             for entity in parsed.ents:
                 entity_type = LABELS.get(entity.label_.upper())
                 if entity_type is None:
@@ -153,4 +208,59 @@ class SpacyNerRecognizer(Recognizer):
                 start = offset + entity.start_char
                 end = offset + entity.end_char
                 if text[start:end].strip():
-                    yield self.span(doc, start, end, entity_type, self.confidence)
+                    confidence = calibrate(doc, start, end, entity_type, self.confidence)
+                    yield self.span(doc, start, end, entity_type, confidence)
+
+
+def _inside(ranges, start: int, end: int) -> bool:
+    import bisect
+
+    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
+
+
+# Confidence of a model span, by what its words are. A model span is one signal beside the
+# rules: it is redacted by ``qual deidentify`` (the analyzer's threshold is 0.3) but fails
+# ``qual check`` (gate 0.4) only when something besides the model says "name": a word no
+# dictionary explains, or a listed name capitalised. Spans of ordinary words only ("Agile",
+# "thresholds", "Lockdown") are reported for review. None of these reach the confidence at
+# which a finding is propagated through the corpus (0.7): the analyzer's low-confidence rule
+# spreads only the words of a model span that no dictionary explains.
+MODEL_UNEXPLAINED = 0.6      # a word no dictionary explains ("Zaviyar", "Thornbury")
+MODEL_LISTED_NAME = 0.55     # a listed name (first name, surname, place) that is also a word
+MODEL_LOWER_UNEXPLAINED = 0.38  # the same in lower case, listed nowhere ("codebook")
+MODEL_ORDINARY = 0.35        # nothing but ordinary words
+MODEL_NO_WORD = 0.2          # no word at all ("D04", "SW05_interview.vtt")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
+# a token that can be (part of) a name: letters, inner apostrophes and hyphens, initials
+# ("J.M."), edge punctuation
+_NAME_TOKEN_RE = re.compile(r"[^\w]*(?:[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*|(?:[^\W\d_]\.)+[^\W\d_]?)[^\w]*")
+_SMALL_WORDS = frozenset({"the", "of", "and", "de", "la", "le", "van", "von", "st", "mr", "mrs",
+                          "ms", "miss", "dr", "a", "an", "in", "on", "at"})
+
+
+def calibrate(doc: Doc, start: int, end: int, entity_type: EntityType, confidence: float) -> float:
+    """The confidence of a model span over ``doc.text[start:end]`` (see ``MODEL_*``)."""
+    lexicon = doc.lexicon
+    # words of the span's free-standing tokens: a token glued to digits, underscores or dots
+    # ("SW05_interview.vtt", "v2.docx") is a code or a file name, which the rules judge
+    words = [w.removesuffix("'s").removesuffix("'S")
+             for token in doc.text[start:end].split() if _NAME_TOKEN_RE.fullmatch(token)
+             for w in _WORD_RE.findall(token)]
+    words = [w for w in words if w.lower() not in _SMALL_WORDS and len(w) > 1]
+    if not words:
+        # no word that could be a name: a code, a file name, a number, "the" (the rules judge
+        # codes); below the analyzer's threshold, so dropped
+        return min(confidence, MODEL_NO_WORD)
+    listed = any(lexicon.is_name(w) or w.title() in lexicon.places or w.title() in lexicon.local_authorities
+                 for w in words)
+    cased = any(w[:1].isupper() for w in words) or not doc.text[start:end].islower()
+    if any(not lexicon.is_word(w) for w in words):
+        # in lower case an unexplained word may be a file name or a code ("codebook"): the
+        # rules' caseless reading judges those; the model's span is for review
+        return min(confidence, MODEL_UNEXPLAINED if cased or listed else MODEL_LOWER_UNEXPLAINED)
+    # a listed name that is also a word counts as a name only written as one ("Reading"), not
+    # in capitals ("TEXT", "NULL" of SQL, a shouted word): capitals there say nothing
+    if listed and any(w[:1].isupper() and not w.isupper() for w in words):
+        return min(confidence, MODEL_LISTED_NAME)
+    return min(confidence, MODEL_ORDINARY)

@@ -295,6 +295,8 @@ class InstitutionRecognizer(Recognizer):
                     previous.lower() in FUNCTION_WORDS and previous.lower() not in _CONNECTORS)):
                 break  # "the DSL Oakfield Academy link", "WITH THE DSL AT OAKFIELD ACADEMY"
             if previous[0].isupper():
+                if previous.lower() in FUNCTION_WORDS and previous.lower() not in _CONNECTORS:
+                    break  # "In Hong Kong's High Court": a function word is no part of a name
                 if (doc.sentence_initial(start - 1) or doc.shouted(start - 1)) and lexicon.is_word(previous) \
                         and lexicon.word_zipf(previous) >= 4.0 and not lexicon.is_name(previous):
                     # "At Prittlewell Vale": the sentence's first word is no part of it, nor
@@ -344,7 +346,12 @@ class InstitutionRecognizer(Recognizer):
             return None
         rarest = min(lexicon.word_zipf(doc.base(j)) for j in distinctive)
         possessive_name = any(words[j] != doc.base(j) for j in range(start, head))
-        if lowercase_head and (rarest >= 4.0 or possessive_name):
+        # "the Links estate": a capitalised word between "the" and "estate" names the estate
+        # however common a word it is (not a nationality: "the English estate")
+        named_estate = (lowercase_head and head_lower in ESTATE_HEADS and not possessive_name
+                        and start > 0 and words[start - 1].lower() == "the"
+                        and all(not lexicon.is_demonym(words[j]) for j in distinctive))
+        if lowercase_head and (rarest >= 4.0 or possessive_name) and not named_estate:
             return None  # "English school", "Jayden's school"
         ambiguous = (head_lower in _AMBIGUOUS_STREET if category == "street"
                      else head_lower in _AMBIGUOUS_ORGANISATION)

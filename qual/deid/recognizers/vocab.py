@@ -77,6 +77,14 @@ ORGANISATION_HEADS = frozenset({
     "library", "college", "university", "hall", "house", "lodge", "court", "prison", "yoi",
     "forum", "alliance", "collective", "federation", "agency", "company", "co", "inc",
     "aid", "advice", "carers", "refuge", "bank", "pantry", "kitchen", "ministries",
+    # businesses, venues and congregations named by a generic last word ("Greenway Foods",
+    # "Resurrection Power Assembly", "Brindlemoor Safe Futures", "Miller's Garage")
+    "foods", "assembly", "futures", "fellowship", "tabernacle", "ministry", "mission",
+    "store", "stores", "shop", "supermarket", "market", "cafe", "café", "restaurant", "pub",
+    "inn", "hotel", "bar", "salon", "garage", "motors", "pharmacy", "chemist", "bakery",
+    "gym", "studios", "works", "industries", "solutions", "consulting", "enterprises",
+    "holdings", "logistics", "museum", "gallery", "theatre", "cinema", "stadium", "arena",
+    "auditorium", "airport",
 })
 ORGANISATION_GENERIC = frozenset({
     "the", "of", "and", "&", "for", "children's", "childrens", "children", "family",

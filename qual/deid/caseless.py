@@ -1,0 +1,303 @@
+"""Caseless text: lines written without capitals, and the truecased copy the rules read.
+
+Speech-to-text often writes a whole transcript in lower case (``kayden thornbury said``,
+``ravensworth academy``, ``27 ashgrove road``). The rules judge names by their capitals, so
+such a line is detected as caseless (:func:`caseless_lines`) and the rules read a copy of it in
+which the words that are probably names carry a capital again (:func:`truecase`): the copy has
+the same length, so every offset still points into the original. The learned model reads the
+line in lower case, as it was trained to (``doc.caseless_ranges``).
+
+Which words get a capital (stricter than capitals would be: a capital is evidence the line
+does not give):
+
+* a word no dictionary explains (``kayden``, ``thornbury``, ``ravensworth``), unless a
+  keep-term or a filler;
+* a listed first name, surname, place or local authority that is more often a name than a
+  word (``jack``, ``rotherham``);
+* a listed surname right after a word that got a capital (``kayden little``);
+* the head word of a school, organisation, street or estate right after a word that got a
+  capital (``ravensworth academy``, ``ashgrove road``);
+* ``i`` (as cased text writes it). A sentence's first word gets no capital: it would say
+  nothing, and the rules judge rare words at a sentence's start as unknown ones.
+
+Words joined to a URL, an e-mail address or a code (``www.example.com``, ``a_b``) are left
+as they are.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import TYPE_CHECKING
+
+from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_HEADS, SCHOOL_HEADS,
+                                STREET_HEADS)
+
+if TYPE_CHECKING:
+    from .keeplist import KeepList
+    from .recognizers.lexicon import Lexicon
+
+# A line of at least this many words with no capital is caseless; a longer one with capitals
+# on fewer than CASELESS_SHARE of its words is too (a stray "I" or an acronym).
+CASELESS_MIN_WORDS = 3
+# ... and as many words a line, on average, as speech has
+LINE_WORDS = 3
+_BLANK_LINE_RE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
+CASELESS_SHARE = 0.02
+_LONG_LINE_WORDS = 25
+PROSE_LINE_WORDS = 8
+LIST_COMMAS = 0.25
+# "upskilled", "reassessed": a dictionary word after one of these is a word
+_PREFIXES = ("up", "down", "out", "over", "under", "re", "pre", "non", "co", "mis", "un", "de",
+             "sub", "inter", "multi", "self", "anti", "post", "cross", "counter", "mid", "semi")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_LINE_RE = re.compile(r"[^\n]+")
+_TWO_WORDS_RE = re.compile(r"[^\W\d_]+\W+[^\W\d_]+")
+_I_FORMS = frozenset({"i", "i'm", "i'll", "i've", "i'd"})
+# Spoken fillers and hesitations speech-to-text writes out (not all are dictionary words).
+FILLERS = frozenset({"um", "umm", "erm", "er", "uh", "uhm", "hmm", "mm", "mhm", "mmm", "ah", "oh",
+                     "eh", "yeah", "yep", "nah", "ok", "okay", "aha", "uh-huh", "gonna", "wanna",
+                     "gotta", "kinda", "sorta", "dunno", "cos", "coz", "innit", "ya", "yeh"})
+_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | ESTATE_HEADS
+# A name more often a name than a word (log10 people minus Zipf) gets a capital.
+NAME_OVER_WORD = 0.0
+# A surname after a capitalised word gets one when it is no commoner a word than this.
+SURNAME_AFTER_NAME_ZIPF = 4.5
+_JOINED = frozenset("@/\\_.:=#")
+
+
+# A speaker label at a line's start ("Participant: ", "00:01:02 Sam Jones: "): written by
+# the transcriber's template, so its capitals say nothing about how the speech is written
+_LABEL_RE = re.compile(r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?[A-Z][\w'.\- ]{0,40}:[ \t]")
+
+
+def _word_counts(text: str) -> tuple[int, int]:
+    """Words, and words that begin with a capital (less "I", "I'm" ... and speaker labels),
+    counted without keeping them (a transcript can be one line of millions of words)."""
+    words = capitals = 0
+    if ":" in text:
+        text = _LABEL_RE.sub(lambda m: " " * len(m.group()), text)
+    for match in _WORD_RE.finditer(text):
+        words += 1
+        if match.group()[0].isupper() and match.group().lower() not in _I_FORMS:
+            capitals += 1
+    return words, capitals
+
+
+def _is_caseless(counts: tuple[int, int]) -> bool:
+    words, capitals = counts
+    if words < CASELESS_MIN_WORDS:
+        return False
+    if words < _LONG_LINE_WORDS:
+        return capitals == 0
+    return capitals < CASELESS_SHARE * words
+
+
+def caseless_lines(text: str) -> list[tuple[int, int]]:
+    """Ranges of the lines of ``text`` written without capitals (see ``CASELESS_*``); a text
+    that is caseless as a whole counts as one range, so its short lines ("yeah ok") go too.
+    In a text with capitals, a line without is caseless only when it reads as speech (eight
+    words or more, not a list of comma-separated keywords): a cased document's lower-case
+    lines are more often lists, code and keywords than speech."""
+    counts = _word_counts(text)
+    words = counts[0]
+    lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
+    if _is_caseless(counts) and words >= LINE_WORDS * lines and text.count(",") < LIST_COMMAS * words:
+        # (a column of single words, "stage\ningest\nheatmap", is no speech); its lines of
+        # one word are left as they are too: a file's format, an id, a heading ("txt", "p07")
+        if "\n" not in text:
+            return [(0, len(text))] if text else []
+        return [match.span() for match in _LINE_RE.finditer(text)
+                if _TWO_WORDS_RE.search(match.group())]
+    if "\n" not in text:
+        return []
+    ranges = []
+    for match in _LINE_RE.finditer(text):
+        counts = _word_counts(match.group())
+        if counts[0] >= PROSE_LINE_WORDS and match.group().count(",") < LIST_COMMAS * counts[0] \
+                and _is_caseless(counts):
+            ranges.append(match.span())
+    return ranges
+
+
+def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
+             keep_list: "KeepList | None" = None) -> str:
+    """``text`` with the words inside ``ranges`` that are probably names capitalised (see the
+    module docstring); same length, so offsets are unchanged."""
+    if not ranges:
+        return text
+    kept = _merged(keep_list.find(text)) if keep_list is not None else []
+    capitals: list[int] = []
+    for low, high in ranges:
+        found = _truecase_range(text, low, high, lexicon, kept, keep_list)
+        capitals += found + _before_names(text, low, high, set(found), lexicon, kept)
+    if not capitals:
+        return text
+    pieces, position = [], 0
+    for index in sorted(capitals):
+        pieces += [text[position:index], text[index].upper()]
+        position = index + 1
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+# "42 larch walk": a house number, a word or two, a street head
+_STREET_RE = re.compile(rf"\b\d{{1,4}}[a-z]? ((?:[a-z]+ ){{1,2}})(?:{'|'.join(sorted(STREET_HEADS))})\b")
+
+
+_MEASURES = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "mile", "miles", "metres",
+                       "meters", "yards", "seconds", "second", "day", "days", "week", "weeks", "month",
+                       "months", "year", "years", "times", "more", "or", "and", "to", "odd", "percent",
+                       "pounds", "quid", "people", "kids", "children", "of"})
+
+
+def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                  kept: list[tuple[int, int]]) -> list[int]:
+    """Capitals the forward reading cannot see: a listed first name right before a word that
+    got a capital ("miles fairweather"), and the words of a street after a house number
+    ("42 larch walk")."""
+    more = []
+    previous = None
+    for match in _WORD_RE.finditer(text, low, high):
+        if previous is not None and match.start() in capitals and previous.start() not in capitals \
+                and text[previous.end():match.start()] == " ":
+            lower = previous.group().lower()
+            if lower not in FUNCTION_WORDS and lower not in FILLERS and len(lower) > 2 \
+                    and lexicon.first_name_count(lower.title()) and not _inside_any(kept, *previous.span()):
+                more.append(previous.start())
+        previous = match
+    for match in _STREET_RE.finditer(text, low, high):
+        if _MEASURES.intersection(match.group(1).split()):
+            continue  # "a 15 minute walk", "2 miles down the road"
+        position = match.start(1)
+        for word in match.group(1).split():
+            if word not in FUNCTION_WORDS and position not in capitals and not _inside_any(kept, position, position + len(word)):
+                more.append(position)
+            position += len(word) + 1
+        if match.end(1) not in capitals:
+            more.append(match.end(1))  # the head: "Walk"
+    return more
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside_any(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    """``[start, end)`` lies inside one of the sorted, merged ``ranges``."""
+    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
+
+
+def _truecase_range(text: str, low: int, high: int, lexicon: "Lexicon",
+                    kept: list[tuple[int, int]], keep_list: "KeepList | None") -> list[int]:
+    """Where in ``text[low:high]`` a capital goes."""
+    capitals: list[int] = []
+    previous_end = -1
+    previous_capitalised = False  # what the word before got
+    for match in _WORD_RE.finditer(text, low, high):
+        start, end = match.span()
+        after_name = previous_capitalised and text[previous_end:start] == " "
+        previous_end, previous_capitalised = end, False
+        word = match.group()
+        lower = word.lower()
+        before = text[start - 1] if start > low else " "
+        after = text[end] if end < high else " "
+        if (before in _JOINED and start - 1 > low and not text[start - 2].isspace()) or (
+                after in _JOINED and end + 1 < high and not text[end + 1].isspace()) or (
+                before.isdigit() and lower not in _HEADS):
+            continue  # part of an address, a URL, a code or a postcode
+        if not word.islower():
+            previous_capitalised = word[0].isupper() and lower not in _I_FORMS
+            continue
+        if lower in _I_FORMS:
+            capitals.append(start)
+            continue
+        if lower in FILLERS or len(lower) < 3 or lower in _CLITICS or _inside_any(kept, start, end) or (
+                keep_list is not None and lower.endswith("s") and lower[:-1] in keep_list):
+            continue  # a filler, "n't", a keep-term ("idva") or its plural ("idvas")
+        name = _probably_name(lower, lexicon)
+        if not name and after_name:
+            # "kayden little", "ravensworth academy", "ashgrove road"
+            name = lower in _HEADS or (lexicon.surname_count(lower.title()) > 0
+                                       and lexicon.word_zipf(lower) < SURNAME_AFTER_NAME_ZIPF)
+        if name:
+            capitals.append(start)
+            previous_capitalised = True
+    return capitals
+
+
+def _probably_name(lower: str, lexicon: "Lexicon") -> bool:
+    if lower in FUNCTION_WORDS:
+        return False
+    if not lexicon.is_word(lower):
+        if lexicon.is_name(lower):
+            return True
+        title = lower.title()
+        if title in lexicon.places or title in lexicon.local_authorities:
+            return True
+        folded = _folded(lower)
+        if lexicon.is_word(folded) or lexicon.word_zipf(folded) >= UNLISTED_WORD_ZIPF:
+            return False  # "café", "cafe", "ok": words a lower-case dictionary lacks
+        # "upskilled", "reassessed": a prefix before a word; "shoul", "naborhood": a typing
+        # slip of a common word (speech-to-text writes words, people typing slip)
+        return not any(lower.startswith(p) and len(lower) - len(p) >= 4 and lexicon.is_word(lower[len(p):])
+                       for p in _PREFIXES) and not _misspelt_word(lower, lexicon)
+    title = lower.title()
+    if title in lexicon.places or title in lexicon.local_authorities:
+        return lexicon.word_zipf(lower) < 3.0
+    return lexicon.name_vs_word(title) > NAME_OVER_WORD
+
+
+# A word this frequent that no list names is a word, whatever the dictionary says
+UNLISTED_WORD_ZIPF = 3.5
+
+
+def _folded(word: str) -> str:
+    """``word`` without its accents ("café" -> "cafe")."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_CLITICS = frozenset({"n't", "nt", "'s", "'ll", "'re", "'ve", "'d", "'m"})
+# A common word ("should", "neighbourhood") this close (rapidfuzz ratio) to an unknown one
+# makes it a slip of that word.
+MISSPELT_RATIO = 85
+MISSPELT_COMMON_ZIPF = 4.0
+
+
+_COMMON_WORDS: dict[int, list[str]] = {}
+_MISSPELT: dict[str, bool] = {}
+
+
+def _common_words(lexicon: "Lexicon") -> dict[int, list[str]]:
+    """Common dictionary words by length (built once; the lexicon is one per process)."""
+    if not _COMMON_WORDS:
+        for word, zipf in lexicon.zipf.items():
+            if zipf >= MISSPELT_COMMON_ZIPF and word.isalpha() and word in lexicon.dictionary \
+                    and not lexicon.is_name(word):
+                _COMMON_WORDS.setdefault(len(word), []).append(word)
+    return _COMMON_WORDS
+
+
+def _misspelt_word(lower: str, lexicon: "Lexicon") -> bool:
+    if len(lower) < 4:
+        return False
+    known = _MISSPELT.get(lower)
+    if known is None:
+        from rapidfuzz import fuzz, process
+
+        words = _common_words(lexicon)
+        candidates = [w for n in range(len(lower) - 1, len(lower) + 2) for w in words.get(n, ())]
+        known = process.extractOne(lower, candidates, scorer=fuzz.ratio,
+                                   score_cutoff=MISSPELT_RATIO) is not None
+        if len(_MISSPELT) < 50_000:
+            _MISSPELT[lower] = known
+    return known

@@ -1,0 +1,135 @@
+"""Detection of the kinds of miss of issue 12 that rules handle: names spelled out, codes of
+several segments, vehicle registrations, dates said as ordinals, phone separators, postcodes
+in lower case, and the short forms of names found in full elsewhere (initials, a first
+syllable, a school's initials). Rules only (``ner=None``), so each rule is tested alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from qual.deid.analyzer import Analyzer
+from qual.deid.types import EntityType as T
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(ner=None)
+
+
+def found(analyzer: Analyzer, text: str) -> dict[str, T]:
+    return {span.text: span.type for span in analyzer.analyze(text)}
+
+
+def test_names_spelled_out_letter_by_letter(analyzer):
+    spans = found(analyzer, "Yes, it's R-O-S-A-L-I-N-D, and the surname is W E X F O R D E.")
+    assert spans.get("R-O-S-A-L-I-N-D") is T.PERSON
+    assert spans.get("W E X F O R D E") is T.PERSON
+    assert found(analyzer, "I, I, I think it was fine. A, B and C were ticked.") == {}
+
+
+def test_a_postcode_spelled_out_and_postcodes_in_lower_case(analyzer):
+    assert found(analyzer, "It's L S 6, 2 Q T.").get("L S 6, 2 Q T") is T.POSTCODE
+    spans = found(analyzer, "we were at ms63ra then, and after that ls6 2qt")
+    assert spans.get("ms63ra") is T.POSTCODE and spans.get("ls6 2qt") is T.POSTCODE
+    assert found(analyzer, "She's in Y9 2nd set now, ls6 2nd.") == {}
+
+
+def test_codes_of_several_segments_and_vehicle_registrations(analyzer):
+    spans = found(analyzer, "The reference is KL/CIN/2019/8540 and his car was KY13 ATE.")
+    assert spans.get("KL/CIN/2019/8540") is T.CASE_NUMBER
+    assert spans.get("KY13 ATE") is T.CASE_NUMBER
+    spans = found(analyzer, "it's mr-dfs-2020-0412 on the letter, the van was ab61xyz")
+    assert spans.get("mr-dfs-2020-0412") is T.CASE_NUMBER and spans.get("ab61xyz") is T.CASE_NUMBER
+    assert found(analyzer, "We ran it in 2019/20 and/or the year after.").get("and/or") is None
+
+
+def test_dates_said_as_ordinals(analyzer):
+    spans = found(analyzer, "She was born the ninth of the fourth, oh seven.")
+    assert spans.get("ninth of the fourth, oh seven") is T.DATE_OF_BIRTH
+    assert found(analyzer, "It was the twelfth of the sixth, twenty twelve.").get(
+        "twelfth of the sixth, twenty twelve") is T.DATE
+    assert found(analyzer, "It was the first of the sessions, the second of the three.") == {}
+
+
+def test_phone_numbers_with_dashes_and_underscores(analyzer):
+    spans = found(analyzer, "On 07700 \u2013 900481, 07700\u2011900482 or 07700_900483.")
+    assert set(spans) == {"07700 \u2013 900481", "07700\u2011900482", "07700_900483"}
+    assert set(spans.values()) == {T.PHONE}
+
+
+def test_initials_and_first_syllables_of_a_person_found_in_full(analyzer):
+    text = ("Rosalind Wexforde started in May. We call her Ros, R.W. on the forms. "
+            "Tyler-Jay Brennock came too; TJ is fine.")
+    spans = found(analyzer, text)
+    assert spans.get("Ros") is T.PERSON
+    assert spans.get("R.W.") is T.PERSON
+    assert spans.get("TJ") is T.PERSON
+    # no initials or syllable without the full name: nothing to learn them from
+    assert found(analyzer, "We call her Ros. R.W. signed it.").get("R.W.") is None
+
+
+def test_initials_of_a_school_found_in_full(analyzer):
+    spans = found(analyzer, "She went to Bishop Latimer Academy. BL is fine. Then Oakhaven High School, OHS.")
+    assert spans.get("BL") is T.SCHOOL
+    assert spans.get("OHS") is T.SCHOOL
+    # a keep-listed acronym is no school's initials
+    assert "SW" not in found(analyzer, "Sarah Williams is at Southwark Works. The SW came.")
+
+
+def test_organisations_named_by_a_generic_last_word(analyzer):
+    spans = found(analyzer, "We go to Resurrection Power Assembly, and Brindlemoor Safe Futures helped.")
+    assert spans.get("Resurrection Power Assembly") is T.ORGANISATION
+    assert spans.get("Brindlemoor Safe Futures") is T.ORGANISATION
+    assert found(analyzer, "I went to the shop and the market and the pub.") == {}
+
+
+def test_a_known_identifier_that_a_keep_term_explains_is_redacted_for_review():
+    """Item 10: the key knows "Brook" the worker, the keep-list "Brook" the charity: every
+    mention is reported (for review), so deidentify and ``check --key`` agree."""
+    from qual.deid.keeplist import KeepList
+
+    keep = KeepList.default()
+    keep.add("Brook")
+    analyzer = Analyzer(ner=None, keep_list=keep)
+    text = "Brook came round on Tuesday. Brook is a charity. I told Brook."
+    assert analyzer.analyze(text) == []  # nothing known: the keep-list stands
+    analyzer.remember([("PERSON", "Brook")])
+    spans = analyzer.analyze(text)
+    assert [s.text for s in spans] == ["Brook"] * 3
+    assert all(s.type is T.PERSON and 0.4 < s.confidence < 0.7 for s in spans)
+
+
+def test_a_named_estate_and_a_rag_rating(analyzer):
+    spans = found(analyzer, "She lives on the Links estate. We rated it Red, Amber, Green. Amber said so.")
+    assert spans.get("Links") is T.PLACE
+    assert [s.text for s in analyzer.analyze("We rated it Red, Amber, Green. Amber said so.")] == ["Amber"]
+    assert found(analyzer, "the housing estate was rough, the English estate too") == {}
+
+
+def test_dates_with_a_month_in_lower_case(analyzer):
+    spans = found(analyzer, "i started on the 8th of september 2020, she was born on the ninth of june, two thousand and nine")
+    assert spans.get("8th of september 2020") is T.DATE
+    assert spans.get("ninth of june, two thousand and nine") is T.DATE_OF_BIRTH
+    assert found(analyzer, "I may go on the 3rd. we may meet in march or may.") == {}
+
+
+def test_caseless_first_names_before_surnames_and_street_addresses(analyzer):
+    spans = found(analyzer, "so i spoke to miles fairweather about it and then we went home after that")
+    assert spans.get("miles fairweather") is T.PERSON
+    spans = found(analyzer, "it is a 15 minute walk from here and we are at 42 larch walk, about 2 miles down the road")
+    assert spans == {"42 larch walk": T.ADDRESS}
+
+
+def test_propagation_learns_no_function_word(analyzer):
+    """Item 11: "In Hong Kong's High Court" must not teach "In"."""
+    text = "In Hong Kong's High Court the judge ruled. In the end it was fine. In March they met."
+    spans = analyzer.analyze(text)
+    assert [s.text for s in spans if s.text.startswith("In")] == []
+    assert any("Hong Kong" in s.text for s in spans)
+
+
+def test_a_short_form_is_found_in_lower_case_in_caseless_text(analyzer):
+    text = "tell me about simona winship. simona winship is fifteen. we call sim by that, sim likes it. i will go."
+    spans = analyzer.analyze(text)
+    assert [s.text for s in spans if s.text == "sim"] == ["sim", "sim"]
+    assert not [s for s in spans if s.text == "will"]
