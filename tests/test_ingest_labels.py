@@ -267,3 +267,19 @@ def test_long_unlabelled_speech_before_the_first_label_is_an_unknown_turn():
     result = segment(lines("SW07 interview", "4 May 2023", consent, "R: Yes, fine.", "I: Great?"))
     assert result.preamble == ["SW07 interview", "4 May 2023"]
     assert [(t.speaker, t.text) for t in result.turns][0] == ("Unknown", consent)
+
+
+def test_a_lower_case_speech_to_text_export_keeps_its_speakers():
+    """Names alone on a line with a time, written without capitals (a speech-to-text export,
+    or one lower-cased for privacy): repeated, they are speakers; said once, prose stays prose."""
+    turns = turns_of("interview with the team - 8 june 2022",
+                     "amrit kaur   0:03", "ok i think it's recording now, thanks for doing this.",
+                     "ben oduya   0:10", "no worries, good to see you.",
+                     "amrit kaur   0:15", "could you start by telling me about your role?",
+                     "ben oduya   0:24", "yeah so i manage the team.")
+    assert [(t.speaker, t.timestamp) for t in turns] == [("amrit kaur", "0:03"), ("ben oduya", "0:10"),
+                                                        ("amrit kaur", "0:15"), ("ben oduya", "0:24")]
+    assert turns[3].text == "yeah so i manage the team."
+    once = turns_of("Interviewer: how long was it?", "it was about 0:45", "Interviewer: right.")
+    assert [t.speaker for t in once] == ["Interviewer", "Interviewer"]
+    assert "it was about 0:45" in once[0].text

@@ -295,7 +295,22 @@ def _stamp_form(line: Line) -> Candidate | None:
         bracketed = line.text.lstrip()[:1] in "[("
         kind = "time_first" if bracketed else "stamp"
     label = normalise_label(match["label"])
-    return Candidate(label, _times(match), len(line.text), kind, label_kind(label))
+    return Candidate(label, _times(match), len(line.text), kind, label_kind(label) or _caseless_name(label))
+
+
+_LOWER_WORD = re.compile(r"[^\W\d_A-Z][\w’'\-]*")
+
+
+def _caseless_name(label: str) -> str | None:
+    """'jaspal dhillon' alone on a line with a time: a speech-to-text export in lower case (or
+    lower-cased for privacy) writes names without capitals. Only the label-and-time line takes
+    such a label, and only repetition trusts it (a stamp line is never strong by itself)."""
+    tokens = label.split()
+    if not 1 <= len(tokens) <= 4 or not all(_LOWER_WORD.fullmatch(t) for t in tokens):
+        return None
+    if tokens[0] in STOPWORDS or label_key(label) in META_KEYS:
+        return None
+    return "name"
 
 
 def _bold_form(line: Line) -> Candidate | None:
