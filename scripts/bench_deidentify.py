@@ -37,7 +37,6 @@ before and after.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -153,32 +152,11 @@ def identical(one: Path, other: Path) -> bool:
 
 def build_presidio(model: str | None):
     """Presidio's AnalyzerEngine offline: ``model`` (a spaCy pipeline path) or a blank one."""
-    import spacy
-    import tldextract
+    from presidio_engine import presidio_analyzer
 
-    # tldextract fetches the public suffix list on first use; its bundled snapshot is enough
-    tldextract.extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import (UkDrivingLicenceRecognizer, UkNinoRecognizer,
-                                                          UkPassportRecognizer, UkPostcodeRecognizer,
-                                                          UkVehicleRegistrationRecognizer)
-
-    if model is None:
-        model = str(Path(tempfile.mkdtemp(prefix="qual-presidio-")) / "blank_en")
-        spacy.blank("en").to_disk(model)
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}],
-        "ner_model_configuration": {"model_to_presidio_entity_mapping": {
-            "PERSON": "PERSON", "PER": "PERSON", "LOC": "LOCATION", "GPE": "LOCATION", "FAC": "LOCATION",
-            "ORG": "ORGANIZATION", "DATE": "DATE_TIME"}}})
-    nlp_engine = provider.create_engine()
-    registry = RecognizerRegistry()
-    registry.load_predefined_recognizers(nlp_engine=nlp_engine, languages=["en"])
-    for recognizer in (UkNinoRecognizer, UkPostcodeRecognizer, UkPassportRecognizer,
-                       UkDrivingLicenceRecognizer, UkVehicleRegistrationRecognizer):
-        registry.add_recognizer(recognizer())
-    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
+    return presidio_analyzer(model, {"model_to_presidio_entity_mapping": {
+        "PERSON": "PERSON", "PER": "PERSON", "LOC": "LOCATION", "GPE": "LOCATION", "FAC": "LOCATION",
+        "ORG": "ORGANIZATION", "DATE": "DATE_TIME"}})
 
 
 def presidio_run(corpus: Path, out: Path, model: str | None) -> None:

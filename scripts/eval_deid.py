@@ -56,7 +56,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "scripts"))
 
-from qual.deid.types import DIRECT, QUASI, EntityType  # noqa: E402
+from qual.deid.types import DIRECT, QUASI  # noqa: E402
 
 SHARED = PROJECT.parent / "shared" / "data"
 GOLD_DIR = PROJECT / "tests" / "gold"
@@ -95,34 +95,9 @@ def qual_detector(register=None, ner="auto") -> tuple[Detector, str]:
 
 def build_presidio():
     """Presidio's AnalyzerEngine, offline: blank spaCy pipeline, UK recognizers on."""
-    import tempfile
+    from presidio_engine import presidio_analyzer
 
-    import spacy
-    import tldextract
-
-    # tldextract fetches the public suffix list on first use; its bundled snapshot is enough
-    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    tldextract.extract = offline
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import (UkDrivingLicenceRecognizer,
-                                                          UkNinoRecognizer,
-                                                          UkPassportRecognizer,
-                                                          UkPostcodeRecognizer,
-                                                          UkVehicleRegistrationRecognizer)
-
-    folder = Path(tempfile.mkdtemp(prefix="qual-presidio-"))
-    spacy.blank("en").to_disk(folder / "blank_en")
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy",
-        "models": [{"lang_code": "en", "model_name": str(folder / "blank_en")}]})
-    nlp_engine = provider.create_engine()
-    registry = RecognizerRegistry()
-    registry.load_predefined_recognizers(nlp_engine=nlp_engine, languages=["en"])
-    for recognizer in (UkNinoRecognizer, UkPostcodeRecognizer, UkPassportRecognizer,
-                       UkDrivingLicenceRecognizer, UkVehicleRegistrationRecognizer):
-        registry.add_recognizer(recognizer())
-    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
+    return presidio_analyzer()
 
 
 def presidio_detector() -> tuple[Detector, str]:

@@ -71,35 +71,16 @@ def build_presidio_spacy(model_path: Path):
     """Presidio as strong as it gets offline: a real spaCy NER pipeline (qual's shipped model,
     the only one on this machine; no model can be downloaded) through NlpEngineProvider, its
     labels mapped to Presidio's (ORG kept), its UK recognizers on, context words given."""
-    import tldextract
+    from presidio_engine import presidio_analyzer
 
-    tldextract.extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import (UkDrivingLicenceRecognizer,
-                                                          UkNinoRecognizer,
-                                                          UkPassportRecognizer,
-                                                          UkPostcodeRecognizer,
-                                                          UkVehicleRegistrationRecognizer)
-
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy",
-        "models": [{"lang_code": "en", "model_name": str(model_path)}],
-        "ner_model_configuration": {
-            "model_to_presidio_entity_mapping": {"PERSON": "PERSON", "PER": "PERSON", "LOC": "LOCATION",
-                                                 "GPE": "LOCATION", "FAC": "LOCATION",
-                                                 "ORG": "ORGANIZATION", "NORP": "NRP"},
-            "labels_to_ignore": [],
-            "low_confidence_score_multiplier": 1.0,
-            "low_score_entity_names": [],
-        }})
-    nlp_engine = provider.create_engine()
-    registry = RecognizerRegistry()
-    registry.load_predefined_recognizers(nlp_engine=nlp_engine, languages=["en"])
-    for recognizer in (UkNinoRecognizer, UkPostcodeRecognizer, UkPassportRecognizer,
-                       UkDrivingLicenceRecognizer, UkVehicleRegistrationRecognizer):
-        registry.add_recognizer(recognizer())
-    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
+    return presidio_analyzer(model_path, {
+        "model_to_presidio_entity_mapping": {"PERSON": "PERSON", "PER": "PERSON", "LOC": "LOCATION",
+                                             "GPE": "LOCATION", "FAC": "LOCATION",
+                                             "ORG": "ORGANIZATION", "NORP": "NRP"},
+        "labels_to_ignore": [],
+        "low_confidence_score_multiplier": 1.0,
+        "low_score_entity_names": [],
+    })
 
 
 # --------------------------------------------------------------------------- scoring
