@@ -87,10 +87,10 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = corpus(args)
     from qual.check import check_paths
-    from qual.check.scanner import _default_jobs
     from qual.deid.secure import SecureProject
+    from qual.workers import default_workers
 
-    jobs = args.jobs or _default_jobs()
+    jobs = args.jobs or default_workers()
     rows = []
     start_wall, start_cpu = time.perf_counter(), cpu_seconds()
     analyzer = SecureProject().analyzer()
