@@ -12,6 +12,8 @@ other labels (NORP, CARDINAL, MISC, ...) are no identifiers here.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import re
 from pathlib import Path
@@ -110,7 +112,11 @@ def load_pipeline(model: "str | Path | Language") -> "Language":
         nlp = model
     else:
         try:
-            nlp = spacy.load(model)
+            if _is_shipped(model):
+                with _without_entry_point_factories():
+                    nlp = spacy.load(model)
+            else:
+                nlp = spacy.load(model)
         except (OSError, IOError) as error:
             from ...errors import QualError
 
@@ -125,6 +131,30 @@ def load_pipeline(model: "str | Path | Language") -> "Language":
     if disable:
         nlp.select_pipes(disable=disable)
     return nlp
+
+
+def _is_shipped(model: "str | Path") -> bool:
+    shipped = shipped_model_path()
+    try:
+        return shipped is not None and Path(model).resolve() == shipped.resolve()
+    except (OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def _without_entry_point_factories():
+    """spaCy imports every pipeline factory other packages declare as entry points each time it
+    makes a pipeline; Presidio's alone imports transformers (8 s). qual's model is made of
+    spaCy's own components, so for it the entry-point group is pointed at an empty one."""
+    from spacy import util
+
+    factories = util.registry._entry_point_factories
+    namespace = factories.entry_point_namespace
+    factories.entry_point_namespace = "qual_no_spacy_factories"
+    try:
+        yield
+    finally:
+        factories.entry_point_namespace = namespace
 
 
 @register_recognizer("ner.spacy")
