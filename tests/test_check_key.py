@@ -160,3 +160,20 @@ def test_a_key_others_can_read_is_warned_about_refused_when_strict_and_tightened
     assert "tightened" in again.stderr and mode(key) == 0o600
     quiet = run_qual(["check", tmp_path / "out", "--key", key, "--no-ner", "-j", "1"])
     assert "warning:" not in quiet.stderr
+
+
+def test_a_key_id_is_never_read_as_an_identifier():
+    """deid_provenance.json names the key by a random id; qual check reads the file, and an id
+    that happens to hold a phone-shaped run of digits must not fail the gate."""
+    import json
+
+    from qual.check.extract import TextUnit, extract_text_units
+    from qual.deid.key import _new_key_id
+
+    assert all(not _new_key_id().isdigit() for _ in range(200))
+    provenance = json.dumps({"files": {"A01.txt": {"key": "0791234567a8b9c0", "revision": 3},
+                                       "A02.txt": {"key": "{6F9619FF-8B86-D011-B42D-00C04FC964FF}"},
+                                       "note": {"phone": "07912345678", "handle": "ada1981"}}}).encode()
+    texts = [u.text for u in extract_text_units("deid_provenance.json", provenance) if isinstance(u, TextUnit)]
+    assert "0791234567a8b9c0" not in texts and not any("6F9619FF" in t for t in texts)
+    assert "07912345678" in texts and "ada1981" in texts  # digits alone, and short handles, are read

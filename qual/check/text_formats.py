@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from ..errors import InputFileError
 from .extract import TextUnit, is_number_like, number_worth_reading, register_extractor
+from .vocabulary import machine_token
 
 # Keys shown in a JSON path: snake_case or camelCase identifiers, or common schema words.
 _CODE_KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+|[A-Z][A-Z0-9_]*_[A-Z0-9_]+")
@@ -183,7 +184,10 @@ def _json_units(value: Any, path: str, keys_seen: set[str], prefix: str) -> Iter
         elif isinstance(value, list):
             stack.extend(reversed([(child, f"{path}[{i}]") for i, child in enumerate(value)]))
         elif isinstance(value, str):
-            if value.strip() and not (is_number_like(value) and not number_worth_reading(value)):
+            # an id software made up (a key's id in deid_provenance.json, a GUID) is no text;
+            # a random one can hold a run of digits shaped like a phone number
+            if value.strip() and not (is_number_like(value) and not number_worth_reading(value)) \
+                    and not machine_token(value):
                 yield TextUnit("", f"{prefix}{path}", value)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             if number_worth_reading(str(value), typed=True):

@@ -83,6 +83,18 @@ def software_generated(name: str) -> bool:
     return all(_ordinary(word) for word in words_of(stem))
 
 
+def machine_token(value: str) -> bool:
+    """A GUID, or a hexadecimal token of 12 characters or more with letters and digits both
+    (``9f3a61c0d2b4e817``): an id software made up. Digits alone are not: a phone number is
+    digits too, and is read."""
+    value = value.strip()
+    if _GUID.fullmatch(value):
+        return True
+    # 12 characters or more: a short one ("ada1981", "bea12") may be a person's handle
+    return (len(value) >= 12 and bool(_HEX.fullmatch(value)) and any(c.isdigit() for c in value)
+            and any(c.isalpha() for c in value))
+
+
 def machine_value(value: str) -> bool:
     """An attribute value no person typed: empty, a number, an id, a colour, a GUID, a date,
     a namespace URI, or one lower-case keyword (``minMax``, ``accent1``, ``preserve``) that

@@ -206,7 +206,7 @@ class KeyFile:
             "note": "qual pseudonym key: identifiable; keep it apart from de-identified data",
         }
         header_line = json.dumps(header, sort_keys=True).encode("utf-8")
-        self.key_id = self.key_id or secrets.token_hex(8)
+        self.key_id = self.key_id or _new_key_id()
         self.revision += 1
         payload = {
             "version": KEY_VERSION,
@@ -343,3 +343,12 @@ def stale_files(folder: str | Path, key: "KeyFile") -> list[tuple[str, str]]:
                                 f"which is now at revision {key.revision}: run qual deidentify on its source "
                                 "again so that it uses what the key learned since"))
     return stale
+
+
+def _new_key_id() -> str:
+    """A random id for a new key, with a letter in it: an id of digits alone could read as a
+    phone number wherever it is written (deid_provenance.json, which qual check reads)."""
+    while True:
+        key_id = secrets.token_hex(8)
+        if not key_id.isdigit():
+            return key_id
