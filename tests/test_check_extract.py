@@ -429,3 +429,20 @@ def test_a_reader_from_an_installed_package_is_found_and_used(tmp_path):
     without = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
     # without the reader the file is still no pass: it is text, and read as text
     assert without.stdout.strip() == "False 1 ['line 2']"
+
+
+def test_a_pdf_feature_pypdf_does_not_implement_is_one_line_not_damage(monkeypatch):
+    """pypdf raises NotImplementedError for an encryption or filter it lacks: the file is not
+    damaged, and the line says what to do instead."""
+    import pypdf
+
+    from qual.check.documents import read_pdf
+    from qual.errors import InputFileError
+
+    def unsupported(*args, **kwargs):
+        raise NotImplementedError("an unsupported filter")
+
+    monkeypatch.setattr(pypdf, "PdfReader", unsupported)
+    with pytest.raises(InputFileError) as raised:
+        list(read_pdf("scan.pdf", b"%PDF-1.7\n"))
+    assert "damaged" not in str(raised.value) and "pypdf does not support" in str(raised.value)

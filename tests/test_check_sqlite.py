@@ -111,3 +111,4 @@ def test_a_log_without_its_database_is_listed_as_unread(tmp_path, companion):
     result = run_qual("check", tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert NAME.split()[0] not in result.stdout + result.stderr
+

@@ -330,8 +330,14 @@ def read_pdf(name: str, data: bytes) -> Iterator[TextUnit | Unreadable]:
         units = list(_pdf_units(name, reader))
     except InputFileError:
         raise
+    except NotImplementedError:
+        # pypdf's word for a PDF feature it does not implement (an encryption method, a stream
+        # filter): the file is not damaged, and no reader here can read it
+        raise InputFileError(name, "is a PDF using a feature qual check cannot read (an encryption or "
+                             "compression method pypdf does not support)",
+                             "print it to a new PDF or save it as text, then check that") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, struct.error,
-            zlib.error, RecursionError, NotImplementedError):
+            zlib.error, RecursionError):
         raise InputFileError(name, "is a PDF that cannot be read (damaged)",
                              "check that it opens in a PDF viewer and save it again") from None
     yield from units
