@@ -94,6 +94,16 @@ def process_map(function: Callable[[T], R], items: Sequence[T], *, workers: int 
                              chunk_size=chunk_size, warm_up=warm_up))
 
 
+def _restore_shared(ours: Any, previous: Any) -> None:
+    """Put back what :func:`shared` returned before a map began, unless another map has set
+    its own since: a map abandoned part-way (its consumer raised) is finished by the garbage
+    collector at any later moment, and must not pull the data from under a running one."""
+    global _shared
+
+    if _shared is ours:
+        _shared = previous
+
+
 def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int | None = None,
                  shared_data: Any = None, min_items: int = 2, chunk_size: int | None = None,
                  warm_up: Callable[[], Any] | None = None) -> Iterator[R]:
@@ -118,7 +128,7 @@ def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int
             for item in items:
                 yield function(item)
         finally:
-            _shared = previous
+            _restore_shared(shared_data, previous)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -145,7 +155,7 @@ def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int
             for item in items[done:]:
                 yield function(item)
     finally:
-        _shared = previous
+        _restore_shared(shared_data, previous)
 
 
 # --------------------------------------------------------------------------- Dask

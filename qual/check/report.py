@@ -49,6 +49,9 @@ def summary_line(result: CheckResult) -> str:
         parts.append(f"{notes} below the threshold {result.threshold:.2f} (not failing)")
     if result.silenced:
         parts.append(f"{result.silenced} silenced by the baseline")
+    if result.model_skipped:
+        parts.append(f"{result.model_skipped} failing file(s) list the rules' findings only "
+                     "(--complete: the NER model's too)")
     if result.not_scanned:
         parts.append(f"{len(result.not_scanned)} not scanned" + (
             "" if result.allow_unscanned else " (fails the check; --allow-unscanned to accept)"))
@@ -89,7 +92,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3), "findings": len(result.findings),
         "failing": len(result.failing), "certain": sum(f.certain for f in result.failing),
         "files_with_findings": len(result.files_with_findings()), "silenced": result.silenced,
-        "errors": len(result.errors), "not_scanned": len(result.not_scanned), "stale": len(result.stale),
+        "model_skipped": result.model_skipped, "errors": len(result.errors), "not_scanned": len(result.not_scanned), "stale": len(result.stale),
     }
 
 

@@ -35,7 +35,6 @@ whole folder agree. Files are spread over worker processes when there are enough
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import logging
 import os
 import re
@@ -44,11 +43,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..deid.analyzer import Analyzer
 from ..deid.identity import TAG_RE
 from ..deid.pseudonyms import EntityTable
 from ..deid.secure import SecureProject
 from ..errors import InputFileError, QualError
 from .baseline import Baseline
+from .walk import find_files
 from .extract import (MAX_CHECK_CHARACTERS, SNIFF_BYTES, TextUnit, Unreadable, extract_text_units, is_supported,
                       read_input, sniff)
 from .masking import Masker, PathMasker, Redactor, fingerprint, new_salt
@@ -67,8 +68,6 @@ GATE_THRESHOLD = 0.4
 # the detectors, but not whitespace, so that no context pattern ("postcode: X") reaches
 # from one cell into the next.
 UNIT_SEPARATOR = "\n\u2063\n"
-SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules", ".tox",
-                             ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"})
 # Enough work to be worth starting worker processes.
 PARALLEL_MIN_FILES = 4
 PARALLEL_MIN_BYTES = 256 * 1024
@@ -128,6 +127,8 @@ class CheckResult:
     allow_unscanned: bool = False
     stale: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # files the rules already failed, which the NER model did not read (see ``complete``)
+    model_skipped: int = 0
     paths: list[str] = field(default_factory=list, repr=False)  # by file_index - 1, as given
 
     def __repr__(self) -> str:
@@ -171,6 +172,7 @@ class _FileScan:
     bytes: int = 0
     characters: int = 0
     folder: bool = False
+    model_skipped: bool = False  # the rules already failed it; the NER model did not read it
 
     def __repr__(self) -> str:
         return f"_FileScan(<path>, {len(self.findings)} findings)"
@@ -184,8 +186,10 @@ class Scanner:
 
     def __init__(self, analyzer, key_search=None, *, masker: Masker | None = None,
                  threshold: float = GATE_THRESHOLD, strict: bool = False, salt: str | None = None,
-                 relative_to: Path | None = None) -> None:
+                 relative_to: Path | None = None, complete: bool = False) -> None:
         self.analyzer = analyzer
+        # False: the NER model reads only the files the rules (and the key) do not already fail
+        self.complete = complete
         self.key_search = key_search
         self.masker = masker or Masker()
         self.threshold = 0.0 if strict else threshold
@@ -202,6 +206,18 @@ class Scanner:
 
     def __repr__(self) -> str:
         return f"Scanner(threshold={self.threshold}, key={self.key_search!r})"
+
+    def warm_up(self) -> None:
+        """What the analyzer builds lazily, built before worker processes fork. The NER model
+        only for a complete check: otherwise each worker loads it when a file first needs it,
+        and a run whose every file fails on the rules never pays for it."""
+        warm_up = getattr(self.analyzer, "warm_up", None)
+        if warm_up is None:
+            return  # a caller's analyzer may have none
+        if self.complete or not isinstance(self.analyzer, Analyzer):
+            warm_up()
+        else:
+            warm_up(models=False)
 
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path.expanduser().resolve(), self.relative_to)).as_posix()
@@ -265,11 +281,23 @@ class Scanner:
         text = UNIT_SEPARATOR.join(unit.text for unit in units)
         scan.characters = len(text)
         searchable = self._blank_allowed(text)
-        spans = list(self.analyzer.analyze(searchable))
+        certain = []
         if self.key_search is not None:
             certain = self._outside_keep_terms(searchable, self.key_search.find(searchable))
-            if certain:
-                spans = [s for s in spans if not any(s.overlaps(c) for c in certain)] + certain
+        if self.complete or not isinstance(self.analyzer, Analyzer):
+            spans = list(self.analyzer.analyze(searchable))
+        else:
+            def already_failing(rule_spans) -> bool:
+                # the verdict is the file's: a model adds spans and the rules' spans stand, so
+                # a file that fails on the rules' findings (or the key's) fails with the model
+                # too, and the model - most of check's time - need not read it
+                scan.model_skipped = bool(certain) or any(
+                    s.confidence >= self.threshold and s.text.strip() for s in rule_spans)
+                return scan.model_skipped
+
+            spans = list(self.analyzer.analyze(searchable, model_unless=already_failing))
+        if certain:
+            spans = [s for s in spans if not any(s.overlaps(c) for c in certain)] + certain
         relative = relative or self.relative(path)
         for span in sorted(spans, key=lambda s: s.start):
             index = bisect.bisect_right(starts, span.start) - 1
@@ -372,61 +400,6 @@ def _error_line(display: str, error: InputFileError) -> str:
     return f"{display}: {_QUOTED_MEMBER.sub('member (name withheld)', message)}"
 
 
-# --------------------------------------------------------------------------- finding files
-
-
-def find_files(paths: Iterable[str | Path], exclude: Sequence[str] = (),
-               ignore: Iterable[Path] = ()) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[str]]:
-    """Files to check as ``(path, display)``: every file, whatever its type (one no reader
-    fits is listed as not scanned when it is read); the folders below the paths given, as
-    ``(path, display)`` (their names are read too); and errors (paths that do not exist)."""
-    ignored = {p.expanduser().resolve() for p in ignore}
-    files: list[tuple[Path, str]] = []
-    folders: list[tuple[Path, str]] = []
-    errors: list[str] = []
-    seen: set[Path] = set()
-
-    def excluded(relative: str, name: str) -> bool:
-        return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern)
-                   for pattern in exclude)
-
-    def add(path: Path, display: str) -> None:
-        resolved = path.resolve()
-        if resolved in seen or resolved in ignored:
-            return
-        seen.add(resolved)
-        files.append((path, display))
-
-    for given in paths:
-        root = Path(given)
-        if root.is_dir():
-            found = []
-            for folder, subfolders, names in os.walk(root, followlinks=False):
-                subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS
-                                       and not excluded((Path(folder) / d).relative_to(root).as_posix(), d))
-                if Path(folder) != root:
-                    folders.append((Path(folder), folder))
-                for name in sorted(names):
-                    path = Path(folder) / name
-                    relative = path.relative_to(root).as_posix()
-                    if excluded(relative, name):
-                        continue
-                    if not path.is_file():
-                        continue
-                    found.append(path)
-            for path in found:
-                add(path, str(path))
-        elif root.is_file():
-            if excluded(root.as_posix(), root.name):
-                continue
-            add(root, str(root))
-        elif root.exists():
-            errors.append(f"{root}: neither a file nor a folder")
-        else:
-            errors.append(f"{root}: no such file or folder")
-    return files, folders, errors
-
-
 # --------------------------------------------------------------------------- building
 
 
@@ -502,9 +475,8 @@ def _scan_all(scanner: Scanner, files: list[tuple[Path, str]], jobs: int | None,
         jobs = 1
     from ..workers import process_map
 
-    # a caller's analyzer may have no warm_up; built once before the workers fork, not once in each
-    return process_map(_scan_in_worker, files, workers=jobs, shared_data=scanner,
-                       warm_up=getattr(scanner.analyzer, "warm_up", None))
+    # built once before the workers fork, not once in each
+    return process_map(_scan_in_worker, files, workers=jobs, shared_data=scanner, warm_up=scanner.warm_up)
 
 
 def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) -> list[_FileScan]:
@@ -516,9 +488,7 @@ def _scan_on_cluster(scanner: Scanner, files: list[tuple[Path, str]], client) ->
     from ..cluster import on_every_worker
     from ..workers import cluster_workers
 
-    warm_up = getattr(scanner.analyzer, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
+    scanner.warm_up()
     results: list[_FileScan | None] = [None] * len(files)
     window = 4 * cluster_workers(client)
     pending = as_completed()
@@ -564,7 +534,8 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
                 register: str | Path | None = None, keep_list: str | Path | None = None,
                 exclude: Sequence[str] = (), jobs: int | None = None, mask: str = "hash", ner: Any = "auto",
                 ignore: Iterable[str | Path] = (), apply_baseline: bool = True,
-                allow_unscanned: bool = False, scheduler: str | None = None) -> CheckResult:
+                allow_unscanned: bool = False, scheduler: str | None = None,
+                complete: bool = False) -> CheckResult:
     """Check files and folders (recursively) for identifiers.
 
     ``project``: the :class:`~qual.deid.secure.SecureProject` of the de-identification: its
@@ -580,7 +551,11 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     not fail the check. ``jobs``: worker processes (default: every core; 1 = this process).
     ``scheduler``: a Dask scheduler's address (``tcp://host:8786``, or ``local`` for a
     ``LocalCluster`` here) to check on instead: files are read here and sent to the workers,
-    with the analyzer and the key's originals; the result is the same.
+    with the analyzer and the key's originals; the result is the same. ``complete``: the NER
+    model reads every file; by default it reads only the files that the rules and the key do
+    not already fail (the same files fail either way, and the model is most of the time; a
+    failing file then lists the rules' findings only). A baseline makes the check complete: the
+    findings it records and silences are those of every detector.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -596,7 +571,9 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
     if analyzer is None:
         analyzer = project.analyzer(ner=ner, must_exist=True)
     masker = Masker(mask)
+    complete = complete or baseline is not None
     scanner = Scanner(analyzer, key_search, masker=masker, threshold=threshold, strict=strict,
+                      complete=complete,
                       salt=baseline.salt if baseline is not None else None,
                       relative_to=baseline.root if baseline is not None else None)
     ignored = [Path(p) for p in ignore]
@@ -633,6 +610,7 @@ def check_paths(paths: Iterable[str | Path], *, project: SecureProject | None = 
         if scan.bytes or not (scan.errors or scan.folder):
             result.files_scanned += 1
         result.bytes_scanned += scan.bytes
+        result.model_skipped += scan.model_skipped
         result.characters_scanned += scan.characters
         result.errors += [redactor(_shown_line(line, scan.display, shown)) for line in scan.errors]
         unreadable = [f"{shown}: {redactor(item)}" for item in scan.unreadable]

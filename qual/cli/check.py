@@ -46,6 +46,9 @@ def check_command(
                              "per run) or 'initial' (J****** (7): first letter and length)."),
     no_ner: bool = typer.Option(False, "--no-ner", help="Leave out the NER model even when one is "
                                 "installed (faster; the rules still run)."),
+    complete: bool = typer.Option(False, "--complete", help="Let the NER model read every file. By "
+                                  "default it reads only the files the rules do not already fail: the "
+                                  "same files fail, faster, and a failing file lists the rules' findings."),
     jobs: Optional[int] = typer.Option(None, "--workers", "--jobs", "-j", min=1, help="Worker processes "
                                        "(default: every core, or QUAL_WORKERS; 1 = one process)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="QUAL_SCHEDULER",
@@ -74,7 +77,7 @@ def check_command(
                    threshold=GATE_THRESHOLD if threshold is None else threshold,
                    exclude=exclude or (), jobs=jobs, scheduler=scheduler, mask=mask,
                    ner=None if no_ner else "auto", ignore=[output] if output else [],
-                   allow_unscanned=allow_unscanned)
+                   allow_unscanned=allow_unscanned, complete=complete)
     if update_baseline is not None:
         result, recorded = record_baseline(paths, update_baseline, **options)
         for error in result.errors:

@@ -29,7 +29,7 @@ import gc
 import logging
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .caseless import caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
@@ -162,6 +162,10 @@ class _Batch:
         return per_text
 
 
+# Called with a text's spans found by the rules: true when the learned model need not read it.
+ModelUnless = Callable[[list[Span]], bool]
+
+
 @dataclass(frozen=True)
 class LearnedTerm:
     """An identifier string learned from a corpus, to be looked for everywhere."""
@@ -217,11 +221,11 @@ class Analyzer:
         self._add_ner(ner)
         self._learned: dict[tuple[str, bool], LearnedTerm] = {}
 
-    def warm_up(self) -> "Analyzer":
+    def warm_up(self, models: bool = True) -> "Analyzer":
         """Build now what the recognizers build lazily on first use (gazetteer automata, the
-        matcher for places in capitals), so that worker processes forked afterwards share it
-        instead of each building its own."""
-        self.analyze(_WARM_UP_TEXT)
+        matcher for places in capitals, with ``models`` the NER model), so that worker
+        processes forked afterwards share it instead of each building its own."""
+        self.analyze(_WARM_UP_TEXT, model_unless=None if models else (lambda spans: True))
         return self
 
     def _add_ner(self, ner) -> None:
@@ -255,33 +259,49 @@ class Analyzer:
     def make_doc(self, text: "str | NormalizedText", text_starts: list[int] | None = None) -> Doc:
         return Doc.make(text, self.keep_list, self.register, self.lexicon, text_starts)
 
-    def detect(self, doc: Doc) -> list[Span]:
-        """Raw findings of every recognizer on ``doc`` (normalised offsets, unresolved)."""
+    def detect(self, doc: Doc, rules: bool = True, models: bool = True) -> list[Span]:
+        """Raw findings of every recognizer on ``doc`` (normalised offsets, unresolved);
+        ``rules``/``models``: whether the rules, and the learned models, run."""
         found: list[Span] = []
         for recognizer in self.recognizers:
-            found.extend(recognizer.detect(doc))
+            if recognizer.name in MODEL_DETECTORS:
+                if models:
+                    # what the rules found so far: the model need not read a sentence whose
+                    # every possible name they have found already (ner.worth_reading)
+                    doc.rule_spans = found
+                    found.extend(recognizer.detect(doc))
+            elif rules:
+                found.extend(recognizer.detect(doc))
         return found
 
-    def analyze(self, text: str) -> list[Span]:
+    def analyze(self, text: str, *, model_unless: "ModelUnless | None" = None) -> list[Span]:
         """Identifiers in ``text``: sorted, non-overlapping spans on the original text.
 
         Strings learned by :meth:`fit` and strings found elsewhere in ``text`` itself are
-        propagated too.
+        propagated too. ``model_unless``: see :meth:`analyze_corpus`.
         """
-        return self.analyze_corpus([text])[0]
+        return self.analyze_corpus([text], model_unless=model_unless)[0]
 
-    def analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
+    def analyze_corpus(self, texts: Sequence[str], *,
+                       model_unless: "ModelUnless | None" = None) -> list[list[Span]]:
         """Analyse several texts in two passes: detect everywhere, then propagate every
         detected string (and its parts) to all texts. The learned state is not changed.
 
         Texts are analysed in batches joined into one document (short turns cost little
         that way); no span crosses from one text into the next.
+
+        ``model_unless``: called with the rules' resolved spans of a text (original
+        offsets, before propagation); when it returns true for every text of a batch, the
+        learned model (most of the time) does not read the batch. ``qual check`` passes "this
+        file already fails": a model only adds spans, and the rules' spans stand beside them,
+        so a file the rules fail fails with the model too.
         """
         with _no_gc():
-            return self._analyze_corpus(texts)
+            return self._analyze_corpus(texts, model_unless)
 
-    def _analyze_corpus(self, texts: Sequence[str]) -> list[list[Span]]:
-        return self._propagate_corpus(self._detect_corpus(texts))
+    def _analyze_corpus(self, texts: Sequence[str],
+                        model_unless: "ModelUnless | None" = None) -> list[list[Span]]:
+        return self._propagate_corpus(self._detect_corpus(texts, model_unless))
 
     # The two passes apart, for a corpus spread over processes (qual.deid.pipeline.
     # ParallelAnalyzer): each process detects in its part and returns what it learned; the
@@ -301,11 +321,12 @@ class Analyzer:
         with _no_gc():
             return self._propagate_corpus(detected, terms)
 
-    def _detect_corpus(self, texts: Sequence[str]) -> "DetectedCorpus":
+    def _detect_corpus(self, texts: Sequence[str],
+                       model_unless: "ModelUnless | None" = None) -> "DetectedCorpus":
         batches = []
         learned: dict[tuple[str, bool], LearnedTerm] = {}
         for i, j in _batch_bounds(texts):
-            batch = self._batch(texts[i:j])
+            batch = self._batch(texts[i:j], model_unless)
             for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
                 _remember(learned, term)
             # Its words and offsets are made again for propagation (a fifth of detection's
@@ -351,7 +372,7 @@ class Analyzer:
         """:meth:`analyze` with the strings learned by :meth:`fit` propagated into ``text``."""
         return self.analyze(text)
 
-    def _batch(self, texts: Sequence[str]) -> "_Batch":
+    def _batch(self, texts: Sequence[str], model_unless: "ModelUnless | None" = None) -> "_Batch":
         parts = [normalize(text) for text in texts]
         caseless: list[tuple[int, list[tuple[int, int]]]] = []
         for k, part in enumerate(parts):
@@ -367,7 +388,14 @@ class Analyzer:
                                for k, ranges in caseless for low, high in ranges]
         batch = _Batch(doc, [len(t) for t in texts], original_starts,
                        [len(p.text) for p in parts], normalised_starts)
-        batch.found = batch.clip(self.detect(doc))
+        if model_unless is None or not any(r.name in MODEL_DETECTORS for r in self.recognizers):
+            batch.found = batch.clip(self.detect(doc))
+        else:
+            found = self.detect(doc, models=False)
+            per_text = batch.split(self._resolve(doc, batch.clip(found)))
+            if not all(map(model_unless, per_text)):
+                found += self.detect(doc, rules=False)
+            batch.found = batch.clip(found)
         doc.release()  # what propagation does not need
         return batch
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_HEADS, SCHOOL_HEADS,
@@ -74,14 +75,14 @@ _LABEL_RE = re.compile(r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?[A-
 def _word_counts(text: str) -> tuple[int, int]:
     """Words, and words that begin with a capital (less "I", "I'm" ... and speaker labels),
     counted without keeping them (a transcript can be one line of millions of words)."""
-    words = capitals = 0
     if ":" in text:
         text = _LABEL_RE.sub(lambda m: " " * len(m.group()), text)
-    for match in _WORD_RE.finditer(text):
-        words += 1
-        if match.group()[0].isupper() and match.group().lower() not in _I_FORMS:
-            capitals += 1
-    return words, capitals
+    # counted in C by Counter (holding each distinct word once), then a look at each
+    # distinct capitalised word
+    counts = Counter(map(re.Match.group, _WORD_RE.finditer(text)))
+    capitals = sum(count for word, count in counts.items()
+                   if word[0].isupper() and word.lower() not in _I_FORMS)
+    return sum(counts.values()), capitals
 
 
 def _is_caseless(counts: tuple[int, int]) -> bool:

@@ -119,6 +119,8 @@ class Doc:
     # ranges of lines written without capitals (qual.deid.caseless), sorted; the text of a
     # caseless line is a truecased copy, what the original wrote is ``normalized.original``
     caseless_ranges: list[tuple[int, int]] = field(default_factory=list)
+    # the rules' spans, set by the analyzer before a learned model reads the document
+    rule_spans: list = field(default_factory=list)
 
     @classmethod
     def make(cls, text: "str | NormalizedText", keep_list: "KeepList | None" = None,

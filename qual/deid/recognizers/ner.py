@@ -12,9 +12,11 @@ other labels (NORP, CARDINAL, MISC, ...) are no identifiers here.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 
 import logging
+import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -172,7 +174,7 @@ class SpacyNerRecognizer(Recognizer):
     entity_types = frozenset(set(LABELS.values()))
 
     def __init__(self, model: "str | Path | Language", confidence: float = NER_CONFIDENCE,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, read_every_sentence: bool = False) -> None:
         if isinstance(model, (str, Path)):
             self.model_name = str(model)
             self._source = self.model_name
@@ -183,7 +185,13 @@ class SpacyNerRecognizer(Recognizer):
             self._object_key = f"<object {id(model)}>"
         self.confidence = confidence
         self.batch_size = batch_size
-        self.nlp  # load now: a bad path fails here, not in the middle of a run
+        # False: the model reads only sentences with a word a span of it could stand on
+        self.read_every_sentence = read_every_sentence
+        if self._source is None or not _is_shipped(self._source):
+            # load now: a bad path fails here, not in the middle of a run. The shipped model
+            # is known good and loads on first use (2 s; a check whose files all fail on the
+            # rules never needs it)
+            self.nlp
 
     # The pipeline is no attribute, so pickling a recognizer for a worker process sends its
     # model's name only; the worker loads the model once (a forked one finds it loaded).
@@ -196,24 +204,30 @@ class SpacyNerRecognizer(Recognizer):
         return nlp
 
     def pieces(self, doc: Doc) -> list[tuple[int, str]]:
-        """``(offset, text)`` of every non-blank line of ``doc``, long lines cut at a space,
+        """``(offset, text)`` of the runs of sentences the model reads: every non-blank line
+        of ``doc`` less its sentences that hold no word a model span could stand on (see
+        :func:`worth_reading`, when ``read_every_sentence`` is off), long runs cut at a space,
         lines in caseless ranges lower-cased."""
         text = doc.text
         caseless = getattr(doc, "caseless_ranges", ())
         lowered = doc.lowered if caseless else text
         pieces: list[tuple[int, str]] = []
+        settled = None if self.read_every_sentence else doc.keep_words | found_by_rules(doc)
         for match in _CHUNK.finditer(text):
-            offset, chunk = match.start(), match.group()
-            if not chunk.strip():
+            if not match.group().strip():
                 continue
-            if caseless and _inside(caseless, offset, match.end()):
-                chunk = lowered[offset:match.end()]
-            while len(chunk) > _CHUNK_MAX:
-                cut = chunk.rfind(" ", 0, _CHUNK_MAX)
-                cut = cut if cut > 0 else _CHUNK_MAX
-                pieces.append((offset, chunk[:cut]))
-                offset, chunk = offset + cut, chunk[cut:]
-            pieces.append((offset, chunk))
+            line_is_caseless = bool(caseless) and _inside(caseless, match.start(), match.end())
+            source = lowered if line_is_caseless else text
+            runs = ([match.span()] if self.read_every_sentence
+                    else worth_reading(doc, match.start(), match.end(), line_is_caseless, settled))
+            for offset, end in runs:
+                chunk = source[offset:end]
+                while len(chunk) > _CHUNK_MAX:
+                    cut = chunk.rfind(" ", 0, _CHUNK_MAX)
+                    cut = cut if cut > 0 else _CHUNK_MAX
+                    pieces.append((offset, chunk[:cut]))
+                    offset, chunk = offset + cut, chunk[cut:]
+                pieces.append((offset, chunk))
         return pieces
 
     def parsed(self, pieces: list[tuple[int, str]]) -> Iterable[tuple[int, Any]]:
@@ -240,6 +254,147 @@ class SpacyNerRecognizer(Recognizer):
                 if text[start:end].strip():
                     confidence = calibrate(doc, start, end, entity_type, self.confidence)
                     yield self.span(doc, start, end, entity_type, confidence)
+
+
+# A listed name that is this much commoner as a word than as a name ("So", "Well", "Just";
+# see Lexicon.name_vs_word) is no reason to read its sentence when it opens one or stands in a
+# caseless line; "Will" (-3.0), "Mark", "Hunter", "May" are.
+_NAME_OVER_WORD_FLOOR = -3.1
+# A rule span this confident settles its words (found_by_rules): they are redacted, and
+# would fail the check gate (0.4), whatever the model says of them.
+RULES_SURE = 0.5
+# Words read on each side of a sentence with a candidate word.
+CONTEXT_WORDS = 4
+# A listed place that is this common a word ("Street", "Hope") is no reason to read its
+# sentence when it opens one; "Reading" (5.1) and "Turkey" (4.6) are.
+_PLACE_WORD_ZIPF = 5.2
+# A word this rare opening a sentence may be a name nobody listed ("Deco", "Massively": the
+# model tells).
+_RARE_WORD_ZIPF = 4.0
+# Words this common ("The", "She", "There") capitalised mid-sentence (after a label, a
+# comma splice) or with "'s" ("That's") say nothing about a name.
+_COMMON_WORD_ZIPF = 6.0
+# the endings of contractions ("I'd", "don't", "we've"): a word of them is explained
+_CONTRACTION_ENDINGS = frozenset({"d", "m", "s", "t", "ve", "ll", "re", "nt"})
+# word as written -> can it hold a name (in caseless text, opening a sentence, mid-sentence);
+# per lexicon, bounded
+_READINGS: dict[tuple[int, str], tuple[bool, bool, bool]] = {}
+_READINGS_MAX = 400_000
+
+
+def worth_reading(doc: Doc, start: int, end: int, caseless: bool = False,
+                  settled: "set[int] | None" = None) -> list[tuple[int, int]]:
+    """The runs of sentences of ``doc.text[start:end]`` that hold a word a model span could
+    stand on, as ``(start, end)`` ranges; the model reads these and skips the rest.
+
+    A span of the model is kept only when it holds a word (:func:`calibrate`), outside a
+    keep-term, that is no dictionary word ("Zaviyar", "Liquidlogic", "DSL"), a listed name or
+    place written as one (capitalised mid-sentence, or at a sentence's start or in caseless
+    text when it is not far commoner as a word: "Hunter", "Will", "Turkey", not "So"), or a
+    capitalised ordinary word mid-sentence (of "Bell Lane Family Centre") or with a
+    possessive ("Arsenal's"). A sentence with none of these - most of an interview's speech -
+    can give no span worth keeping, so the model (most of de-identification's time) does not
+    read it. A sentence without a capital letter is read as caseless text. Sentences are read
+    in runs, with the context of their neighbours. ``settled``: indices of words that are
+    no reason to read (default: the words of keep-terms).
+    """
+    first = bisect.bisect_left(doc.starts, start)
+    last = bisect.bisect_left(doc.starts, end)
+    text = doc.text
+    runs: list[tuple[int, int]] = []
+    keep = doc.keep_words if settled is None else settled
+    opening = [i for i in range(first, last) if i == first or doc.sentence_initial(i)]
+    bounds = [doc.starts[i] for i in opening[1:]] + [end]
+    sentences = list(zip([start] + bounds[:-1], bounds))
+    for k, i in enumerate(opening):
+        sentence_start, sentence_end = sentences[k]
+        stop = opening[k + 1] if k + 1 < len(opening) else last
+        without_capitals = caseless or text[sentence_start:sentence_end].islower()
+        if not any(j not in keep and _can_hold_a_name(doc, j, without_capitals, j == i)
+                   for j in range(i, stop)):
+            continue
+        # read with a few words on each side: the model's reading of a name leans on the
+        # words around it, across a sentence's end too ("so honest. poor jimmy xd")
+        low = doc.starts[max(first, i - CONTEXT_WORDS)] if i - CONTEXT_WORDS > first else start
+        high = doc.ends[stop - 1 + CONTEXT_WORDS] if stop - 1 + CONTEXT_WORDS < last - 1 else end
+        high = max(high, sentence_end)
+        if runs and runs[-1][1] >= low:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], high))
+        else:
+            runs.append((low, high))
+    return runs
+
+
+def _can_hold_a_name(doc: Doc, i: int, caseless: bool, opening: bool) -> bool:
+    """Word ``i`` could be (part of) a name the model finds, as written where it stands."""
+    word = doc.words[i]
+    lexicon = doc.lexicon
+    readings = _READINGS.get((id(lexicon), word))
+    if readings is None:
+        if len(_READINGS) >= _READINGS_MAX:
+            _READINGS.clear()
+        readings = _READINGS[id(lexicon), word] = _readings(lexicon, word)
+    if caseless:
+        return readings[0]
+    return readings[1] if opening else readings[2]
+
+
+def found_by_rules(doc: Doc) -> set[int]:
+    """Indices of the words inside spans the rules found with confidence (``RULES_SURE``;
+    ``doc.rule_spans``): a model span there gives way to theirs (analyzer.defer_to_rules), so
+    they are no reason to read a sentence. A name beside them that they did not find
+    ("Thornbury" after their "Kayden") still has its sentence read."""
+    covered: set[int] = set()
+    starts, ends = doc.starts, doc.ends
+    for span in getattr(doc, "rule_spans", ()):
+        if span.confidence < RULES_SURE:
+            continue
+        i = bisect.bisect_left(ends, span.start + 1)
+        while i < len(starts) and starts[i] < span.end:
+            if ends[i] <= span.end:
+                covered.add(i)
+            i += 1
+    return covered
+
+
+def _readings(lexicon, word: str) -> tuple[bool, bool, bool]:
+    """Whether ``word`` (as written) can hold a name in caseless text, opening a sentence,
+    and mid-sentence."""
+    if len(word) < 2 or not word.isalpha() and not _WORD_RE.fullmatch(word):
+        return False, False, False  # a letter, a number, a code: the rules judge those
+    possessive = False
+    bare = word
+    if "'" in word:
+        stem = word[:-3] if word.lower().endswith("n't") else word  # "couldn't", "isn't"
+        parts = [p for p in stem.split("'") if p]
+        bare = parts[0] if parts else word
+        possessive = len(parts) == 2 and parts[1] in ("s", "S")
+        if not all(lexicon.is_word(p) or p.lower() in _CONTRACTION_ENDINGS or len(p) == 1
+                   for p in parts):
+            return True, True, True
+    if not lexicon.is_word(bare):
+        return True, True, True
+    title = bare.title()
+    place = title in lexicon.places or title in lexicon.countries or title in lexicon.local_authorities
+    is_name = lexicon.is_name(title)
+    name_vs_word = lexicon.name_vs_word(title) if is_name else -math.inf
+    # a listed name or place not far commoner as a word: "Hunter", "Will", "Turkey", not "So"
+    plausible = (place and lexicon.word_zipf(bare) < _PLACE_WORD_ZIPF
+                 or name_vs_word > _NAME_OVER_WORD_FLOOR)
+    if not word[0].isupper():
+        # in cased text, a name typed in lower case when it is mostly a name ("mason")
+        return plausible, name_vs_word > 0, name_vs_word > 0
+    if word.isupper():
+        # a country ("US"); mid-sentence, a word in capitals ("the one in DECKS") or a name
+        country = len(word) <= 3 and bare in lexicon.countries
+        return plausible, country, country or len(word) >= 4
+    # mid-sentence capitals, unless on a word as common as "The", "We"; the same with "'s"
+    # ("Arsenal's" opening a sentence, not "That's")
+    zipf = lexicon.word_zipf(bare)
+    capitalised = zipf < _COMMON_WORD_ZIPF or is_name or place
+    # opening a sentence: a listed name or place, a rare word ("Deco is still with ..."), a
+    # possessive ("Arsenal's")
+    return plausible, plausible or zipf < _RARE_WORD_ZIPF or (possessive and capitalised), capitalised
 
 
 def _inside(ranges, start: int, end: int) -> bool:
