@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from ..registry import register_recognizer
 from ..types import EntityType, Span
-from .base import Doc, Recognizer
+from .base import BREAK_CHARS, Doc, Recognizer
 from .lexicon import resource_path
 
 if TYPE_CHECKING:
@@ -276,6 +276,8 @@ _RARE_WORD_ZIPF = 4.0
 _COMMON_WORD_ZIPF = 6.0
 # the endings of contractions ("I'd", "don't", "we've"): a word of them is explained
 _CONTRACTION_ENDINGS = frozenset({"d", "m", "s", "t", "ve", "ll", "re", "nt"})
+# every character that can end a sentence (base.BREAK_CHARS) and a dash
+_ANY_BREAK_RE = re.compile("[" + re.escape("".join(sorted(BREAK_CHARS))) + "\\-]")
 # word as written -> can it hold a name (in caseless text, opening a sentence, mid-sentence);
 # per lexicon, bounded
 _READINGS: dict[tuple[int, str], tuple[bool, bool, bool]] = {}
@@ -300,22 +302,33 @@ def worth_reading(doc: Doc, start: int, end: int, caseless: bool = False,
     """
     first = bisect.bisect_left(doc.starts, start)
     last = bisect.bisect_left(doc.starts, end)
-    text = doc.text
+    words, lexicon, text = doc.words, doc.lexicon, doc.text
+    # the words that could hold a name where they stand; only their sentences are looked at
+    candidates = _candidates(doc, doc.keep_words if settled is None else settled)
+    maybe = candidates[bisect.bisect_left(candidates, first):bisect.bisect_left(candidates, last)]
     runs: list[tuple[int, int]] = []
-    keep = doc.keep_words if settled is None else settled
-    opening = [i for i in range(first, last) if i == first or doc.sentence_initial(i)]
-    bounds = [doc.starts[i] for i in opening[1:]] + [end]
-    sentences = list(zip([start] + bounds[:-1], bounds))
-    for k, i in enumerate(opening):
-        sentence_start, sentence_end = sentences[k]
-        stop = opening[k + 1] if k + 1 < len(opening) else last
+    k = 0
+    while k < len(maybe):
+        # the sentence around the next such word: words i..stop-1
+        i = maybe[k]
+        while i > first and not doc.sentence_initial(i):
+            i -= 1
+        stop = maybe[k] + 1
+        while stop < last and not doc.sentence_initial(stop):
+            stop += 1
+        sentence_start = start if i == first else doc.starts[i]
+        sentence_end = end if stop == last else doc.starts[stop]
         without_capitals = caseless or text[sentence_start:sentence_end].islower()
-        if not any(j not in keep and _can_hold_a_name(doc, j, without_capitals, j == i)
-                   for j in range(i, stop)):
+        wanted = False
+        while k < len(maybe) and maybe[k] < stop:
+            j = maybe[k]
+            wanted = wanted or _readings(lexicon, words[j])[0 if without_capitals else 1 if j == i else 2]
+            k += 1
+        if not wanted:
             continue
         # read with a few words on each side: the model's reading of a name leans on the
         # words around it, across a sentence's end too ("so honest. poor jimmy xd")
-        low = doc.starts[max(first, i - CONTEXT_WORDS)] if i - CONTEXT_WORDS > first else start
+        low = doc.starts[i - CONTEXT_WORDS] if i - CONTEXT_WORDS > first else start
         high = doc.ends[stop - 1 + CONTEXT_WORDS] if stop - 1 + CONTEXT_WORDS < last - 1 else end
         high = max(high, sentence_end)
         if runs and runs[-1][1] >= low:
@@ -325,18 +338,37 @@ def worth_reading(doc: Doc, start: int, end: int, caseless: bool = False,
     return runs
 
 
-def _can_hold_a_name(doc: Doc, i: int, caseless: bool, opening: bool) -> bool:
-    """Word ``i`` could be (part of) a name the model finds, as written where it stands."""
-    word = doc.words[i]
-    lexicon = doc.lexicon
-    readings = _READINGS.get((id(lexicon), word))
-    if readings is None:
-        if len(_READINGS) >= _READINGS_MAX:
-            _READINGS.clear()
-        readings = _READINGS[id(lexicon), word] = _readings(lexicon, word)
-    if caseless:
-        return readings[0]
-    return readings[1] if opening else readings[2]
+def _candidates(doc: Doc, settled: set[int]) -> list[int]:
+    """Indices of the words of ``doc`` outside ``settled`` that could hold a name: in caseless
+    text, mid-sentence, or opening a sentence where they do (computed once per document)."""
+    cached = getattr(doc, "_model_candidates", None)
+    if cached is not None and cached[0] is settled:
+        return cached[1]
+    lexicon, text, lowered = doc.lexicon, doc.text, doc.lowered
+    readings = {word: _readings(lexicon, word) for word in set(doc.words)}
+    caseless_ranges = getattr(doc, "caseless_ranges", ())
+    breaks: list[int] | None = None
+    found = []
+    for j, word in enumerate(doc.words):
+        caseless, opening, within = readings[word]
+        if j in settled or not (caseless or within or opening and doc.sentence_initial(j)):
+            continue
+        if caseless and not (within or opening):
+            # a word that counts in text without capitals only ("will", "fine"): only in a
+            # caseless line, or a stretch between sentence breaks with no capital (a
+            # sentence holds that stretch, so its capital is the sentence's too)
+            start, end = doc.starts[j], doc.ends[j]
+            if not (caseless_ranges and _inside(caseless_ranges, start, end)):
+                if breaks is None:
+                    breaks = [m.start() for m in _ANY_BREAK_RE.finditer(text)]
+                k = bisect.bisect_left(breaks, start)
+                low = breaks[k - 1] if k > 0 else 0
+                high = breaks[k] if k < len(breaks) else len(text)
+                if text[low:high] != lowered[low:high]:
+                    continue
+        found.append(j)
+    doc._model_candidates = (settled, found)
+    return found
 
 
 def found_by_rules(doc: Doc) -> set[int]:
@@ -359,7 +391,16 @@ def found_by_rules(doc: Doc) -> set[int]:
 
 def _readings(lexicon, word: str) -> tuple[bool, bool, bool]:
     """Whether ``word`` (as written) can hold a name in caseless text, opening a sentence,
-    and mid-sentence."""
+    and mid-sentence (cached)."""
+    readings = _READINGS.get((id(lexicon), word))
+    if readings is None:
+        if len(_READINGS) >= _READINGS_MAX:
+            _READINGS.clear()
+        readings = _READINGS[id(lexicon), word] = _word_readings(lexicon, word)
+    return readings
+
+
+def _word_readings(lexicon, word: str) -> tuple[bool, bool, bool]:
     if len(word) < 2 or not word.isalpha() and not _WORD_RE.fullmatch(word):
         return False, False, False  # a letter, a number, a code: the rules judge those
     possessive = False
