@@ -226,6 +226,10 @@ class Analyzer:
         matcher for places in capitals, with ``models`` the NER model), so that worker
         processes forked afterwards share it instead of each building its own."""
         self.analyze(_WARM_UP_TEXT, model_unless=None if models else (lambda spans: True))
+        if models:
+            for recognizer in self.recognizers:
+                if recognizer.name in MODEL_DETECTORS:
+                    getattr(recognizer, "nlp", None)  # loaded now (the warm-up text may not need it)
         return self
 
     def _add_ner(self, ner) -> None:

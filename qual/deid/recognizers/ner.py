@@ -107,14 +107,16 @@ def resolve_ner(ner: Any) -> "str | Path | Language | None":
 
 def load_pipeline(model: "str | Path | Language") -> "Language":
     """Load a spaCy pipeline with only its NER (and what NER listens to) enabled."""
-    import spacy
+    shipped = not _is_language(model) and _is_shipped(model)
+    with _spacy_without_torch() if shipped else contextlib.nullcontext():
+        import spacy
     from spacy.language import Language
 
     if isinstance(model, Language):
         nlp = model
     else:
         try:
-            if _is_shipped(model):
+            if shipped:
                 with _without_entry_point_factories():
                     nlp = spacy.load(model)
             else:
@@ -141,6 +143,30 @@ def _is_shipped(model: "str | Path") -> bool:
         return shipped is not None and Path(model).resolve() == shipped.resolve()
     except (OSError, ValueError):
         return False
+
+
+def _is_language(model: Any) -> bool:
+    return type(model).__module__.startswith("spacy") and hasattr(model, "pipe_names")
+
+
+@contextlib.contextmanager
+def _spacy_without_torch():
+    """spaCy imports thinc, which imports PyTorch when it is installed (for the coding
+    extras): 2 of the 3 seconds spaCy takes to import. qual's model is made of spaCy's own CPU
+    components and needs no PyTorch, so when spaCy is first imported to load it, ``import
+    torch`` is made to fail for that moment (thinc then leaves its PyTorch layers out of this
+    process; everything else, sentence-transformers included, imports torch as usual)."""
+    import sys
+
+    if "thinc" in sys.modules or "torch" in sys.modules:
+        yield  # too late, or already paid for
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 @contextlib.contextmanager
