@@ -104,6 +104,11 @@ def _no_gc():
             gc.enable()
 
 
+# Documents of this many characters in all (some 150 MB of words and offsets) are kept between
+# a corpus's detection and its propagation; the rest are made again.
+_KEEP_DOCUMENTS_CHARS = 6_000_000
+
+
 def _batch_bounds(texts: Sequence[str]) -> Iterable[tuple[int, int]]:
     start = size = 0
     for i, text in enumerate(texts):
@@ -329,13 +334,17 @@ class Analyzer:
                        model_unless: "ModelUnless | None" = None) -> "DetectedCorpus":
         batches = []
         learned: dict[tuple[str, bool], LearnedTerm] = {}
+        kept = 0
         for i, j in _batch_bounds(texts):
             batch = self._batch(texts[i:j], model_unless)
             for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
                 _remember(learned, term)
-            # Its words and offsets are made again for propagation (a fifth of detection's
-            # cost): kept for every batch of a large corpus, they were most of its memory.
-            batch.shelve()
+            # Beyond a budget, its words and offsets are made again for propagation (a fifth
+            # of detection's cost): kept for every batch of a large corpus, they were most of
+            # its memory.
+            kept += len(batch.normalized.text)
+            if kept > _KEEP_DOCUMENTS_CHARS:
+                batch.shelve()
             batches.append(batch)
         return DetectedCorpus(batches, list(learned.values()))
 

@@ -257,6 +257,8 @@ class Doc:
         self._lowercase_index = None
         self._text_word_starts = None
         self._shouted = None
+        self.rule_spans = []
+        self.__dict__.pop("_model_candidates", None)
 
     def searchable(self, case_sensitive: bool) -> str:
         """The text in the bounded form :class:`PhraseMatcher` searches (lower-cased unless

@@ -129,6 +129,8 @@ class Lexicon:
     countries: frozenset[str]             # "India", "New Zealand", "Africa"
     # lower-case word not in the dictionary -> the dictionary word it inflects, or None
     _inflected_cache: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    # word as written -> is_demonym (asked of every capitalised word of every document)
+    _demonym_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def word_zipf(self, word: str) -> float:
         lower = word.lower()
@@ -204,6 +206,14 @@ class Lexicon:
     def is_demonym(self, word: str) -> bool:
         """``word`` names the people of a listed country ("Palestinians", "Israeli",
         "Argentinian", "Vietnamese"): a nationality, which identifies no one."""
+        known = self._demonym_cache.get(word)
+        if known is None:
+            known = self._is_demonym(word)
+            if len(self._demonym_cache) < 200_000:
+                self._demonym_cache[word] = known
+        return known
+
+    def _is_demonym(self, word: str) -> bool:
         lower = word.lower()
         if len(lower) < 5 or not lower.isalpha():
             return False
