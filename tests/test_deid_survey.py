@@ -210,3 +210,21 @@ def test_names_in_the_file_name_sheet_names_and_headers_are_deidentified(tmp_pat
     assert "Kelly" not in str(out[title]["B2"].value)
     assert not any("Jayden" in str(d) or "Castlebrook" in str(d) for d in result.log["document"])
     assert "Jayden" not in repr(result)
+
+
+def test_tables_whose_names_deidentify_alike_are_both_written(tmp_path: Path):
+    """Two survey files named after one person (or two numbers read as case numbers) get the
+    same de-identified name; neither may overwrite the other."""
+    (tmp_path / "in").mkdir()
+    one = write_csv(tmp_path / "in" / "Jayden Smith.csv")
+    other = write_csv(tmp_path / "in" / "jayden smith.CSV", rows=ROWS[:2])
+    result = deidentify([one, other], tmp_path / "out", columns=["comment"], key_path=tmp_path / "k.qualkey",
+                        passphrase="survey pass", analyzer=fake())
+    assert result.ok
+    written = sorted(p.name for p in (tmp_path / "out").iterdir() if p.suffix.lower() == ".csv"
+                     and p.name != "deid_log.csv")
+    assert len(written) == 2, written
+    assert len({name.casefold() for name in written}) == 2
+    assert not any("jayden" in name.lower() for name in written)
+    rows = sorted(len(list(csv.reader(open(tmp_path / "out" / name, encoding="utf-8")))) for name in written)
+    assert rows == [2, len(ROWS)]

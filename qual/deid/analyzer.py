@@ -104,9 +104,9 @@ def _no_gc():
             gc.enable()
 
 
-# Documents of this many characters in all (some 150 MB of words and offsets) are kept between
+# Documents of this many characters in all (some 80 MB of words and offsets) are kept between
 # a corpus's detection and its propagation; the rest are made again.
-_KEEP_DOCUMENTS_CHARS = 6_000_000
+_KEEP_DOCUMENTS_CHARS = 3_000_000
 
 
 def _batch_bounds(texts: Sequence[str]) -> Iterable[tuple[int, int]]:

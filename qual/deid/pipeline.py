@@ -233,10 +233,11 @@ def _write_tables(engine: Deidentifier, inputs: Sequence[Any], columns: list[str
     written: list[Path] = []
     logs = []
     review: list[ReviewItem] = []
+    taken: set[str] = set()  # output names of this run: no table overwrites another's
     for item in inputs:
         path = Path(item)
         try:
-            table_result = deidentify_table(path, columns, out_dir, engine=engine)
+            table_result = deidentify_table(path, columns, out_dir, engine=engine, taken=taken)
         except QualError as error:
             failures.append(FileFailure(str(path), str(error)))
         except Exception as error:  # noqa: BLE001 - one table must not stop the batch

@@ -244,12 +244,16 @@ def deidentify_table(
     analyzer=None,
     workers: int | None = None,
     surrogates: bool = False,
+    taken: "set[str] | None" = None,
 ) -> TableResult:
     """De-identify ``columns`` of the table at ``path`` into ``out_dir/<same file name>``.
 
     ``engine`` carries the key and decisions when the caller has them (``deidentify``
     passes its own); otherwise a new in-memory one is made around ``analyzer`` (default:
-    the standard analyzer), with detection spread over ``workers`` processes.
+    the standard analyzer), with detection spread over ``workers`` processes. ``taken``:
+    output names already written by this run (compared without case); the table's name is
+    made distinct from them ("survey-2.csv") and added, so that two tables whose names
+    de-identify alike ("survey-280000.csv", "survey-310000.csv") never overwrite each other.
     """
     path = Path(path)
     out_dir = Path(out_dir)
@@ -285,11 +289,16 @@ def deidentify_table(
                     row.append(None)
                 row[index] = new.text
             cells += 1 if turn.text else 0
-    from .writer import safe_stem
+    from .writer import safe_stem, unique_stems
 
     clean_names = engine.transform(names)
     _renamed(table, clean_names)
-    output = out_dir / (path.name if clean_names.id == names.id else safe_stem(clean_names.id) + path.suffix)
+    stem = path.stem if clean_names.id == names.id else safe_stem(clean_names.id)
+    if taken is not None:
+        stem = unique_stems([stem], {Path(name).stem for name in taken
+                                     if Path(name).suffix.casefold() == path.suffix.casefold()})[0]
+        taken.add(stem + path.suffix)
+    output = out_dir / (stem + path.suffix)
     if output.resolve() == path.resolve():
         raise QualError(f"{output}: the output would overwrite the input; choose another --out folder")
     out_dir.mkdir(parents=True, exist_ok=True)
