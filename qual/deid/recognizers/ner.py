@@ -189,8 +189,10 @@ def _without_entry_point_factories():
 class SpacyNerRecognizer(Recognizer):
     """Entities from a spaCy model, mapped to qual's entity types.
 
-    The model reads every line of a document in one ``nlp.pipe`` call (the analyzer joins a
-    batch of texts into one document, so that is every turn of the batch). Lines of a text the
+    The model reads the sentences of a document that could hold a name the rules have not
+    settled (:func:`worth_reading`; all of them with ``read_every_sentence``) in one
+    ``nlp.pipe`` call (the analyzer joins a batch of texts into one document, so that is every
+    turn of the batch). Lines of a text the
     analyzer found caseless (``doc.caseless_ranges``) are read lower-cased, as the shipped
     model was trained to read them. ``confidence`` is the model's span confidence before
     :func:`calibrate` lowers it for spans of ordinary words; the analyzer decides how a model
