@@ -92,7 +92,8 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3), "findings": len(result.findings),
         "failing": len(result.failing), "certain": sum(f.certain for f in result.failing),
         "files_with_findings": len(result.files_with_findings()), "silenced": result.silenced,
-        "model_skipped": result.model_skipped, "errors": len(result.errors), "not_scanned": len(result.not_scanned), "stale": len(result.stale),
+        "model_skipped": result.model_skipped, "errors": len(result.errors),
+        "not_scanned": len(result.not_scanned), "stale": len(result.stale),
     }
 
 

@@ -49,10 +49,10 @@ from ..deid.pseudonyms import EntityTable
 from ..deid.secure import SecureProject
 from ..errors import InputFileError, QualError
 from .baseline import Baseline
-from .walk import find_files
 from .extract import (MAX_CHECK_CHARACTERS, SNIFF_BYTES, TextUnit, Unreadable, extract_text_units, is_supported,
                       read_input, sniff)
 from .masking import Masker, PathMasker, Redactor, fingerprint, new_salt
+from .walk import find_files
 
 log = logging.getLogger("qual.check")
 
@@ -214,10 +214,15 @@ class Scanner:
         warm_up = getattr(self.analyzer, "warm_up", None)
         if warm_up is None:
             return  # a caller's analyzer may have none
-        if self.complete or not isinstance(self.analyzer, Analyzer):
+        if self._model_reads_every_file:
             warm_up()
         else:
             warm_up(models=False)
+
+    @property
+    def _model_reads_every_file(self) -> bool:
+        # a caller's analyzer (anything with analyze(text)) cannot be told where to read
+        return self.complete or not isinstance(self.analyzer, Analyzer)
 
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path.expanduser().resolve(), self.relative_to)).as_posix()
@@ -284,7 +289,7 @@ class Scanner:
         certain = []
         if self.key_search is not None:
             certain = self._outside_keep_terms(searchable, self.key_search.find(searchable))
-        if self.complete or not isinstance(self.analyzer, Analyzer):
+        if self._model_reads_every_file:
             spans = list(self.analyzer.analyze(searchable))
         else:
             def already_failing(rule_spans) -> bool:

@@ -277,7 +277,7 @@ class Analyzer:
                 if models:
                     # what the rules found so far: the model need not read a sentence whose
                     # every possible name they have found already (ner.worth_reading)
-                    doc.rule_spans = found
+                    doc.rule_spans = [s for s in found if s.detector not in MODEL_DETECTORS]
                     found.extend(recognizer.detect(doc))
             elif rules:
                 found.extend(recognizer.detect(doc))

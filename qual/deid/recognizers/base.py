@@ -121,6 +121,8 @@ class Doc:
     caseless_ranges: list[tuple[int, int]] = field(default_factory=list)
     # the rules' spans, set by the analyzer before a learned model reads the document
     rule_spans: list = field(default_factory=list)
+    # (settled words, words that could hold a name): qual.deid.recognizers.ner's, once per document
+    model_candidates: "tuple[set[int], list[int]] | None" = None
 
     @classmethod
     def make(cls, text: "str | NormalizedText", keep_list: "KeepList | None" = None,
@@ -258,7 +260,7 @@ class Doc:
         self._text_word_starts = None
         self._shouted = None
         self.rule_spans = []
-        self.__dict__.pop("_model_candidates", None)
+        self.model_candidates = None
 
     def searchable(self, case_sensitive: bool) -> str:
         """The text in the bounded form :class:`PhraseMatcher` searches (lower-cased unless

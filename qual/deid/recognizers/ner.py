@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-
 import logging
 import math
 import re
@@ -107,7 +106,7 @@ def resolve_ner(ner: Any) -> "str | Path | Language | None":
 
 def load_pipeline(model: "str | Path | Language") -> "Language":
     """Load a spaCy pipeline with only its NER (and what NER listens to) enabled."""
-    shipped = not _is_language(model) and _is_shipped(model)
+    shipped = isinstance(model, (str, Path)) and _is_shipped(model)
     with _spacy_without_torch() if shipped else contextlib.nullcontext():
         import spacy
     from spacy.language import Language
@@ -143,10 +142,6 @@ def _is_shipped(model: "str | Path") -> bool:
         return shipped is not None and Path(model).resolve() == shipped.resolve()
     except (OSError, ValueError):
         return False
-
-
-def _is_language(model: Any) -> bool:
-    return type(model).__module__.startswith("spacy") and hasattr(model, "pipe_names")
 
 
 @contextlib.contextmanager
@@ -369,7 +364,7 @@ def worth_reading(doc: Doc, start: int, end: int, caseless: bool = False,
 def _candidates(doc: Doc, settled: set[int]) -> list[int]:
     """Indices of the words of ``doc`` outside ``settled`` that could hold a name: in caseless
     text, mid-sentence, or opening a sentence where they do (computed once per document)."""
-    cached = getattr(doc, "_model_candidates", None)
+    cached = doc.model_candidates
     if cached is not None and cached[0] is settled:
         return cached[1]
     lexicon, text, lowered = doc.lexicon, doc.text, doc.lowered
@@ -395,7 +390,7 @@ def _candidates(doc: Doc, settled: set[int]) -> list[int]:
                 if text[low:high] != lowered[low:high]:
                     continue
         found.append(j)
-    doc._model_candidates = (settled, found)
+    doc.model_candidates = (settled, found)
     return found
 
 
@@ -406,7 +401,7 @@ def found_by_rules(doc: Doc) -> set[int]:
     ("Thornbury" after their "Kayden") still has its sentence read."""
     covered: set[int] = set()
     starts, ends = doc.starts, doc.ends
-    for span in getattr(doc, "rule_spans", ()):
+    for span in doc.rule_spans:
         if span.confidence < RULES_SURE:
             continue
         i = bisect.bisect_left(ends, span.start + 1)
@@ -467,8 +462,6 @@ def _word_readings(lexicon, word: str) -> tuple[bool, bool, bool]:
 
 
 def _inside(ranges, start: int, end: int) -> bool:
-    import bisect
-
     i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
     return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
 
