@@ -21,6 +21,7 @@ exception that the caller reports by its type only.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
@@ -81,6 +82,23 @@ def shared() -> Any:
     return _shared
 
 
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Leave what is allocated so far out of the cyclic garbage collector for the block.
+
+    A run's long-lived objects (an analyzer's word lists, automata and model, the corpus:
+    millions of objects) would otherwise be walked by every full collection in this process
+    (a second of a 400-transcript run), and, in workers forked inside the block, walking
+    them also copies their pages. Nothing frozen is lost: the block's end returns it to the
+    collector (:func:`gc.freeze`, as CPython's docs advise before forking).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _call_chunk(function: Callable, chunk: list) -> list:
     return [function(item) for item in chunk]
 
@@ -106,7 +124,8 @@ def _restore_shared(ours: Any, previous: Any) -> None:
 
 def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int | None = None,
                  shared_data: Any = None, min_items: int = 2, chunk_size: int | None = None,
-                 warm_up: Callable[[], Any] | None = None) -> Iterator[R]:
+                 warm_up: Callable[[], Any] | None = None,
+                 meanwhile: Callable[[], Any] | None = None) -> Iterator[R]:
     """``function(item)`` for each item, spread over forked worker processes, yielded in the
     order of ``items`` as they are done (for progress bars).
 
@@ -114,15 +133,19 @@ def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int
     each worker reads ``shared_data`` through :func:`shared` (inherited by the fork, never
     pickled); items and results are pickled, so keep them small (indices, paths) where the
     data can be shared instead. ``warm_up`` runs here before the fork, so that what it builds
-    is built once and shared. The results equal the loop's; an exception in a worker is
-    raised here as in the loop. Below ``min_items`` items, with one worker or without
-    ``fork``, the loop runs here.
+    is built once and shared. ``meanwhile`` runs here once the workers have started and
+    before their first result is taken, so that this process's own preparation overlaps
+    their work (without workers: before the loop). The results equal the loop's; an
+    exception in a worker is raised here as in the loop. Below ``min_items`` items, with one
+    worker or without ``fork``, the loop runs here.
     """
     global _shared
 
     items = list(items)
     count = min(resolve_workers(workers), len(items))
     if count <= 1 or len(items) < max(2, min_items) or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         previous, _shared = _shared, shared_data
         try:
             for item in items:
@@ -144,7 +167,16 @@ def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int
     try:
         try:
             with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-                for results in pool.map(_call_chunk, [function] * len(chunks), chunks):
+                # map() submits every chunk now; with fork, the first submit starts every worker
+                # (no fork happens while ``meanwhile`` runs)
+                running = pool.map(_call_chunk, [function] * len(chunks), chunks)
+                if meanwhile is not None:
+                    meanwhile, prepare = None, meanwhile
+                    try:
+                        prepare()
+                    except BaseException as error:  # its own failure, not the workers'
+                        raise _MeanwhileFailed() from error
+                for results in running:
                     for result in results:
                         done += 1
                         yield result
@@ -152,10 +184,18 @@ def process_imap(function: Callable[[T], R], items: Sequence[T], *, workers: int
             # no processes here (a sandbox), or a worker was killed (out of memory): the rest
             # in this process, where a real error shows itself plainly
             log.info("worker processes unavailable (%s); working in one process", type(error).__name__)
+            if meanwhile is not None:
+                meanwhile()
             for item in items[done:]:
                 yield function(item)
+    except _MeanwhileFailed as failed:
+        raise failed.__cause__ from None
     finally:
         _restore_shared(shared_data, previous)
+
+
+class _MeanwhileFailed(Exception):
+    """``meanwhile`` raised: its exception, carried past the handler for failing workers."""
 
 
 # --------------------------------------------------------------------------- Dask

@@ -195,3 +195,40 @@ def test_sample_corpus_in_two_batches_keeps_every_tag(tmp_path: Path):
     table = load_key(key, PASS)
     tags = [e.pseudonym for e in table if e.type is T.PERSON]
     assert len(tags) == len(set(tags))
+
+
+def test_deriving_ahead_is_what_the_session_then_uses(tmp_path, monkeypatch):
+    """scrypt runs once per session: ahead of time for a new key (the salt its first write
+    uses) and for a key on disk (its header's salt); a wrong passphrase is still refused by
+    the session, never by the early derivation."""
+    from cryptography.hazmat.primitives.kdf import scrypt
+
+    derivations = []
+    original = scrypt.Scrypt
+
+    class Counted:
+        def __init__(self, **parameters):
+            self.kdf = original(**parameters)
+
+        def derive(self, key_material):
+            derivations.append(1)
+            return self.kdf.derive(key_material)
+
+    monkeypatch.setattr(scrypt, "Scrypt", Counted)
+    path = tmp_path / "secure" / "k.qualkey"
+    key = KeyFile(path, "right passphrase")
+    key.derive_ahead()
+    assert len(derivations) == 1
+    with key.session() as table:
+        table.link(T.PERSON, "Jayden Okafor")
+    assert len(derivations) == 1  # the write used the early derivation's salt
+    again = KeyFile(path, "right passphrase")
+    again.derive_ahead()
+    with again.session() as table:
+        assert len(table.entities) == 1
+    assert len(derivations) == 2
+    wrong = KeyFile(path, "wrong passphrase")
+    wrong.derive_ahead()  # quietly: the session says what is wrong
+    with pytest.raises(KeyFileError, match="wrong passphrase"):
+        with wrong.session():
+            pass

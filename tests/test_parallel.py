@@ -216,3 +216,68 @@ def test_a_durable_batch_renames_nothing_when_it_fails(tmp_path):
         write_text(tmp_path / "other.txt", "new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt", "other.txt"]
     assert (tmp_path / "kept.txt").read_text() == "new"
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def _worker_pids() -> set[int]:
+    import multiprocessing
+
+    return {child.pid for child in multiprocessing.active_children()}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_meanwhile_runs_once_while_the_workers_work(workers):
+    """``meanwhile`` is this process's own preparation: once, after the workers were forked
+    (so that it overlaps their work and no fork copies a half-built state), results unchanged."""
+    from qual.workers import process_imap
+
+    calls = []
+    before = _worker_pids()
+    results = list(process_imap(_square, range(40), workers=workers, chunk_size=1,
+                                meanwhile=lambda: calls.append(_worker_pids() - before)))
+    assert results == [n * n for n in range(40)]
+    assert len(calls) == 1
+    assert len(calls[0]) == (2 if workers == 2 else 0)  # both workers were running when it ran
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_what_meanwhile_raises_is_raised_as_itself(workers):
+    """An OSError of the caller's preparation is not taken for 'no worker processes here'
+    (which would quietly redo the work in this process)."""
+    from qual.workers import process_imap
+
+    def prepare():
+        raise PermissionError("the caller's own failure")
+
+    with pytest.raises(PermissionError, match="the caller's own failure"):
+        list(process_imap(_square, range(40), workers=workers, chunk_size=1, meanwhile=prepare))
+
+
+def test_ingest_raises_meanwhiles_error_after_reading_and_blames_no_file(every_path_parallel):
+    from qual.ingest import ingest
+
+    seen = []
+
+    def prepare():
+        raise LookupError("preparation failed")
+
+    with pytest.raises(LookupError, match="preparation failed"):
+        ingest([SAMPLES], workers=2, meanwhile=prepare, on_file=seen.append)
+    assert len(seen) >= 4  # every file was still read, none reported as failed for it
+    assert every_path_parallel["pools"] == 1
+    ok = ingest([SAMPLES], workers=2, meanwhile=lambda: seen.append("prepared"))
+    assert not ok.failures and seen.count("prepared") == 1
+
+
+def test_frozen_heap_leaves_long_lived_objects_out_of_collections_for_the_block():
+    import gc
+
+    from qual.workers import frozen_heap
+
+    before = gc.get_freeze_count()
+    with frozen_heap():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == 0

@@ -135,17 +135,8 @@ class KeyFile:
                 self.passphrase.encode("utf-8"))
         return self._derived[cache_key]
 
-    def read_payload(self) -> dict[str, Any]:
-        """Decrypt and return the key's JSON payload (callers normally hold ``lock()``)."""
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            raise KeyFileError(f"{self.path}: key file not found") from None
-        except OSError as error:
-            raise KeyFileError(f"{self.path}: key file cannot be read ({error.strerror})") from None
+    def _parse(self, data: bytes) -> tuple[bytes, bytes, bytes, bytes, tuple[int, int, int]]:
+        """The key file's header line, ciphertext, salt, nonce and scrypt (n, r, p), checked."""
         header_line, newline, ciphertext = data.partition(b"\n")
         try:
             if not newline or len(header_line) > MAX_HEADER_BYTES:
@@ -167,6 +158,39 @@ class KeyFile:
                 and 1 <= p <= MAX_SCRYPT_P and len(nonce) == 12 and len(salt) >= 16):
             raise KeyFileError(f"{self.path}: the key header's parameters are out of range; "
                                "the file was altered")
+        return header_line, ciphertext, salt, nonce, (n, r, p)
+
+    def derive_ahead(self) -> None:
+        """Derive the encryption key now, for the salt that this key's next read or write will
+        use, so that scrypt's half second (slow by design) can overlap other work. Does
+        nothing when the passphrase or the file is not usable: the session says why."""
+        try:
+            passphrase = resolve_passphrase(self._passphrase)
+        except KeyFileError:
+            return
+        self._passphrase = passphrase
+        if self.exists():
+            try:
+                _, _, salt, _, (n, r, p) = self._parse(self.path.read_bytes())
+            except (KeyFileError, OSError):
+                return
+        else:
+            self._salt = salt = self._salt or os.urandom(16)  # the first write's salt
+            n, r, p = SCRYPT_N, SCRYPT_R, SCRYPT_P
+        self._derive(salt, n, r, p)
+
+    def read_payload(self) -> dict[str, Any]:
+        """Decrypt and return the key's JSON payload (callers normally hold ``lock()``)."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise KeyFileError(f"{self.path}: key file not found") from None
+        except OSError as error:
+            raise KeyFileError(f"{self.path}: key file cannot be read ({error.strerror})") from None
+        header_line, ciphertext, salt, nonce, (n, r, p) = self._parse(data)
         try:
             plain = AESGCM(self._derive(salt, n, r, p)).decrypt(nonce, ciphertext, header_line)
         except InvalidTag:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -25,6 +26,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import FileFailure, InputFileError, QualError, UnsafeOutputError
 from ..model import Transcript
 from .engine import REVIEW_THRESHOLD, Deidentifier
+from ..workers import frozen_heap
 from .parallel import ParallelAnalyzer
 from .review import Decisions, ReviewItem
 from .secure import SecureProject
@@ -64,7 +66,8 @@ def _inputs_inside(inputs: Sequence[Any], out_dir: Path) -> None:
 
 
 def _ingest(inputs: Sequence[Any], participants, interviewer, exclude: Sequence[Path],
-            on_file=None, workers: int | None = None) -> tuple[list[Transcript], list[FileFailure]]:
+            on_file=None, workers: int | None = None,
+            meanwhile=None) -> tuple[list[Transcript], list[FileFailure]]:
     ready = [item for item in inputs if isinstance(item, Transcript)]
     paths = [item for item in inputs if not isinstance(item, Transcript)]
     failures: list[FileFailure] = []
@@ -74,9 +77,11 @@ def _ingest(inputs: Sequence[Any], participants, interviewer, exclude: Sequence[
         # The output folder (and the key, review sheet ...) may sit under an input folder:
         # never read our own outputs back in as transcripts.
         result = ingest(paths, participants=participants, interviewer=interviewer,
-                        exclude=list(exclude), on_file=on_file, workers=workers)
+                        exclude=list(exclude), on_file=on_file, workers=workers, meanwhile=meanwhile)
         ready += list(result.transcripts)
         failures += list(result.failures)
+    elif meanwhile is not None:
+        meanwhile()
     return ready, failures
 
 
@@ -143,23 +148,46 @@ def deidentify(
 
     decisions = read_decisions(decisions_path) if decisions_path is not None else Decisions()
     project.remember(decisions)
-    if columns:
-        transcripts, failures = [], []
-    else:
-        exclude = [out_dir] + [Path(p) for p in identifiable.values() if p is not None]
-        transcripts, failures = _ingest(inputs, participants, interviewer, exclude, workers=workers)
     participants_frame = None
     if participants is not None:
         from ..ingest import read_participants
 
         participants_frame = read_participants(participants)
+    engine_analyzer = analyzer
 
-    with project.session(out_dir=out_dir) as table, _cluster(scheduler, workers) as client:
-        # Every pseudonym is decided here; the outputs are written after the key is saved
-        # (and the cluster closed), so that no output ever holds a tag the key does not know.
-        engine_analyzer = analyzer
+    deriving: list[threading.Thread] = []
+
+    def prepare() -> None:
+        # Done while the worker processes read the files (a second or two of this process's
+        # time that would otherwise hold everything up): the analyzer's word lists, automata
+        # and model, ready for detection's workers to share; and, in a thread, the key's
+        # scrypt derivation (half a second, slow by design; it releases the GIL). Reading's
+        # workers have been forked by now, and the thread is joined before any later fork.
+        nonlocal engine_analyzer
+        if project.has_key:
+            deriving.append(threading.Thread(target=project.key_file.derive_ahead, daemon=True))
+            deriving[0].start()
         if engine_analyzer is None:
             engine_analyzer = project.analyzer(decisions=decisions, participants=participants_frame)
+        warm_up = getattr(engine_analyzer, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
+    try:
+        if columns:
+            transcripts, failures = [], []
+            prepare()
+        else:
+            exclude = [out_dir] + [Path(p) for p in identifiable.values() if p is not None]
+            transcripts, failures = _ingest(inputs, participants, interviewer, exclude, workers=workers,
+                                            meanwhile=prepare)
+    finally:
+        for thread in deriving:
+            thread.join()
+
+    with frozen_heap(), project.session(out_dir=out_dir) as table, _cluster(scheduler, workers) as client:
+        # Every pseudonym is decided here; the outputs are written after the key is saved
+        # (and the cluster closed), so that no output ever holds a tag the key does not know.
         if not isinstance(engine_analyzer, ParallelAnalyzer):
             engine_analyzer = ParallelAnalyzer(engine_analyzer, workers, client=client)
         engine = Deidentifier(engine_analyzer, table, surrogates=surrogates,
@@ -173,7 +201,8 @@ def deidentify(
 
             def finish() -> DeidResult:
                 return _write_outputs(engine, *done, failures, out_dir, progress, workers)
-    result = finish()
+    with frozen_heap():
+        result = finish()
     if project.has_key:
         from .key import record_key_version
 

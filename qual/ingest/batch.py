@@ -151,6 +151,7 @@ def ingest(
     exclude: Iterable[str | Path] = (),
     on_file: Callable[[Path], None] | None = None,
     workers: int | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> IngestResult:
     """Read every transcript under ``paths``; failures are collected, never raised.
 
@@ -161,7 +162,9 @@ def ingest(
     given and it matches a label. ``corpus.jsonl`` files written by qual are
     read as they are. ``on_file`` is called after each file (for progress bars).
     ``workers``: processes reading files (default: every core; 1 = this process); the
-    result is the same, in the same order.
+    result is the same, in the same order. ``meanwhile`` is called once in this process
+    while the workers read (a caller's own preparation); what it raises is raised after the
+    files are read, never taken for a file's failure.
     Raises ``InputFileError`` only when the participants sheet itself cannot be read.
     """
     from ..workers import process_imap
@@ -178,8 +181,17 @@ def ingest(
     # rows were used) and every result is taken in file order.
     rows = {index: sheet.match(path) if sheet is not None else None
             for index, path in enumerate(files) if path.suffix.lower() not in CORPUS_SUFFIXES}
+    prepared: dict[str, Exception | None] = {}  # meanwhile() runs once; its error is raised at the end
+
+    def prepare() -> None:
+        prepared["error"] = None
+        try:
+            meanwhile()
+        except Exception as error:  # noqa: BLE001 - raised below, after the files
+            prepared["error"] = error
+
     read = process_imap(_read_in_worker, list(rows), workers=workers, shared_data=(files, rows, interviewer),
-                        min_items=PARALLEL_MIN_FILES)
+                        min_items=PARALLEL_MIN_FILES, meanwhile=prepare if meanwhile is not None else None)
     for index, path in enumerate(files):
         try:
             if path.suffix.lower() in CORPUS_SUFFIXES:
@@ -213,6 +225,10 @@ def ingest(
             on_file(path)
     if sheet is not None:
         result.unused_rows = sheet.unused()
+    if meanwhile is not None and not prepared:  # no file was read by process_imap
+        prepare()
+    if prepared.get("error") is not None:
+        raise prepared["error"]
     return result
 
 
