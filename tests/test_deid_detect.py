@@ -478,3 +478,29 @@ def test_a_bad_model_path_is_a_clear_error(tmp_path):
     with pytest.raises(QualError) as error:
         Analyzer(ner=str(tmp_path / "missing-model"))
     assert "cannot load" in str(error.value)
+
+
+def test_caseless_organisations_with_words_before_their_head_are_found_whole(analyzer):
+    """Lower-case speech-to-text: an unexplained name, a word or two, and the head of an
+    organisation or school is the whole organisation ("... young carers", "... learning
+    partnership", "... high school" with its keep-term inside); a person's name before an
+    ordinary phrase is not ("kayden loves football club"), nor "i'd tell school"."""
+    text = ("she went to brackenwold young carers and the ashmoor learning partnership paid for it. "
+            "we rang quorrington high school and then glenvarra women's project. "
+            "kayden loves football club, and i'd tell school if it happened again.")
+    spans = analyzer.analyze(text)
+    for name in ("brackenwold young carers", "ashmoor learning partnership", "quorrington high school",
+                 "glenvarra women's project"):
+        assert not uncovered(spans, text, name), "a caseless organisation was cut short"
+    for words in ("loves football club", "tell school"):
+        assert uncovered(spans, text, words), "an ordinary phrase was taken for an organisation"
+    # same length: every offset still points at the original's characters
+    assert all(text[s.start:s.end] == s.text for s in spans)
+
+
+def test_reference_numbers_in_lower_case_are_found(analyzer):
+    text = "the case number at the top, brx/22/0417 or whatever, and ab-2023-118 later on"
+    spans = analyzer.analyze(text)
+    for code in ("brx/22/0417", "ab-2023-118"):
+        assert not uncovered(spans, text, code, T.CASE_NUMBER), "a lower-case reference number was missed"
+    assert uncovered(analyzer.analyze("in 2019/20 and covid-19 and year 7/8"), "in 2019/20 and covid-19 and year 7/8", "covid-19")

@@ -59,7 +59,8 @@ _I_FORMS = frozenset({"i", "i'm", "i'll", "i've", "i'd"})
 FILLERS = frozenset({"um", "umm", "erm", "er", "uh", "uhm", "hmm", "mm", "mhm", "mmm", "ah", "oh",
                      "eh", "yeah", "yep", "nah", "ok", "okay", "aha", "uh-huh", "gonna", "wanna",
                      "gotta", "kinda", "sorta", "dunno", "cos", "coz", "innit", "ya", "yeh"})
-_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | ESTATE_HEADS
+_ORGANISED_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS
+_HEADS = _ORGANISED_HEADS | STREET_HEADS | ESTATE_HEADS
 # A name more often a name than a word (log10 people minus Zipf) gets a capital.
 NAME_OVER_WORD = 0.0
 # A surname after a capitalised word gets one when it is no commoner a word than this.
@@ -135,7 +136,7 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
     if not capitals:
         return text
     pieces, position = [], 0
-    for index in sorted(capitals):
+    for index in sorted(set(capitals)):
         pieces += [text[position:index], text[index].upper()]
         position = index + 1
     pieces.append(text[position:])
@@ -152,12 +153,32 @@ _MEASURES = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "mil
                        "pounds", "quid", "people", "kids", "children", "of"})
 
 
+# A word that got a capital, a word or two, and the head of a school or an organisation:
+# "wyvernham young carers", "kestlewick learning partnership", "harbourlight women's project"
+_WORDS_THEN_HEAD_RE = re.compile(
+    rf" ((?:[a-z]+(?:'s)? ){{1,2}})(?:{'|'.join(sorted(_ORGANISED_HEADS))})\b")
+
+
 def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
                   kept: list[tuple[int, int]]) -> list[int]:
     """Capitals the forward reading cannot see: a listed first name right before a word that
-    got a capital ("miles fairweather"), and the words of a street after a house number
-    ("42 larch walk")."""
+    got a capital ("miles fairweather"), the words of a street after a house number ("42
+    larch walk"), and the words between a name and the head of its school or organisation
+    ("wyvernham young carers")."""
     more = []
+    for capital in sorted(capitals):
+        name = _WORD_RE.match(text, capital, high)
+        match = _WORDS_THEN_HEAD_RE.match(text, name.end(), high) if name else None
+        if match is None or name.group().lower() in _I_FORMS or lexicon.first_name_count(name.group().title()):
+            continue  # a person: "kayden loves football club", "i'd tell school"
+        words = match.group(1).split()
+        if any(word in FUNCTION_WORDS or word in FILLERS or len(word) < 3 for word in words):
+            continue  # "kayden went to college", "ravensworth and the trust"
+        position = match.start(1)
+        for word in words:  # a keep-term's words too: "High" of "Hazelmere High School"
+            more.append(position)
+            position += len(word) + 1
+        more.append(match.end(1))  # the head
     previous = None
     for match in _WORD_RE.finditer(text, low, high):
         if previous is not None and match.start() in capitals and previous.start() not in capitals \

@@ -191,13 +191,16 @@ class CaseNumberRecognizer(Recognizer):
                     and _FOUR_DIGITS_RE.search(segmented.group()):
                 yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.8)
                 continue
-            code = CODE_RE.search(text, start, end)
+            # in any case: speech-to-text and hurried typing write "wyv/22/0417" as well
+            candidate = text[start:end]
+            upper = candidate.upper()
+            code = CODE_RE.search(upper if len(upper) == len(candidate) else candidate)
             if code is None:
                 continue
             year = _ACADEMIC_YEAR_RE.match(code.group())
             if year and (int(year.group(1)) + 1) % 100 == int(year.group(2)):
                 continue  # "2019/20" is an academic year (the dates recognizer has it)
-            yield self.span(doc, *code.span(), EntityType.CASE_NUMBER, 0.8)
+            yield self.span(doc, start + code.start(), start + code.end(), EntityType.CASE_NUMBER, 0.8)
         for match in doc.scan(LONG_NUMBER_RE, doc.digit_windows):
             if _YEAR_MONTH_RE.fullmatch(match.group()):
                 continue  # "2021-11": a year and month (the dates recognizer has it)
