@@ -158,3 +158,28 @@ def test_a_library_warning_is_shown_without_its_message():
     assert result.returncode == 0, result.stderr
     assert "UserWarning from datetimes.py" in result.stderr
     assert SECRET not in result.stderr
+
+
+def test_the_entry_point_exits_with_the_commands_code_and_everything_it_printed():
+    """``main()`` ends the process without the interpreter's teardown: what the command
+    printed (to a pipe, so buffered) and logged still arrives, and its exit code is kept."""
+    result = python("""
+        import logging, typer
+        from qual.cli import main
+        from qual.cli.app import command
+
+        @command("talk")
+        def talk() -> None:
+            for number in range(50000):
+                print(f"line {number}")
+            logging.getLogger("qual.test").warning("last words")
+            raise typer.Exit(3)
+
+        import sys
+        sys.argv = ["qual", "talk"]
+        main()
+    """)
+    assert result.returncode == 3
+    lines = result.stdout.splitlines()
+    assert len(lines) == 50000 and lines[-1] == "line 49999"
+    assert "last words" in result.stderr

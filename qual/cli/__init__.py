@@ -43,4 +43,34 @@ def _register() -> None:
 
 def main() -> None:
     _register()
-    app()
+    try:
+        app()
+    except SystemExit as finished:
+        _exit(finished.code)
+    _exit(0)
+
+
+def _exit(code) -> None:
+    """End the process once the command has finished and its files are closed, without the
+    interpreter's teardown, which frees every object one by one: half a second after a
+    de-identification has loaded word lists and a model (a tenth of a 400-transcript run).
+    Logs and the console are flushed first; every temporary folder, pool and cluster was
+    closed by its own ``with`` block. Under coverage measurement, the usual exit."""
+    import logging
+    import os
+    import sys
+
+    if "coverage" in sys.modules:
+        raise SystemExit(code)
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)  # as Python prints SystemExit("message")
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+            pass
+    os._exit(code)
