@@ -504,3 +504,15 @@ def test_reference_numbers_in_lower_case_are_found(analyzer):
     for code in ("brx/22/0417", "ab-2023-118"):
         assert not uncovered(spans, text, code, T.CASE_NUMBER), "a lower-case reference number was missed"
     assert uncovered(analyzer.analyze("in 2019/20 and covid-19 and year 7/8"), "in 2019/20 and covid-19 and year 7/8", "covid-19")
+
+
+def test_caseless_first_names_in_apposition_to_a_person_are_found_however_common_a_word(analyzer):
+    text = ("so at the start of the year her nan, joy, was the one who came in to see us about it "
+            "and then the senco, sunny, rang me to say that the family would need a bit more time. "
+            "we need patience, really, with this family and the teacher, though, said that mum, "
+            "again, was late to the meeting at the school.")
+    spans = analyzer.analyze(text)
+    for name in ("joy", "sunny"):
+        assert not uncovered(spans, text, name), "a name in apposition was missed"
+    for word in ("patience", "though", "again"):
+        assert uncovered(spans, text, word), "a word between commas was taken for a name"

@@ -159,13 +159,29 @@ _WORDS_THEN_HEAD_RE = re.compile(
     rf" ((?:[a-z]+(?:'s)? ){{1,2}})(?:{'|'.join(sorted(_ORGANISED_HEADS))})\b")
 
 
+# Someone named in apposition, set off by commas after a word for a person: "mum, patience,
+# was", "the dsl, miles, forwards it", "her brother, will, is"
+_PERSON_NOUNS = ("mum|mam|mom|mother|dad|father|parent|brother|sister|nan|nana|gran|granny|grandma|"
+                 "grandad|granddad|grandmother|grandfather|aunt|auntie|aunty|uncle|cousin|stepdad|"
+                 "stepmum|stepfather|stepmother|partner|boyfriend|girlfriend|husband|wife|son|"
+                 "daughter|baby|carer|teacher|friend|worker|dsl|head|headteacher|deputy|manager|"
+                 "colleague|senco|pastor|officer|nurse|practitioner|lead|coordinator|student|pupil")
+_APPOSITION_RE = re.compile(rf"\b(?:{_PERSON_NOUNS}) ?, ([a-z]+) ?,")
+
+
 def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
                   kept: list[tuple[int, int]]) -> list[int]:
     """Capitals the forward reading cannot see: a listed first name right before a word that
     got a capital ("miles fairweather"), the words of a street after a house number ("42
-    larch walk"), and the words between a name and the head of its school or organisation
-    ("wyvernham young carers")."""
+    larch walk"), the words between a name and the head of its school or organisation
+    ("wyvernham young carers"), and a listed first name in apposition to a word for a person
+    however common a word it is ("mum, patience, was")."""
     more = []
+    for match in _APPOSITION_RE.finditer(text, low, high):
+        word = match.group(1)
+        if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
+                and lexicon.first_name_count(word.title()):
+            more.append(match.start(1))
     for capital in sorted(capitals):
         name = _WORD_RE.match(text, capital, high)
         match = _WORDS_THEN_HEAD_RE.match(text, name.end(), high) if name else None
