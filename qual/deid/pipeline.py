@@ -25,8 +25,8 @@ from typing import Any, Iterator, Sequence
 
 from ..errors import FileFailure, InputFileError, QualError, UnsafeOutputError
 from ..model import Transcript
-from .engine import REVIEW_THRESHOLD, Deidentifier
 from ..workers import frozen_heap
+from .engine import REVIEW_THRESHOLD, Deidentifier
 from .parallel import ParallelAnalyzer
 from .review import Decisions, ReviewItem
 from .secure import SecureProject
