@@ -516,3 +516,12 @@ def test_caseless_first_names_in_apposition_to_a_person_are_found_however_common
         assert not uncovered(spans, text, name), "a name in apposition was missed"
     for word in ("patience", "though", "again"):
         assert uncovered(spans, text, word), "a word between commas was taken for a name"
+
+
+def test_caseless_rare_word_before_a_listed_surname_is_a_given_name(analyzer):
+    text = ("so the new worker joined us in march and we had a quaint little office with a green "
+            "door, and then kestrel brennan came from agency and kestrel brennan was brilliant with the "
+            "families there.")
+    spans = analyzer.analyze(text)
+    assert not uncovered(spans, text, "kestrel brennan"), "a given name nobody listed was cut off its surname"
+    assert uncovered(spans, text, "quaint") and uncovered(spans, text, "green door")

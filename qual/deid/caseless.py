@@ -65,6 +65,9 @@ _HEADS = _ORGANISED_HEADS | STREET_HEADS | ESTATE_HEADS
 NAME_OVER_WORD = 0.0
 # A surname after a capitalised word gets one when it is no commoner a word than this.
 SURNAME_AFTER_NAME_ZIPF = 4.5
+# A word rarer than this right before a listed surname that got a capital is taken for a
+# given name nobody listed ("twee pham"); "quaint" (3.3) is not.
+RARE_BEFORE_SURNAME_ZIPF = 3.0
 _JOINED = frozenset("@/\\_.:=#")
 
 
@@ -201,7 +204,11 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 and text[previous.end():match.start()] == " ":
             lower = previous.group().lower()
             if lower not in FUNCTION_WORDS and lower not in FILLERS and len(lower) > 2 \
-                    and lexicon.first_name_count(lower.title()) and not _inside_any(kept, *previous.span()):
+                    and not _inside_any(kept, *previous.span()) and (
+                        lexicon.first_name_count(lower.title())
+                        # a given name nobody listed that is also a rare word, before a surname
+                        or (lexicon.word_zipf(lower) < RARE_BEFORE_SURNAME_ZIPF
+                            and lexicon.surname_count(match.group().title()) > 0)):
                 more.append(previous.start())
         previous = match
     for match in _STREET_RE.finditer(text, low, high):
