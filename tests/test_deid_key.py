@@ -232,3 +232,15 @@ def test_deriving_ahead_is_what_the_session_then_uses(tmp_path, monkeypatch):
     with pytest.raises(KeyFileError, match="wrong passphrase"):
         with wrong.session():
             pass
+
+
+def test_a_missing_passphrase_is_reported_before_any_file_is_read(tmp_path, monkeypatch):
+    import qual.ingest
+
+    monkeypatch.delenv(PASSPHRASE_ENV, raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    read = []
+    monkeypatch.setattr(qual.ingest, "ingest", lambda *a, **k: read.append(a))
+    with pytest.raises(KeyFileError, match="no passphrase"):
+        deidentify([tmp_path / "SW01.docx"], tmp_path / "out", key_path=tmp_path / "secure" / "k.qualkey")
+    assert not read

@@ -31,8 +31,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_HEADS, SCHOOL_HEADS,
-                                STREET_HEADS)
+from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_HEADS, PERSON_NOUNS,
+                                SCHOOL_HEADS, STREET_HEADS)
 
 if TYPE_CHECKING:
     from .keeplist import KeepList
@@ -163,13 +163,8 @@ _WORDS_THEN_HEAD_RE = re.compile(
 
 
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
-# was", "the dsl, miles, forwards it", "her brother, will, is"
-_PERSON_NOUNS = ("mum|mam|mom|mother|dad|father|parent|brother|sister|nan|nana|gran|granny|grandma|"
-                 "grandad|granddad|grandmother|grandfather|aunt|auntie|aunty|uncle|cousin|stepdad|"
-                 "stepmum|stepfather|stepmother|partner|boyfriend|girlfriend|husband|wife|son|"
-                 "daughter|baby|carer|teacher|friend|worker|dsl|head|headteacher|deputy|manager|"
-                 "colleague|senco|pastor|officer|nurse|practitioner|lead|coordinator|student|pupil")
-_APPOSITION_RE = re.compile(rf"\b(?:{_PERSON_NOUNS}) ?, ([a-z]+) ?,")
+# was", "the dsl, miles, forwards it"
+_APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
 
 
 def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",

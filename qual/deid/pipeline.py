@@ -148,6 +148,8 @@ def deidentify(
 
     decisions = read_decisions(decisions_path) if decisions_path is not None else Decisions()
     project.remember(decisions)
+    if project.has_key:
+        project.passphrase  # noqa: B018 - asked for (or its absence reported) before any work
     participants_frame = None
     if participants is not None:
         from ..ingest import read_participants

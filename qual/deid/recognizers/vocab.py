@@ -115,6 +115,16 @@ STREET_HEADS = frozenset({
 })
 ESTATE_HEADS = frozenset({"estate", "flats", "tower", "towers", "precinct", "manor"})
 
+# Words for one person, before a name in apposition ("mum, Patience, was", "the DSL, Miles,").
+PERSON_NOUNS = frozenset({
+    "mum", "mam", "mom", "mother", "dad", "father", "parent", "brother", "sister", "nan", "nana",
+    "gran", "granny", "grandma", "grandad", "granddad", "grandmother", "grandfather", "aunt",
+    "auntie", "aunty", "uncle", "cousin", "stepdad", "stepmum", "stepfather", "stepmother",
+    "partner", "boyfriend", "girlfriend", "husband", "wife", "son", "daughter", "baby", "carer",
+    "teacher", "friend", "worker", "dsl", "head", "headteacher", "deputy", "manager", "colleague",
+    "senco", "pastor", "officer", "nurse", "practitioner", "lead", "coordinator", "student", "pupil",
+})
+
 # Council suffixes that make a place name a local authority.
 COUNCIL_HEADS = ("council", "county council", "city council", "borough council",
                  "district council", "metropolitan borough council", "county",
