@@ -105,11 +105,12 @@ def _call_chunk(function: Callable, chunk: list) -> list:
 
 def process_map(function: Callable[[T], R], items: Sequence[T], *, workers: int | None = None,
                 shared_data: Any = None, min_items: int = 2, chunk_size: int | None = None,
-                warm_up: Callable[[], Any] | None = None) -> list[R]:
+                warm_up: Callable[[], Any] | None = None,
+                meanwhile: Callable[[], Any] | None = None) -> list[R]:
     """``[function(item) for item in items]``, spread over forked worker processes (see
     :func:`process_imap`)."""
     return list(process_imap(function, items, workers=workers, shared_data=shared_data, min_items=min_items,
-                             chunk_size=chunk_size, warm_up=warm_up))
+                             chunk_size=chunk_size, warm_up=warm_up, meanwhile=meanwhile))
 
 
 def _restore_shared(ours: Any, previous: Any) -> None:

@@ -20,7 +20,9 @@ in the same run (ratios are only ever taken between rows of one run):
 
 Columns: wall seconds; CPU seconds of the process and its workers; MB/s of transcript text
 (wall); peak memory, the largest sum of the proportional set sizes (PSS: pages shared by forked
-workers counted once in all) of the process and its workers, sampled every 0.1 s; "names left": how
+workers counted once in all) of the process and its workers, sampled every 0.1 s in a second run
+of the same row (the timed run is not sampled: sampling takes CPU from the cores qual uses and
+not from those one-process Presidio leaves idle; ``--no-memory`` skips the second runs); "names left": how
 many of the participants' and interviewers' names, schools and councils that the corpus's
 participants sheet lists (not given to either tool) are still found, case-insensitively, in the
 output text: a recall check on identifiers nobody typed into the tools. The two qual rows must
@@ -46,6 +48,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 if not os.environ.get("PYTHONPATH"):  # --phases of another checkout: PYTHONPATH says which qual
@@ -58,14 +61,17 @@ TARGET_RATIO = 5.0
 # --------------------------------------------------------------------------- measuring
 
 
-def measure(command: list[str], env: dict | None = None) -> dict:
-    """Run ``command``; wall seconds, CPU seconds (it and its children), sampled peak memory."""
+def measure(command: list[str], env: dict | None = None, sample_memory: bool = True) -> dict:
+    """Run ``command``; wall seconds, CPU seconds (it and its children), and, with
+    ``sample_memory``, sampled peak memory (else 0)."""
     import psutil
 
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     stop = threading.Event()
+    if not sample_memory:
+        stop.set()
 
     def sample() -> None:
         nonlocal peak
@@ -256,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ner-model", help="a spaCy pipeline for the 'with a model' rows (default: the shipped "
                         "one; 'none': no such rows)")
     parser.add_argument("--no-presidio", action="store_true")
+    parser.add_argument("--no-memory", action="store_true", help="skip the second, memory-sampled run of each row")
     parser.add_argument("--phases", action="store_true", help="CPU seconds per phase of one process, no table")
     parser.add_argument("--presidio-run", nargs=2, type=Path, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -296,24 +303,35 @@ def main(argv: list[str] | None = None) -> int:
     me = [python, str(Path(__file__).resolve())]
     # the input corpus is read before timing starts, so every row finds it in the page cache
     runs = []
+    memory = not args.no_memory
     try:
-        def qual_row(name: str, extra: list[str], with_model: bool = False) -> None:
+        def timed_and_sampled(name: str, command_to: Any) -> None:
+            # Timed without sampling memory: reading a process's page map (PSS) every 0.1 s
+            # costs the machine CPU, taken from qual's two busy cores but from the idle second
+            # core of one-process Presidio (measured: +0.7 s on qual's 8.5 s). Peak memory
+            # comes from a second run, sampled, into a folder of its own.
             out = work / f"out{len(runs)}"
-            argv = ["deidentify", str(corpus), "--out", str(out), "--key", str(work / f"key{len(runs)}" / "k.qualkey"),
-                    *extra]
-            command = [*me, "--model", model, "--qual-with-model", *argv] if with_model else [*qual, *argv]
-            result = measure(command, env)
+            result = measure(command_to(out, work / f"key{len(runs)}"), env, sample_memory=False)
+            if memory:
+                sampled = measure(command_to(work / f"mem{len(runs)}", work / f"memkey{len(runs)}"), env)
+                shutil.rmtree(work / f"mem{len(runs)}", ignore_errors=True)
+                result["peak_mb"] = sampled["peak_mb"]
             runs.append({"name": name, "out": out, **result})
             print(f"  {name}: {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU, "
                   f"{result['peak_mb']:,.0f} MB", flush=True)
 
+        def qual_row(name: str, extra: list[str], with_model: bool = False) -> None:
+            def command_to(out: Path, keys: Path) -> list[str]:
+                argv = ["deidentify", str(corpus), "--out", str(out), "--key", str(keys / "k.qualkey"), *extra]
+                return [*me, "--model", model, "--qual-with-model", *argv] if with_model else [*qual, *argv]
+
+            timed_and_sampled(name, command_to)
+
         def presidio_row(name: str, with_model: bool = False) -> None:
-            out = work / f"out{len(runs)}"
-            command = [*me, "--presidio-run", str(corpus), str(out)] + (["--model", model] if with_model else [])
-            result = measure(command, env)
-            runs.append({"name": name, "out": out, **result})
-            print(f"  {name}: {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU, "
-                  f"{result['peak_mb']:,.0f} MB", flush=True)
+            def command_to(out: Path, keys: Path) -> list[str]:
+                return [*me, "--presidio-run", str(corpus), str(out)] + (["--model", model] if with_model else [])
+
+            timed_and_sampled(name, command_to)
 
         load = _load()
         print(f"{len(files)} .docx, {megabytes:.2f} MB of transcript text; load average {load}", flush=True)
@@ -339,8 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs:
             ratio = f"{presidio['seconds'] / run['seconds']:.1f}" if presidio else "-"
             left = names_left(run["out"], identifiers) if identifiers else "-"
+            peak = f"{run['peak_mb']:,.0f}" if memory else "-"
             print(f"| {run['name']} | {run['seconds']:.1f} | {run['cpu']:.1f} | {megabytes / run['seconds']:.2f} | "
-                  f"{run['peak_mb']:,.0f} | {left} | {ratio} |")
+                  f"{peak} | {left} | {ratio} |")
         print()
         print(f"all cores and --workers 1 wrote byte-identical .txt, corpus.jsonl and deid_log.csv: {same}")
         if presidio:

@@ -511,3 +511,23 @@ def test_the_codebook_text_yields_no_finding_at_the_gate():
     for text in (UNIT_SEPARATOR.join(texts), CODEBOOK.read_text(encoding="utf-8")):
         confident = [s for s in analyzer.analyze(text) if s.confidence >= GATE_THRESHOLD]
         assert not confident, f"{len(confident)} findings in the codebook: {[s.type.value for s in confident]}"
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+def test_phrase_matcher_keys_many_phrases_as_it_keys_each(case_sensitive):
+    # the matcher keys runs of ASCII phrases in one pass; it must find what adding them one
+    # by one finds, in the same order of payloads, around phrases beyond ASCII or holding
+    # a line break
+    from qual.deid.recognizers.phrases import PhraseMatcher
+
+    phrases = [("Foo  Bar", 1), (" a&e ", 2), ("--", 3), ("", 4), ("Ünïcode Name", 5),
+               ("x\ny", 6), ("St. Mary's", 7), ("O'Neil", 8), ("ABC", 1), ("abc", 2),
+               ("St. Mary\u2019s", 9), ("st. mary's", 10)]
+    one_by_one = PhraseMatcher(case_sensitive=case_sensitive)
+    for phrase, payload in phrases:
+        one_by_one.add(phrase, payload)
+    together = PhraseMatcher(phrases, case_sensitive=case_sensitive)
+    assert list(together._payloads.items()) == list(one_by_one._payloads.items())
+    text = "At St Mary's, O'Neil met foo bar and ABC about A-E, x y and Ünïcode Name."
+    assert together.find(text) == one_by_one.find(text)
+    assert together.find(text)

@@ -335,7 +335,16 @@ def _write_outputs(engine: Deidentifier, clean: list[Transcript], originals: lis
         ready.append((replace(transcript, source=f"{stem}.txt"), stem))
     final = []
     lines = []
-    for (transcript, stem), (files, line, error) in zip(ready, write_transcripts(ready, out_dir, workers)):
+    tables: dict[str, Any] = {}
+
+    def log_and_review() -> None:
+        # made here while the workers write the transcripts (the log's frame is the first
+        # use of pandas in a run)
+        tables["log"] = engine.log_of(originals)
+        tables["review"] = engine.review_items_of(originals)
+
+    written_files = write_transcripts(ready, out_dir, workers, meanwhile=log_and_review)
+    for (transcript, stem), (files, line, error) in zip(ready, written_files):
         if error:
             failures.append(FileFailure(str(out_dir / stem), error))
         else:
@@ -355,11 +364,11 @@ def _write_outputs(engine: Deidentifier, clean: list[Transcript], originals: lis
             log.warning("the existing corpus.jsonl in the output folder is unreadable; it is replaced")
     written.append(write_corpus(earlier + lines, corpus_path))
 
-    frame = engine.log_of(originals)
+    frame = tables["log"]
     log_path = out_dir / "deid_log.csv"
     written.append(write_log(_merge_log(log_path, frame, new_ids), log_path))
 
-    review = engine.review_items_of(originals)
+    review = tables["review"]
     summary = {
         "documents": len(final),
         "replacements": int(len(frame)),

@@ -265,9 +265,10 @@ class EntityTable:
         ``confidences`` (one per mention) are remembered with each form, so that later
         batches look again only for forms that were surely identifiers.
         """
+        keys = [(entity_type, self._key(entity_type, text)) for entity_type, text in mentions]
         first_seen: dict[tuple[EntityType, str], int] = {}
-        for position, (entity_type, text) in enumerate(mentions):
-            first_seen.setdefault((entity_type, self._key(entity_type, text)), position)
+        for position, key in enumerate(keys):
+            first_seen.setdefault(key, position)
 
         def specificity(item: tuple[tuple[EntityType, str], int]) -> tuple:
             (entity_type, key), position = item
@@ -280,19 +281,25 @@ class EntityTable:
 
         resolved: dict[tuple[EntityType, str], Entity] = {}
         originals: dict[tuple[EntityType, str], str] = {}
-        for entity_type, text in mentions:
-            originals.setdefault((entity_type, self._key(entity_type, text)), text)
+        for key, (_, text) in zip(keys, mentions):
+            originals.setdefault(key, text)
         for (entity_type, key), _ in sorted(first_seen.items(), key=specificity):
             resolved[(entity_type, key)] = self._resolve(entity_type, originals[(entity_type, key)])
         for (entity_type, key), _ in sorted(first_seen.items(), key=lambda item: item[1]):
             entity = resolved[(entity_type, key)]
             if not entity.pseudonym:
                 self._number(entity)
-        out = []
-        for position, (entity_type, text) in enumerate(mentions):
-            entity = resolved[(entity_type, self._key(entity_type, text))]
-            self._remember(entity, text, confidences[position] if confidences is not None else 1.0)
-            out.append(entity)
+        out = [resolved[key] for key in keys]
+        # each form once, with its best confidence (remembering a form again changes nothing
+        # but its confidence), in order of first mention
+        best: dict[tuple[int, str], float] = {}
+        for position, (entity, (_, text)) in enumerate(zip(out, mentions)):
+            confidence = confidences[position] if confidences is not None else 1.0
+            form = (entity.id, text)
+            if confidence > best.get(form, -1.0):
+                best[form] = confidence
+        for (entity_id, text), confidence in best.items():
+            self._remember(self._ids[entity_id], text, confidence)
         return out
 
     def _key(self, entity_type: EntityType, text: str) -> str:

@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 from xml.sax.saxutils import escape
 
 from ..files import atomic_open, write_bytes, write_text
@@ -244,13 +244,15 @@ def _write_share(bounds: tuple[int, int]) -> list[tuple[list[Path], str, str]]:
 
 
 def write_transcripts(items: list[tuple[Transcript, str]], out_dir: str | Path,
-                      workers: int | None = None) -> list[tuple[list[Path], str, str]]:
+                      workers: int | None = None,
+                      meanwhile: Callable[[], Any] | None = None) -> list[tuple[list[Path], str, str]]:
     """Write each ``(transcript, stem)`` as ``out_dir/<stem>.docx`` and ``.txt``, spread over
     worker processes; per item, in order: (files written, its corpus.jsonl line, an error line
     naming the file that could not be written, or "").
 
     Files appear share by share, each share made durable with one file-system sync rather
-    than one per file (:func:`qual.files.durable_batch`).
+    than one per file (:func:`qual.files.durable_batch`). ``meanwhile`` runs in this process
+    while the workers write (see :func:`qual.workers.process_imap`).
     """
     from ..workers import process_map, resolve_workers, split_evenly
 
@@ -260,5 +262,5 @@ def write_transcripts(items: list[tuple[Transcript, str]], out_dir: str | Path,
     # leave the other workers idle
     shares = split_evenly((len(t.text) for t, _ in items), count * 4 if count > 1 else 1)
     done = process_map(_write_share, shares, workers=count, shared_data=(items, out_dir), chunk_size=1,
-                       min_items=2)
+                       min_items=2, meanwhile=meanwhile)
     return [result for share in done for result in share]

@@ -31,6 +31,8 @@ def is_word_char(char: str) -> bool:
 
 _ASCII_TABLE = bytes(c if c < 128 and is_word_char(chr(c)) else 0 for c in range(256))
 _LATIN1_TABLE = bytes(c if is_word_char(chr(c)) else 0 for c in range(256))
+# _ASCII_TABLE that keeps line breaks: many phrases are keyed in one pass, one per line
+_ASCII_LINES_TABLE = _ASCII_TABLE[:10] + b"\n" + _ASCII_TABLE[11:]
 _BEYOND_LATIN1_RE = re.compile("[^\x00-\xff]")
 # non-word characters met so far -> NUL, for str.translate; grows with the texts seen
 _SEEN: set[str] = set()
@@ -69,8 +71,7 @@ class PhraseMatcher(Generic[T]):
         self.case_sensitive = case_sensitive
         self._payloads: dict[str, list[T]] = {}
         self._automaton: ahocorasick.Automaton | None = None
-        for phrase, payload in phrases:
-            self.add(phrase, payload)
+        self.add_all(phrases)
 
     def _key(self, phrase: str) -> str:
         phrase = phrase if self.case_sensitive else lower_same_length(phrase)
@@ -84,6 +85,35 @@ class PhraseMatcher(Generic[T]):
         payloads = self._payloads.setdefault(key, [])
         if payload not in payloads:
             payloads.append(payload)
+        self._automaton = None
+
+    def add_all(self, phrases: Iterable[tuple[str, T]]) -> None:
+        """:meth:`add` each ``(phrase, payload)``, in order. Runs of ASCII phrases (most of the
+        gazetteers' tens of thousands, built in every run) are keyed together, in one pass."""
+        run: list[tuple[str, T]] = []
+        for phrase, payload in phrases:
+            phrase = phrase.strip()
+            if phrase.isascii() and "\n" not in phrase:
+                run.append((phrase, payload))
+                continue
+            self._add_ascii(run)
+            run = []
+            self.add(phrase, payload)
+        self._add_ascii(run)
+
+    def _add_ascii(self, items: list[tuple[str, T]]) -> None:
+        if not items:
+            return
+        joined = "\n".join(phrase for phrase, _ in items)
+        # ASCII lower-casing keeps the length, as lower_same_length does
+        lowered = joined if self.case_sensitive else joined.lower()
+        bodies = lowered.encode("ascii").translate(_ASCII_LINES_TABLE).decode("ascii").split("\n")
+        for (_, payload), body in zip(items, bodies, strict=True):
+            if not body.strip(BOUNDARY):  # empty, or no word character in it
+                continue
+            payloads = self._payloads.setdefault(BOUNDARY + body + BOUNDARY, [])
+            if payload not in payloads:
+                payloads.append(payload)
         self._automaton = None
 
     def __len__(self) -> int:
