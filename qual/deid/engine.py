@@ -52,6 +52,12 @@ def _fixed_tag(entity_type: EntityType) -> str:
     return tag_for(entity_type, 0) if entity_type in FIXED_TYPES else "[Redacted]"
 
 
+def _with_text(span: Span, text: str) -> Span:
+    """``span`` holding the text it covers (a copy only when it does not already)."""
+    covered = text[span.start:span.end]
+    return span if span.text == covered else replace(span, text=covered)
+
+
 @dataclass
 class _Replacement:
     part: str          # "text", "speaker", "id" or "attribute"
@@ -292,6 +298,8 @@ class Deidentifier:
                     plan.speakers.setdefault(item.key, []).append(replacement)
                     add(replacement)
                 continue
+            if not spans:
+                continue
             ranges = protected_ranges(item.text) if item.part == "text" else []
             cleaned = []
             for span in spans:
@@ -300,7 +308,7 @@ class Deidentifier:
                 if span is not None:
                     cleaned.append(span)
             refined = [part for span in merge_overlaps(cleaned)
-                       for part in refine(replace(span, text=item.text[span.start:span.end]), item.text)]
+                       for part in refine(_with_text(span, item.text), item.text)]
             for span in refined:
                 bare, _ = split_possessive(span.text)
                 if not normal_tokens(bare) and span.type is EntityType.PERSON:
