@@ -237,6 +237,14 @@ def test_schools(analyzer):
     assert found == []
 
 
+def test_a_school_named_after_a_place_or_street_is_a_school(analyzer):
+    # the name's last head word decides its type, not a street or place word inside it
+    text = "Her brother is at Brindleholme Park Academy and I visit Quarry Lane Primary School."
+    gaps = missing(analyzer, text, ["Brindleholme Park Academy", "Quarry Lane Primary School"], T.SCHOOL)
+    assert not gaps, f"not typed as schools: {gaps}"
+    assert missing(analyzer, "She lives on Brindleholme Road now.", ["Brindleholme Road"], T.PLACE) == []
+
+
 def test_saint_names_keep_their_possessive(analyzer):
     text = "It's Wednesday and Thursday at St Bede's."
     found = span_of(analyzer, text, "St Bede's")

@@ -333,7 +333,9 @@ class InstitutionRecognizer(Recognizer):
                 k += 1
             if last is not None:
                 end = last
-        if words[end].lower() in SCHOOL_HEADS and category != "street":
+        if words[end].lower() in SCHOOL_HEADS:
+            # the name's last head says what it is: "Wyndham Park Academy", "Mill Lane Primary"
+            # are schools named after a place or street
             category = "school"
         generic = {"school": SCHOOL_GENERIC, "street": _STREET_GENERIC}.get(category, ORGANISATION_GENERIC)
         keep = doc.keep_words
