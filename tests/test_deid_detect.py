@@ -525,3 +525,21 @@ def test_caseless_rare_word_before_a_listed_surname_is_a_given_name(analyzer):
     spans = analyzer.analyze(text)
     assert not uncovered(spans, text, "kestrel brennan"), "a given name nobody listed was cut off its surname"
     assert uncovered(spans, text, "quaint") and uncovered(spans, text, "green door")
+
+
+def test_caseless_name_that_is_a_word_is_found_where_it_stands_as_a_subject(analyzer):
+    """Lower-case speech-to-text: a person's name that is also a word ("will", "miles"),
+    learned from a full mention, is that person again where it stands as a clause's subject
+    ("will rang", "will usually forwards it") or owns something, and stays the word where
+    it is a word ("i will see", "two miles is", "miles apart")."""
+    texts = ["so the dsl, will ashcombe-pryor, sorted the referral out for us in the end",
+             "and will rang me the next morning about it, will usually forwards them to me",
+             "i will see her on friday, it will probably be fine, they live miles apart",
+             "two miles is a long way for him to walk, and will's office is on the top floor"]
+    spans = analyzer.analyze_corpus(texts)
+    second, third, fourth = texts[1:]
+    assert len(uncovered(spans[1], second, "will")) == 0, "a name that is a word, as a subject, was missed"
+    owner = fourth.index("will's")
+    assert covered(spans[3], owner, owner + len("will")), "a name that is a word, owning something, was missed"
+    assert len(uncovered(spans[2], third, "will")) == 2, "the verb 'will' was taken for the name"
+    assert uncovered(spans[2], third, "miles") and uncovered(spans[3], fourth, "miles")

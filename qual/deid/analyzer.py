@@ -31,15 +31,16 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .caseless import caseless_lines, truecase
+from .caseless import FILLERS, caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
 from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
 from .recognizers.phrases import PhraseMatcher
-from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERIC, SCHOOL_GENERIC,
-                                STREET_HEADS, TITLES)
+from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, NAME_SUBJECT_ADVERBS, NAME_SUBJECT_VERBS,
+                                NOT_BEFORE_A_NAME, ORGANISATION_GENERIC, SCHOOL_GENERIC, STREET_HEADS,
+                                TITLES)
 from .register import PARTICLES, Register
 from .registry import create_recognizer, default_recognizer_names
 from .spans import resolve
@@ -550,6 +551,13 @@ class Analyzer:
                     term = max(terms, key=lambda t: t.confidence)
                     spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
                                       text[start:end]))
+            for start, end, terms in (more[1].find(text, doc.searchable(False)) if len(more) > 1 else ()):
+                if text[start:end].islower() and not doc.is_kept(start, end) \
+                        and _inside_ranges(caseless_ranges, start, end) \
+                        and _name_position(doc, doc.word_at(start)):
+                    term = max(terms, key=lambda t: t.confidence)
+                    spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
+                                      text[start:end]))
         for start, end, terms in insensitive.find(text, doc.searchable(False)):
             term = max(terms, key=lambda t: t.confidence)
             if not doc.is_kept(start, end):
@@ -667,17 +675,49 @@ def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -
         learned[key] = term
 
 
-def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher]:
-    """Matchers of case-insensitive terms, of case-sensitive ones, and of the case-sensitive
-    names no common word explains, for caseless text ("sim" of "Simona", where no capital
-    can say "name"; not "will" of "Will")."""
+def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, ...]:
+    """Matchers of case-insensitive terms, of case-sensitive ones, and, for caseless text
+    (where no capital can say "name"): of the case-sensitive names no common word explains
+    ("sim" of "Simona"; a person's initials that are no word, "mf" of "M.F."), and of the
+    people's names that are common words ("miles" of "Miles Fairweather"), which count only
+    where a name stands as a clause's subject (see :func:`_name_position`)."""
     insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
     caseless: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
+    caseless_words: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     lexicon = load_lexicon()
     for term in terms:
         (sensitive if term.case_sensitive else insensitive).add(term.text, term)
-        if term.case_sensitive and term.type in NAME_LIKE and not term.text.isupper() \
-                and term.text.lower() not in FUNCTION_WORDS and lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
+        if not term.case_sensitive or term.type not in NAME_LIKE or term.text.lower() in FUNCTION_WORDS:
+            continue
+        if term.text.isupper():
+            if term.type is EntityType.PERSON and 2 <= len(term.text) <= 3 and term.text.isalpha() \
+                    and not lexicon.is_word(term.text.lower()) and term.text.lower() not in FILLERS:
+                caseless.add(term.text, term)
+        elif lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
             caseless.add(term.text, term)
-    return insensitive, sensitive, caseless
+        elif term.type is EntityType.PERSON and " " not in term.text:
+            caseless_words.add(term.text, term)
+    return insensitive, sensitive, caseless, caseless_words
+
+
+def _name_position(doc: Doc, i: int) -> bool:
+    """Whether word ``i`` stands where a name would, as a clause's subject or a possessive:
+    "miles is quite", "miles usually forwards it", "miles's office"; not "miles apart", "two
+    miles is", "i will usually"."""
+    if i > 0 and doc.adjacent(i) and doc.previous_lower(i) in NOT_BEFORE_A_NAME | DETERMINERS:
+        return False
+    if i > 0 and doc.previous_lower(i).isdigit():
+        return False
+    word = doc.lower_words[i]
+    if word.endswith("'s") and len(word) > 3:
+        return True  # "miles's office", "miles's not in" (a name's possessive or "is")
+    if i + 1 >= len(doc) or not doc.adjacent(i + 1):
+        return False
+    following = doc.next_lower(i)
+    if following in NAME_SUBJECT_VERBS:
+        return True
+    return (following in NAME_SUBJECT_ADVERBS and i + 2 < len(doc) and doc.adjacent(i + 2)
+            and (doc.next_lower(i, 2) in NAME_SUBJECT_VERBS
+                 or (doc.next_lower(i, 2).endswith(("s", "ed")) and len(doc.next_lower(i, 2)) > 3
+                     and doc.next_lower(i, 2) not in FUNCTION_WORDS)))

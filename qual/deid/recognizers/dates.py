@@ -11,6 +11,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
+from .vocab import PERSON_NOUNS
 
 # Months and weekdays must be capitalised, so that "may" the verb is no month.
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -90,6 +91,16 @@ _AGE_CUES = frozenset({"he's", "she's", "they're", "i'm", "you're", "who's", "he
                        "they'd", "he'll", "she'll", "is", "was", "were", "are", "am", "be",
                        "turned", "turns", "turning"})
 _AGE_WORD_RE = re.compile(r"\bage(?:d|s)?\b")
+# "Dawson's 19", "ashby's seven.", "my son is eleven": a person's age with a name or a word
+# for a person as the subject (see _person_subject); only where the clause ends at the number
+_NAMED_AGE_RE = re.compile(
+    rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|turned|turns|has\s+just\s+turned))\s+"
+    rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
+    rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
+_YOUNG_PERSON_NOUNS = frozenset({"lad", "boy", "girl", "kid", "child", "youngest", "eldest", "oldest",
+                                 "bairn", "toddler", "niece", "nephew", "grandson", "granddaughter"})
+# a subject this common a word ("that's seven", "it's two", "there's nine") is no person
+_SUBJECT_ZIPF = 5.5
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -182,8 +193,15 @@ class AgeRecognizer(Recognizer):
             numbers += [i for i in range(doc.word_at(low), min(len(words), doc.word_at(high)))
                         if words[i].isdigit()]
         ranges = [(max(0, doc.starts[i] - 40), doc.ends[i] + 15) for i in numbers
-                  if not _AGE_CUES.isdisjoint(words[max(0, i - 4):i])]
-        for match in doc.scan(AGE_PATTERNS[2], _merge(ranges)):
+                  if not _AGE_CUES.isdisjoint(words[max(0, i - 4):i])
+                  or any(w.endswith("'s") for w in words[max(0, i - 3):i])]
+        ranges = _merge(ranges)
+        for match in doc.scan(_NAMED_AGE_RE, ranges):
+            if _person_subject(doc, match.group(1)):
+                value = match.group(2)
+                if not value.isdigit() or 1 <= int(value) <= 110:
+                    yield self.span(doc, *match.span(2), EntityType.AGE, 0.55)
+        for match in doc.scan(AGE_PATTERNS[2], ranges):
             # only the number: "she's [fifteen]"
             number = re.search(rf"{_AGE}$", match.group(), re.IGNORECASE)
             if number:
@@ -192,3 +210,15 @@ class AgeRecognizer(Recognizer):
                 if value.isdigit() and not 1 <= int(value) <= 110:
                     continue
                 yield self.span(doc, start, match.end(), EntityType.AGE, 0.55)
+
+
+def _person_subject(doc: Doc, word: str) -> bool:
+    """Whether ``word``, the subject of "is nineteen", is a person: a word for one ("my son's
+    eleven"), a listed first name, or a word no dictionary knows ("ashby's seven")."""
+    lower = word.lower()
+    if lower in PERSON_NOUNS or lower in _YOUNG_PERSON_NOUNS:
+        return True
+    lexicon = doc.lexicon
+    if lexicon.word_zipf(word) >= _SUBJECT_ZIPF:
+        return False
+    return lexicon.first_name_count(word) > 0 or not lexicon.is_word(word)

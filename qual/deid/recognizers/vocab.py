@@ -125,6 +125,33 @@ PERSON_NOUNS = frozenset({
     "senco", "pastor", "officer", "nurse", "practitioner", "lead", "coordinator", "student", "pupil",
 })
 
+# What follows a person's name as the subject of a clause ("miles is", "will said", "mark
+# rang"): no reading of an ordinary word ("miles apart", "i will see", "hope you") is followed
+# by these. Used where no capital says "name" (caseless text).
+NAME_SUBJECT_VERBS = frozenset({
+    "is", "was", "has", "had", "said", "says", "told", "tells", "rang", "rings", "phoned",
+    "phones", "called", "calls", "emailed", "emails", "texted", "texts", "messaged", "asked",
+    "asks", "thinks", "thought", "knows", "knew", "wants", "wanted", "came", "comes", "went",
+    "goes", "does", "did", "sent", "sends", "gave", "gives", "got", "gets", "forwards",
+    "forwarded", "agreed", "agrees", "felt", "feels", "seemed", "seems", "uses", "used",
+    "grabs", "grabbed", "took", "takes", "made", "makes", "needs", "needed", "isn't", "wasn't",
+    "hasn't", "hadn't", "doesn't", "didn't", "won't", "wouldn't", "can't", "couldn't",
+    "mentioned", "mentions", "explained", "explains", "replied", "replies", "shouted",
+})
+# Adverbs that may stand between such a subject and its verb ("miles usually forwards it").
+NAME_SUBJECT_ADVERBS = frozenset({
+    "usually", "always", "just", "never", "often", "sometimes", "also", "then", "really",
+    "actually", "probably", "definitely", "still", "already", "normally", "obviously",
+})
+# Words before an ordinary word's use, never before a name in subject position: a number or
+# quantity ("two miles", "a few miles"), a pronoun before a modal ("i will", "that will").
+NOT_BEFORE_A_NAME = frozenset({
+    "i", "you", "we", "they", "he", "she", "it", "who", "that", "this", "which", "there",
+    "few", "many", "several", "more", "less", "most", "of", "for", "per", "couple", "hundred",
+    "thousand", "million", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    "nine", "ten", "twenty", "fifty", "some", "no", "any", "all", "those", "these", "much",
+})
+
 # Council suffixes that make a place name a local authority.
 COUNCIL_HEADS = ("council", "county council", "city council", "borough council",
                  "district council", "metropolitan borough council", "county",
