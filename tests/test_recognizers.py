@@ -213,6 +213,14 @@ def test_ages(analyzer):
     assert not [s for s in analyzer.analyze(plain) if s.type is T.AGE]
 
 
+def test_ages_with_a_name_or_a_word_for_a_person_as_subject(analyzer):
+    text = "Dawson's 19. and ashby's seven, so my son is eleven now and Kayden turned 16 in May."
+    gaps = missing(analyzer, text, ["19", "seven", "eleven", "16"], T.AGE)
+    assert not gaps, f"ages not found: {gaps}"
+    plain = "That's seven. It's two. The score was 14, the meeting is 10 and my caseload is 19."
+    assert not [s for s in analyzer.analyze(plain) if s.type is T.AGE]
+
+
 # --------------------------------------------------------------------------- places
 
 
