@@ -83,6 +83,13 @@ def test_handles_but_not_email_domains(analyzer):
     assert len(handles) == 1, f"{len(handles)} handles found, expected 1"
 
 
+def test_handles_named_by_their_platform_without_an_at_sign(analyzer):
+    text = "Her snapchat is zinnia.k and his gamertag was Brackwulf, insta: tomo_22."
+    assert not missing(analyzer, text, ["zinnia.k", "Brackwulf", "tomo_22"], T.HANDLE)
+    plain = "Her snapchat is blocked and his instagram is private now."
+    assert not [s for s in analyzer.analyze(plain) if s.type is T.HANDLE]
+
+
 @pytest.mark.parametrize("number", [
     "07700 900457", "07700900457", "+44 7700 900457", "+44 (0)113 496 0581", "0113 496 0581",
     "01632 960044", "01632 960 277", "(0161) 496 0732", "0161-496-0732", "0044 7700 900457",

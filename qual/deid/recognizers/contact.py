@@ -25,6 +25,8 @@ URL_RE = re.compile(
     r"\.(?:co\.uk|org\.uk|gov\.uk|sch\.uk|ac\.uk|nhs\.uk|police\.uk|ltd\.uk|me\.uk|net\.uk"
     r"|com|org|net|io|info|biz|uk|eu|ly|gl|be|tv|app)\b(?:/[^\s<>\"'()\[\]]*)?(?![@\w])",
     re.IGNORECASE)
+_PLATFORM_RE = re.compile(r"\b(?:insta|ig\b|snap|tiktok|twitter|facebook|fb\b|discord|twitch|youtube|xbox|psn\b|"
+                          r"playstation|steam|roblox|reddit|telegram|gamertag|user\s?name|handle)")
 HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?\b")
 
 # UK numbers: a leading 0 or +44/0044, then 9-10 more digits in any grouping of spaces,
@@ -100,15 +102,29 @@ class UrlRecognizer(Recognizer):
                 yield self.span(doc, start, end, EntityType.URL, 0.95)
 
 
+# "her snapchat is ellz.pritch", "insta: kayd3n_t", "his gamertag was Vortexx": a handle
+# named by its platform, written without "@"
+_PLATFORM_HANDLE_RE = re.compile(
+    r"\b(?:instagram|insta|ig|snapchat|snap|tiktok|twitter|facebook|fb|discord|twitch|youtube|"
+    r"xbox|psn|playstation|steam|roblox|reddit|telegram|gamertag|username|user\s?name|handle)"
+    r"(?:\s+(?:name|handle|username|account|id))?\s*(?:is|was|:|=|-|called)\s*"
+    r"([A-Za-z0-9_][A-Za-z0-9_.]{1,28}[A-Za-z0-9_])(?![\w@])", re.IGNORECASE)
+
+
 @register_recognizer("contact.handle", default=True)
 class HandleRecognizer(Recognizer):
     entity_types = frozenset({EntityType.HANDLE})
 
     def detect(self, doc: Doc) -> Iterable[Span]:
-        if "@" not in doc.text:
-            return
-        for match in HANDLE_RE.finditer(doc.text):
-            yield self.span(doc, *match.span(), EntityType.HANDLE, 0.9)
+        if "@" in doc.text:
+            for match in HANDLE_RE.finditer(doc.text):
+                yield self.span(doc, *match.span(), EntityType.HANDLE, 0.9)
+        for match in doc.scan(_PLATFORM_HANDLE_RE, doc.windows(_PLATFORM_RE, 0, 60, lowered=True)):
+            handle = match.group(1)
+            # a username's marks (a dot, an underscore, a digit), or a word no dictionary
+            # knows; not "blocked", "private", "down"
+            if any(c in handle for c in "._0123456789") or not doc.lexicon.is_word(handle):
+                yield self.span(doc, *match.span(1), EntityType.HANDLE, 0.8)
 
 
 @register_recognizer("contact.phone", default=True)
