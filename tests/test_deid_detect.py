@@ -543,3 +543,12 @@ def test_caseless_name_that_is_a_word_is_found_where_it_stands_as_a_subject(anal
     assert covered(spans[3], owner, owner + len("will")), "a name that is a word, owning something, was missed"
     assert len(uncovered(spans[2], third, "will")) == 2, "the verb 'will' was taken for the name"
     assert uncovered(spans[2], third, "miles") and uncovered(spans[3], fourth, "miles")
+
+
+def test_a_learned_name_that_is_a_word_opening_a_sentence_as_its_subject_is_the_name(analyzer):
+    texts = ["At the school the DSL, Will Ashcombe, had been involved from the start.",
+             "Some are. Will is, he has done the full training. Will said so.",
+             "Will you come? Will it work out? I hope so."]
+    spans = analyzer.analyze_corpus(texts)
+    assert not uncovered(spans[1], texts[1], "Will"), "a name opening a sentence as its subject was missed"
+    assert len(uncovered(spans[2], texts[2], "Will")) == 2, "the verb opening a question was taken for the name"

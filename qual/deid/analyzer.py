@@ -579,8 +579,9 @@ class Analyzer:
             if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1):
                 # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
                 # are the verbs (capitals, "BL is ...", are no verb)
-                if doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc):
-                    continue
+                if (doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc)) and not (
+                        term.type is EntityType.PERSON and _name_position(doc, i)):
+                    continue  # but "Miles is, he's done the training" is Miles
                 confidence = min(confidence, 0.6)
             elif term.type is EntityType.PERSON and doc.previous_lower(i) in DETERMINERS \
                     and doc.adjacent(i):
