@@ -140,6 +140,41 @@ class Package:
                                  f"{self.max_part_bytes // 2**20} MB")
         return read_member(self.archive, name, self.path)
 
+    def stored_digest(self, name: str) -> bytes | None:
+        """A digest of the part as stored in the zip (compressed), read without unpacking it:
+        two parts stored alike unpack alike, so it keys what is derived from a part's bytes
+        (a template's styles, the same in every transcript made from it). None when the
+        part is encrypted or its local header does not read as zip's format says."""
+        import hashlib
+        import struct
+        import zipfile
+
+        info = self.archive.getinfo(name)
+        handle = self.archive.fp
+        if info.flag_bits & 0x1 or handle is None:
+            return None
+        try:
+            position = handle.tell()
+            try:
+                handle.seek(info.header_offset)
+                header = handle.read(zipfile.sizeFileHeader)
+                if len(header) != zipfile.sizeFileHeader:
+                    return None
+                fields = struct.unpack(zipfile.structFileHeader, header)
+                if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+                    return None
+                handle.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+                stored = handle.read(info.compress_size)
+            finally:
+                handle.seek(position)
+        except (OSError, struct.error, ValueError):
+            return None
+        if len(stored) != info.compress_size:
+            return None
+        digest = hashlib.blake2b(stored, digest_size=20)
+        digest.update(struct.pack("<HQ", info.compress_type, info.file_size))
+        return digest.digest()
+
     def xml(self, name: str):
         """A part parsed (``qual.files.parse_xml``: no entities, no network), once."""
         if name not in self._parsed:

@@ -177,3 +177,51 @@ def test_no_other_module_strips_namespaces_its_own_way():
              if own_way.search(p.read_text("utf-8"))]
     # check/qdpx.py and deid/writer.py are the de-identification side's, refactored on its branch
     assert set(found) <= {"files.py", "check/qdpx.py", "deid/writer.py"}, found
+
+
+def _zip_of(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_part_stored_alike_has_the_same_stored_digest_and_another_part_does_not():
+    styles = b"<w:styles>" + b"<w:style/>" * 500 + b"</w:styles>"
+    other = styles.replace(b"<w:style/>", b"<w:style w:styleId='x'/>", 1)
+    first = _zip_of({"a.txt": b"first", "word/styles.xml": styles})
+    second = _zip_of({"bb/longer-name.txt": b"second one", "word/styles.xml": styles})
+    third = _zip_of({"word/styles.xml": other})
+    stored = _zip_of({"word/styles.xml": styles}, zipfile.ZIP_STORED)
+    digests = []
+    for data in (first, second, third, stored):
+        with Package("test.docx", data) as package:
+            digests.append(package.stored_digest("word/styles.xml"))
+            assert package.read("word/styles.xml") in (styles, other)  # reading still works after
+    assert digests[0] == digests[1] and None not in digests
+    assert digests[2] != digests[0] and digests[3] != digests[0]
+
+
+def test_transcripts_sharing_a_template_read_as_each_alone(tmp_path):
+    # the style table is cached by the stored styles part: bold speaker labels are found the
+    # same in a document read after another of its template as in one read first
+    from qual.ingest.docx import _STYLE_TABLES
+    from qual.ingest.reader import read_transcript
+
+    paths = []
+    for k in range(2):
+        document = docx.Document()
+        paragraph = document.add_paragraph()
+        paragraph.add_run("Interviewer:").bold = True
+        paragraph.add_run(f" Question {k}?")
+        strong = document.add_paragraph(style="Intense Quote")
+        strong.add_run("Participant:")
+        strong.add_run(f" Answer {k}.")
+        paths.append(tmp_path / f"t{k}.docx")
+        document.save(paths[-1])
+    _STYLE_TABLES.clear()
+    alone = read_transcript(paths[1])
+    together = [read_transcript(path) for path in paths][1]
+    assert [(t.speaker, t.text) for t in together.turns] == [(t.speaker, t.text) for t in alone.turns]
+    assert len(_STYLE_TABLES) == 1

@@ -124,11 +124,16 @@ def _style_table(package: Package, part: str) -> dict[str, tuple[bool | None, st
     """Style id -> (bold or not or unsaid, the style it is based on), for the styles part."""
     import hashlib
 
-    data = package.read(part)
-    digest = hashlib.blake2b(data, digest_size=20).digest()
+    # keyed by the part as stored, when the zip allows: a cached table then costs no unpacking
+    digest = package.stored_digest(part)
+    data = None
+    if digest is None:
+        data = package.read(part)
+        digest = hashlib.blake2b(data, digest_size=20).digest()
     table = _STYLE_TABLES.get(digest)
     if table is None:
         table = {}
+        data = package.read(part) if data is None else data
         for style in parse_xml(data, package.path, package.label(part)).iter(f"{W}style"):
             style_id = style.get(f"{W}styleId")
             if style_id:
