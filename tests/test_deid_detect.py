@@ -552,3 +552,40 @@ def test_a_learned_name_that_is_a_word_opening_a_sentence_as_its_subject_is_the_
     spans = analyzer.analyze_corpus(texts)
     assert not uncovered(spans[1], texts[1], "Will"), "a name opening a sentence as its subject was missed"
     assert len(uncovered(spans[2], texts[2], "Will")) == 2, "the verb opening a question was taken for the name"
+
+
+def _caseless_lines_by_counting(text: str) -> list[tuple[int, int]]:
+    """caseless_lines as its rule reads, counting every text's words (no quick ruling out)."""
+    from qual.deid import caseless as C
+
+    counts = C._word_counts(text)
+    lines = text.count("\n") + 1 - len(C._BLANK_LINE_RE.findall(text))
+    if C._is_caseless(counts) and counts[0] >= C.LINE_WORDS * lines and text.count(",") < C.LIST_COMMAS * counts[0]:
+        if "\n" not in text:
+            return [(0, len(text))] if text else []
+        return [m.span() for m in C._LINE_RE.finditer(text) if C._TWO_WORDS_RE.search(m.group())]
+    if "\n" not in text:
+        return []
+    return [m.span() for m in C._LINE_RE.finditer(text)
+            if (c := C._word_counts(m.group()))[0] >= C.PROSE_LINE_WORDS
+            and m.group().count(",") < C.LIST_COMMAS * c[0] and C._is_caseless(c)]
+
+
+_CASE_WORDS = ["i", "I", "I'm", "i'm", "It", "So", "Kayden", "ÉLODIE", "o'Neil", "IT", "well-Known",
+               "3Kids", "Sam Jones:", "[00:01] Sam:", "\n", "\n\n", ",", ".", " - ", "(Zoe)", "\"Hi\""]
+_LOWER_WORDS = ["it", "so", "kayden", "élodie", "a", "x", "and", "the", "well", "really"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LOWER_WORDS), min_size=20, max_size=300),
+       st.lists(st.tuples(st.integers(0, 300), st.sampled_from(_CASE_WORDS)), max_size=6))
+def test_caseless_lines_rules_texts_out_as_counting_their_words_would(words, insertions):
+    # long lowercase runs with a few capitals, labels, I-forms and line breaks put in: where
+    # the quick ruling-out is closest to the counted rule
+    from qual.deid.caseless import caseless_lines
+
+    words = list(words)
+    for position, word in insertions:
+        words.insert(min(position, len(words)), word)
+    text = " ".join(words)
+    assert caseless_lines(text) == _caseless_lines_by_counting(text)

@@ -76,11 +76,30 @@ _JOINED = frozenset("@/\\_.:=#")
 _LABEL_RE = re.compile(r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?[A-Z][\w'.\- ]{0,40}:[ \t]")
 
 
+# A capital opening a word for certain (after a space or a mark; not "I", "I'm"): counted in
+# one quick pass to rule a text out before counting its words (see _surely_cased)
+_CAPITAL_START_RE = re.compile(r"[\s\"(\[{,.;:!?/\-](?:[A-HJ-Z]|I[a-z])")
+
+
+def _without_labels(text: str) -> str:
+    if ":" in text:
+        return _LABEL_RE.sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
+def _surely_cased(text: str) -> bool:
+    """Whether ``text`` (labels blanked) has too many capitals to be caseless, whatever its
+    word count: at least one, and one in 1/CASELESS_SHARE of the most words it could hold
+    (a word takes a letter and a separator). Half of an interview's turns are ruled out so,
+    at a fifth of the cost of counting their words."""
+    capitals = len(_CAPITAL_START_RE.findall(text))
+    return capitals > 0 and capitals >= CASELESS_SHARE * ((len(text) + 1) // 2)
+
+
 def _word_counts(text: str) -> tuple[int, int]:
     """Words, and words that begin with a capital (less "I", "I'm" ... and speaker labels),
     counted without keeping them (a transcript can be one line of millions of words)."""
-    if ":" in text:
-        text = _LABEL_RE.sub(lambda m: " " * len(m.group()), text)
+    text = _without_labels(text)
     # counted in C by Counter (holding each distinct word once), then a look at each
     # distinct capitalised word
     counts = Counter(map(re.Match.group, _WORD_RE.finditer(text)))
@@ -104,7 +123,12 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
     In a text with capitals, a line without is caseless only when it reads as speech (eight
     words or more, not a list of comma-separated keywords): a cased document's lower-case
     lines are more often lists, code and keywords than speech."""
-    counts = _word_counts(text)
+    if _surely_cased(_without_labels(text)):
+        if "\n" not in text:
+            return []
+        counts = (0, 0)  # not caseless as a whole; its lines are looked at below
+    else:
+        counts = _word_counts(text)
     words = counts[0]
     lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
     if _is_caseless(counts) and words >= LINE_WORDS * lines and text.count(",") < LIST_COMMAS * words:
@@ -118,6 +142,8 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
         return []
     ranges = []
     for match in _LINE_RE.finditer(text):
+        if _surely_cased(_without_labels(match.group())):
+            continue
         counts = _word_counts(match.group())
         if counts[0] >= PROSE_LINE_WORDS and match.group().count(",") < LIST_COMMAS * counts[0] \
                 and _is_caseless(counts):
