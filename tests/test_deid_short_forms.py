@@ -68,6 +68,13 @@ def test_initials_and_first_syllables_of_a_person_found_in_full(analyzer):
     assert found(analyzer, "We call her Ros. R.W. signed it.").get("R.W.") is None
 
 
+def test_initials_of_a_given_name_of_two_halves_found_alone(analyzer):
+    # "Tyler-Jay" with no surname anywhere still teaches "TJ"; a name of one part does not
+    texts = ["Kaylee-Rose's dad is in prison now.", "KR visits him every other Saturday, and so does SH."]
+    spans = Analyzer(ner=None).analyze_corpus(texts + ["Shannon came too."])
+    assert [s.text for s in spans[1]] == ["KR"]
+
+
 def test_initials_of_a_school_found_in_full(analyzer):
     spans = found(analyzer, "She went to Bishop Latimer Academy. BL is fine. Then Oakhaven High School, OHS.")
     assert spans.get("BL") is T.SCHOOL
@@ -104,6 +111,14 @@ def test_a_named_estate_and_a_rag_rating(analyzer):
     assert spans.get("Links") is T.PLACE
     assert [s.text for s in analyzer.analyze("We rated it Red, Amber, Green. Amber said so.")] == ["Amber"]
     assert found(analyzer, "the housing estate was rough, the English estate too") == {}
+
+
+def test_a_named_refuge_or_hostel_however_common_its_words(analyzer):
+    # where a family shelters is named by capitalised words before a lower-case head
+    text = "They were in a refuge, the Brighter Days refuge, then the Safe Harbour hostel."
+    spans = found(analyzer, text)
+    assert spans.get("Brighter Days") is T.ORGANISATION and spans.get("Safe Harbour") is T.ORGANISATION
+    assert found(analyzer, "We went to the refuge, then the English hostel and the youth shelter.") == {}
 
 
 def test_dates_with_a_month_in_lower_case(analyzer):

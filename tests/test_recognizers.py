@@ -160,6 +160,12 @@ def test_case_and_reference_numbers(analyzer):
     assert not gaps, f"case numbers not found: {gaps}"
 
 
+def test_police_collar_and_badge_numbers(analyzer):
+    text = "DC Ola Brandt, collar number 4417, and PC 2231 came; his badge no. 8812 too."
+    assert not missing(analyzer, text, ["4417", "2231", "8812"], T.CASE_NUMBER)
+    assert not [s for s in analyzer.analyze("We had 4417 referrals that year.") if s.type is T.CASE_NUMBER]
+
+
 def test_academic_years_and_year_months_are_low_confidence_dates(analyzer):
     text = "In 2019/20 we had more referrals; the interview month is 2021-11, since 2016."
     spans = analyzer.analyze(text)

@@ -482,6 +482,8 @@ class Analyzer:
                     last = parts[-1].title() if parts[-1].isupper() else parts[-1]
                     for article in ("the", "The"):
                         yield LearnedTerm(f"{article} {last}", span.type, min(confidence, 0.8), True)
+            elif span.type is EntityType.PERSON and "-" in parts[0]:
+                yield from self._short_forms(span.type, [parts[0].removesuffix("'s")])
             for part, is_word in zip(parts, ordinary):
                 bare = part.removesuffix("'s")
                 lower = bare.lower()
@@ -511,6 +513,13 @@ class Analyzer:
         lexicon, keep_list = self.lexicon, self.keep_list
         capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES
                        and p.lower() not in FUNCTION_WORDS]
+        if len(capitalised) == 1 and entity_type is EntityType.PERSON:
+            # a given name of two capitalised halves alone: "TJ" of "Tyler-Jay"
+            halves = [p for p in capitalised[0].split("-") if p[:1].isupper()]
+            initials = "".join(p[0] for p in halves)
+            if len(halves) == 2 and initials.isupper() and initials not in keep_list \
+                    and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
+                yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
         if len(capitalised) < 2:
             return
         if entity_type is EntityType.PERSON:

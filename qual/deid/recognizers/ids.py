@@ -37,7 +37,8 @@ CASE_CONTEXT_RE = re.compile(
     r"\b(?:case|ref|reference|referral|file|id|client|child|pupil|upn|uln|account|application|"
     r"crime|incident|claim|log|record|patient|hospital|docket|court|order|serial|passport|"
     r"licence|license|registration|reg|policy|membership|student|staff|employee|payroll|"
-    r"mosaic|liquidlogic|lcs|ehm)\s*(?:no\.?|nos\.?|number|num|#|ref\.?|id|code)?\s*[:#.,]?\s*(?:is|was)?\s*$",
+    r"mosaic|liquidlogic|lcs|ehm|collar|badge|warrant|shoulder|call\s?sign|tenancy|pc|dc|ps|ds|sgt)"
+    r"\s*(?:no\.?|nos\.?|number|num|#|ref\.?|id|code)?\s*[:#.,]?\s*(?:is|was)?\s*$",
     re.IGNORECASE)
 _DIGIT_TOKEN_RE = re.compile(r"\d[\w\-/.]*")
 CONTEXT_CODE_RE = re.compile(r"[A-Za-z]{0,4}[\-/]?\d[\w\-/.]*\d|\d{3,}|[A-Za-z]{1,4}[\-/]?\d{2,}[A-Za-z]?|"

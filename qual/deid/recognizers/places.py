@@ -168,7 +168,11 @@ _AMBIGUOUS_ORGANISATION = frozenset({"team", "services", "service", "unit", "gro
                                      "pantry", "kitchen"})
 _LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nursery", "estate",
                               "road", "street", "lane", "avenue", "close", "drive", "crescent",
-                              "council", "surgery", "hospital", "mosque", "church"})
+                              "council", "surgery", "hospital", "mosque", "church", "refuge",
+                              "hostel", "shelter"})
+# Places where people live or shelter, named by capitalised words however common ("the Links
+# estate", "the Brighter Days refuge"): the name says where a child or a family is
+_NAMED_DWELLINGS = ESTATE_HEADS | {"refuge", "hostel", "shelter"}
 _CONNECTORS = frozenset({"of", "the", "&", "upon", "le", "cum", "de"})
 _SAINTS = frozenset({"st", "saint", "ss", "sts"})
 # "Flat 4", "Apt. 595", "Suite 501": the part of an address before the street
@@ -350,7 +354,7 @@ class InstitutionRecognizer(Recognizer):
         possessive_name = any(words[j] != doc.base(j) for j in range(start, head))
         # "the Links estate": a capitalised word between "the" and "estate" names the estate
         # however common a word it is (not a nationality: "the English estate")
-        named_estate = (lowercase_head and head_lower in ESTATE_HEADS and not possessive_name
+        named_estate = (lowercase_head and head_lower in _NAMED_DWELLINGS and not possessive_name
                         and start > 0 and words[start - 1].lower() == "the"
                         and all(not lexicon.is_demonym(words[j]) for j in distinctive))
         if lowercase_head and (rarest >= 4.0 or possessive_name) and not named_estate:

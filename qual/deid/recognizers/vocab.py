@@ -76,7 +76,7 @@ ORGANISATION_HEADS = frozenset({
     "network", "council", "police", "constabulary", "nhs", "ccg", "icb", "team", "unit",
     "library", "college", "university", "hall", "house", "lodge", "court", "prison", "yoi",
     "forum", "alliance", "collective", "federation", "agency", "company", "co", "inc",
-    "aid", "advice", "carers", "refuge", "bank", "pantry", "kitchen", "ministries",
+    "aid", "advice", "carers", "refuge", "hostel", "shelter", "bank", "pantry", "kitchen", "ministries",
     # businesses, venues and congregations named by a generic last word ("Greenway Foods",
     # "Resurrection Power Assembly", "Brindlemoor Safe Futures", "Miller's Garage")
     "foods", "assembly", "futures", "fellowship", "tabernacle", "ministry", "mission",
