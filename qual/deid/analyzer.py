@@ -38,10 +38,10 @@ from .normalize import NormalizedText, join, normalize
 from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
 from .recognizers.phrases import PhraseMatcher
-from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, NAME_SUBJECT_ADVERBS, NAME_SUBJECT_VERBS,
-                                NOT_BEFORE_A_NAME, ORGANISATION_GENERIC, SCHOOL_GENERIC, STREET_HEADS,
-                                TITLES)
+from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERIC, SCHOOL_GENERIC,
+                                STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
+from .recognizers.ner import MODEL_DETECTORS, defer_to_rules
 from .registry import create_recognizer, default_recognizer_names
 from .spans import resolve
 from .types import EntityType, Span
@@ -51,8 +51,6 @@ log = logging.getLogger("qual.deid.analyzer")
 # Spans below this confidence are not reported at all. The recall-first rule reports at
 # 0.35-0.45, so the default keeps everything and leaves the choice to review.
 DEFAULT_THRESHOLD = 0.3
-# Detectors of a learned model: their spans give way to the rules' (see defer_to_rules).
-MODEL_DETECTORS = frozenset({"ner.spacy"})
 # Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
 # A known identifier (from the key or register) that a keep-term also explains ("Brook" the
 # worker, "Brook" the charity): redacted and shown for review, never silently kept, so that
@@ -563,7 +561,7 @@ class Analyzer:
             for start, end, terms in (more[1].find(text, doc.searchable(False)) if len(more) > 1 else ()):
                 if text[start:end].islower() and not doc.is_kept(start, end) \
                         and _inside_ranges(caseless_ranges, start, end) \
-                        and _name_position(doc, doc.word_at(start)):
+                        and doc.stands_as_a_name(doc.word_at(start)):
                     term = max(terms, key=lambda t: t.confidence)
                     spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
                                       text[start:end]))
@@ -589,7 +587,7 @@ class Analyzer:
                 # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
                 # are the verbs (capitals, "BL is ...", are no verb)
                 if (doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc)) and not (
-                        term.type is EntityType.PERSON and _name_position(doc, i)):
+                        term.type is EntityType.PERSON and doc.stands_as_a_name(i)):
                     continue  # but "Miles is, he's done the training" is Miles
                 confidence = min(confidence, 0.6)
             elif term.type is EntityType.PERSON and doc.previous_lower(i) in DETERMINERS \
@@ -621,47 +619,6 @@ class Analyzer:
         return resolved
 
 
-def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
-    """Model spans beside the rules' spans: where a model span overlaps spans of the rules, the
-    rules' spans and types stand, and what the model span adds beyond them stays only when it
-    holds a word that reads as a name (``calibrate`` above ``MODEL_ORDINARY``: "Thornbury" after
-    a rule's "Kayden", not "said" or "the school"); it then takes the type of the rule span it
-    touches, so "Kayden" + "Thornbury" is one person."""
-    from .recognizers.ner import MODEL_ORDINARY, calibrate
-
-    # what propagation found stands, and cuts no model span (it may have learned from one)
-    rules = sorted((s for s in spans if s.detector not in MODEL_DETECTORS and s.detector != "propagation"),
-                   key=lambda s: s.start)
-    out = list(rules)
-    rule_starts = [s.start for s in rules]
-    text = doc.text
-    for model in (s for s in spans if s.detector in MODEL_DETECTORS):
-        low = bisect.bisect_left(rule_starts, model.start - 2000)  # no rule span is that long
-        touching = [r for r in rules[low:bisect.bisect_left(rule_starts, model.end)]
-                    if r.end > model.start]
-        if not touching:
-            out.append(model)
-            continue
-        position, pieces = model.start, []
-        for rule in touching:
-            if rule.start > position:
-                pieces.append((position, rule.start))
-            position = max(position, rule.end)
-        if position < model.end:
-            pieces.append((position, model.end))
-        for start, end in pieces:
-            while start < end and not text[start].isalnum():
-                start += 1
-            while end > start and not text[end - 1].isalnum():
-                end -= 1
-            if end <= start or calibrate(doc, start, end, model.type, model.confidence) <= MODEL_ORDINARY:
-                continue
-            neighbour = next((r for r in touching if 0 <= start - r.end <= 1 or 0 <= r.start - end <= 1), None)
-            entity_type = neighbour.type if neighbour is not None else model.type
-            out.append(Span(start, end, entity_type, model.detector, model.confidence, text[start:end]))
-    return out + [s for s in spans if s.detector == "propagation"]  # last: a tie names the finder
-
-
 def _inside_ranges(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     """``[start, end)`` lies inside one of the sorted, disjoint ``ranges``."""
     i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
@@ -690,7 +647,7 @@ def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, ...]:
     (where no capital can say "name"): of the case-sensitive names no common word explains
     ("sim" of "Simona"; a person's initials that are no word, "mf" of "M.F."), and of the
     people's names that are common words ("miles" of "Miles Fairweather"), which count only
-    where a name stands as a clause's subject (see :func:`_name_position`)."""
+    where a name stands as a clause's subject (see :meth:`Doc.stands_as_a_name`)."""
     insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
     caseless: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
@@ -709,25 +666,3 @@ def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, ...]:
         elif term.type is EntityType.PERSON and " " not in term.text:
             caseless_words.add(term.text, term)
     return insensitive, sensitive, caseless, caseless_words
-
-
-def _name_position(doc: Doc, i: int) -> bool:
-    """Whether word ``i`` stands where a name would, as a clause's subject or a possessive:
-    "miles is quite", "miles usually forwards it", "miles's office"; not "miles apart", "two
-    miles is", "i will usually"."""
-    if i > 0 and doc.adjacent(i) and doc.previous_lower(i) in NOT_BEFORE_A_NAME | DETERMINERS:
-        return False
-    if i > 0 and doc.previous_lower(i).isdigit():
-        return False
-    word = doc.lower_words[i]
-    if word.endswith("'s") and len(word) > 3:
-        return True  # "miles's office", "miles's not in" (a name's possessive or "is")
-    if i + 1 >= len(doc) or not doc.adjacent(i + 1):
-        return False
-    following = doc.next_lower(i)
-    if following in NAME_SUBJECT_VERBS:
-        return True
-    return (following in NAME_SUBJECT_ADVERBS and i + 2 < len(doc) and doc.adjacent(i + 2)
-            and (doc.next_lower(i, 2) in NAME_SUBJECT_VERBS
-                 or (doc.next_lower(i, 2).endswith(("s", "ed")) and len(doc.next_lower(i, 2)) > 3
-                     and doc.next_lower(i, 2) not in FUNCTION_WORDS)))

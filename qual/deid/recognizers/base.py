@@ -22,6 +22,7 @@ from ..normalize import NormalizedText, normalize
 from ..types import EntityType, Span
 from .lexicon import Lexicon, inflection_key, inflections, load_lexicon
 from .phrases import bounded, lower_same_length
+from .vocab import DETERMINERS, FUNCTION_WORDS, NAME_SUBJECT_ADVERBS, NAME_SUBJECT_VERBS, NOT_BEFORE_A_NAME
 
 if TYPE_CHECKING:
     from ..keeplist import KeepList
@@ -89,6 +90,9 @@ def capitals_read_as_word(word: str, lexicon: Lexicon) -> bool:
     if len(letters) >= SHOUTED_UNKNOWN_LETTERS:
         return True
     return lexicon.is_name(word) or lexicon.is_word(word)
+
+
+_NOT_BEFORE_A_NAME = NOT_BEFORE_A_NAME | DETERMINERS
 
 
 @dataclass
@@ -433,6 +437,27 @@ class Doc:
     def next_lower(self, i: int, skip: int = 1) -> str:
         j = i + skip
         return self.words[j].lower() if j < len(self.words) else ""
+
+    def stands_as_a_name(self, i: int) -> bool:
+        """Whether word ``i`` stands where a name would, as a clause's subject or a possessive:
+        "miles is quite", "miles usually forwards it", "miles's office"; not "miles apart", "two
+        miles is", "i will usually"."""
+        if i > 0 and self.adjacent(i) and self.previous_lower(i) in _NOT_BEFORE_A_NAME:
+            return False
+        if i > 0 and self.previous_lower(i).isdigit():
+            return False
+        word = self.lower_words[i]
+        if word.endswith("'s") and len(word) > 3:
+            return True  # "miles's office", "miles's not in" (a name's possessive or "is")
+        if i + 1 >= len(self) or not self.adjacent(i + 1):
+            return False
+        following = self.next_lower(i)
+        if following in NAME_SUBJECT_VERBS:
+            return True
+        return (following in NAME_SUBJECT_ADVERBS and i + 2 < len(self) and self.adjacent(i + 2)
+                and (self.next_lower(i, 2) in NAME_SUBJECT_VERBS
+                     or (self.next_lower(i, 2).endswith(("s", "ed")) and len(self.next_lower(i, 2)) > 3
+                         and self.next_lower(i, 2) not in FUNCTION_WORDS)))
 
     def adjacent(self, i: int) -> bool:
         """Word ``i`` follows word ``i - 1`` with only spaces between (same phrase)."""

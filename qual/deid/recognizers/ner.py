@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("qual.deid.ner")
 
+# Detectors of a learned model: their spans give way to the rules' (see defer_to_rules).
+MODEL_DETECTORS = frozenset({"ner.spacy"})
+
 LABELS: dict[str, EntityType] = {
     "PERSON": EntityType.PERSON, "PER": EntityType.PERSON, "PERS": EntityType.PERSON,
     "GPE": EntityType.PLACE, "LOC": EntityType.PLACE, "FAC": EntityType.PLACE,
@@ -396,7 +399,7 @@ def _candidates(doc: Doc, settled: set[int]) -> list[int]:
 
 def found_by_rules(doc: Doc) -> set[int]:
     """Indices of the words inside spans the rules found with confidence (``RULES_SURE``;
-    ``doc.rule_spans``): a model span there gives way to theirs (analyzer.defer_to_rules), so
+    ``doc.rule_spans``): a model span there gives way to theirs (defer_to_rules), so
     they are no reason to read a sentence. A name beside them that they did not find
     ("Thornbury" after their "Kayden") still has its sentence read."""
     covered: set[int] = set()
@@ -511,3 +514,42 @@ def calibrate(doc: Doc, start: int, end: int, entity_type: EntityType, confidenc
     if listed and any(w[:1].isupper() and not w.isupper() for w in words):
         return min(confidence, MODEL_LISTED_NAME)
     return min(confidence, MODEL_ORDINARY)
+
+
+def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Model spans beside the rules' spans: where a model span overlaps spans of the rules, the
+    rules' spans and types stand, and what the model span adds beyond them stays only when it
+    holds a word that reads as a name (``calibrate`` above ``MODEL_ORDINARY``: "Thornbury" after
+    a rule's "Kayden", not "said" or "the school"); it then takes the type of the rule span it
+    touches, so "Kayden" + "Thornbury" is one person."""
+    # what propagation found stands, and cuts no model span (it may have learned from one)
+    rules = sorted((s for s in spans if s.detector not in MODEL_DETECTORS and s.detector != "propagation"),
+                   key=lambda s: s.start)
+    out = list(rules)
+    rule_starts = [s.start for s in rules]
+    text = doc.text
+    for model in (s for s in spans if s.detector in MODEL_DETECTORS):
+        low = bisect.bisect_left(rule_starts, model.start - 2000)  # no rule span is that long
+        touching = [r for r in rules[low:bisect.bisect_left(rule_starts, model.end)]
+                    if r.end > model.start]
+        if not touching:
+            out.append(model)
+            continue
+        position, pieces = model.start, []
+        for rule in touching:
+            if rule.start > position:
+                pieces.append((position, rule.start))
+            position = max(position, rule.end)
+        if position < model.end:
+            pieces.append((position, model.end))
+        for start, end in pieces:
+            while start < end and not text[start].isalnum():
+                start += 1
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            if end <= start or calibrate(doc, start, end, model.type, model.confidence) <= MODEL_ORDINARY:
+                continue
+            neighbour = next((r for r in touching if 0 <= start - r.end <= 1 or 0 <= r.start - end <= 1), None)
+            entity_type = neighbour.type if neighbour is not None else model.type
+            out.append(Span(start, end, entity_type, model.detector, model.confidence, text[start:end]))
+    return out + [s for s in spans if s.detector == "propagation"]  # last: a tie names the finder
