@@ -131,6 +131,8 @@ class Lexicon:
     _inflected_cache: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     # word as written -> is_demonym (asked of every capitalised word of every document)
     _demonym_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # word as written -> what the NER model's reader makes of it (recognizers.ner._readings)
+    readings_cache: dict[str, tuple[bool, bool, bool]] = field(default_factory=dict, compare=False, repr=False)
 
     def word_zipf(self, word: str) -> float:
         lower = word.lower()

@@ -304,9 +304,8 @@ _COMMON_WORD_ZIPF = 6.0
 _CONTRACTION_ENDINGS = frozenset({"d", "m", "s", "t", "ve", "ll", "re", "nt"})
 # every character that can end a sentence (base.BREAK_CHARS) and a dash
 _ANY_BREAK_RE = re.compile("[" + re.escape("".join(sorted(BREAK_CHARS))) + "\\-]")
-# word as written -> can it hold a name (in caseless text, opening a sentence, mid-sentence);
-# per lexicon, bounded
-_READINGS: dict[tuple[int, str], tuple[bool, bool, bool]] = {}
+# word as written -> can it hold a name (in caseless text, opening a sentence, mid-sentence):
+# kept on each lexicon (Lexicon.readings_cache), bounded
 _READINGS_MAX = 400_000
 
 
@@ -418,11 +417,12 @@ def found_by_rules(doc: Doc) -> set[int]:
 def _readings(lexicon, word: str) -> tuple[bool, bool, bool]:
     """Whether ``word`` (as written) can hold a name in caseless text, opening a sentence,
     and mid-sentence (cached)."""
-    readings = _READINGS.get((id(lexicon), word))
+    cache = lexicon.readings_cache
+    readings = cache.get(word)
     if readings is None:
-        if len(_READINGS) >= _READINGS_MAX:
-            _READINGS.clear()
-        readings = _READINGS[id(lexicon), word] = _word_readings(lexicon, word)
+        if len(cache) >= _READINGS_MAX:
+            cache.clear()
+        readings = cache[word] = _word_readings(lexicon, word)
     return readings
 
 
