@@ -167,7 +167,7 @@ class Package:
                 stored = handle.read(info.compress_size)
             finally:
                 handle.seek(position)
-        except (OSError, struct.error, ValueError):
+        except (OSError, struct.error, ValueError, AttributeError):  # (zipfile's layout names moved)
             return None
         if len(stored) != info.compress_size:
             return None

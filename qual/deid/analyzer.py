@@ -37,11 +37,11 @@ from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
 from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
+from .recognizers.ner import MODEL_DETECTORS, defer_to_rules
 from .recognizers.phrases import PhraseMatcher
 from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERIC, SCHOOL_GENERIC,
                                 STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
-from .recognizers.ner import MODEL_DETECTORS, defer_to_rules
 from .registry import create_recognizer, default_recognizer_names
 from .spans import resolve
 from .types import EntityType, Span
@@ -511,13 +511,18 @@ class Analyzer:
         lexicon, keep_list = self.lexicon, self.keep_list
         capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES
                        and p.lower() not in FUNCTION_WORDS]
-        if len(capitalised) == 1 and entity_type is EntityType.PERSON:
-            # a given name of two capitalised halves alone: "TJ" of "Tyler-Jay"
+
+        def initials(*candidates: str) -> Iterable[LearnedTerm]:
+            for form in dict.fromkeys(candidates):
+                if 2 <= len(form) <= 5 and form not in keep_list \
+                        and lexicon.word_zipf(form) < SHORT_FORM_MAX_ZIPF - 0.5:
+                    yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
+
+        if entity_type is EntityType.PERSON and capitalised:
+            # "TJ" of "Tyler-Jay", alone or with a surname
             halves = [p for p in capitalised[0].split("-") if p[:1].isupper()]
-            initials = "".join(p[0] for p in halves)
-            if len(halves) == 2 and initials.isupper() and initials not in keep_list \
-                    and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
-                yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+            if len(halves) == 2 and len(capitalised) == 1:
+                yield from initials(halves[0][0] + halves[1][0])
         if len(capitalised) < 2:
             return
         if entity_type is EntityType.PERSON:
@@ -525,11 +530,7 @@ class Analyzer:
             for form in (f"{first[0]}.{last[0]}.", f"{first[0]}. {last[0]}."):
                 yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
             # "TJ" of "Tyler-Jay Smith" (the first name's parts) or of "Tyler Johnson"
-            joined = [p for p in first.split("-") if p[:1].isupper()]
-            for initials in {"".join(p[0] for p in joined), first[0] + last[0]}:
-                if len(initials) >= 2 and initials.isupper() and initials not in keep_list \
-                        and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
-                    yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+            yield from initials("".join(p[0] for p in halves), first[0] + last[0])
             if len(first) >= 5 and not first.isupper():
                 for size in (3, 4):
                     prefix = first[:size]
@@ -541,27 +542,18 @@ class Analyzer:
             words = [p for p in capitalised if p.lower() not in DETERMINERS]
             proper = [p for p in words if p.lower() not in _GENERIC_HEADS]
             # "OHS" of "Oakfield High School"; "BL" of "Bishop Latimer Academy"
-            for initials in dict.fromkeys("".join(p[0] for p in group).upper() for group in (words, proper)):
-                if 2 <= len(initials) <= 5 and initials not in keep_list \
-                        and lexicon.word_zipf(initials) < SHORT_FORM_MAX_ZIPF - 0.5:
-                    yield LearnedTerm(initials, entity_type, SHORT_FORM_CONFIDENCE, True)
+            yield from initials(*("".join(p[0] for p in group).upper() for group in (words, proper)))
 
-    def _propagate(self, doc: Doc, matchers: tuple[PhraseMatcher, ...]) -> list[Span]:
-        insensitive, sensitive, *more = matchers
+    def _propagate(self, doc: Doc, matchers: "_Matchers") -> list[Span]:
+        insensitive, sensitive, caseless, caseless_words = matchers
         spans: list[Span] = []
         text = doc.text
         caseless_ranges = getattr(doc, "caseless_ranges", ())
-        if more and caseless_ranges:
-            for start, end, terms in more[0].find(text, doc.searchable(False)):
-                if text[start:end].islower() and not doc.is_kept(start, end) \
-                        and _inside_ranges(caseless_ranges, start, end):
-                    term = max(terms, key=lambda t: t.confidence)
-                    spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
-                                      text[start:end]))
-            for start, end, terms in (more[1].find(text, doc.searchable(False)) if len(more) > 1 else ()):
+        for matcher, as_a_name in ((caseless, False), (caseless_words, True)) if caseless_ranges else ():
+            for start, end, terms in matcher.find(text, doc.searchable(False)):
                 if text[start:end].islower() and not doc.is_kept(start, end) \
                         and _inside_ranges(caseless_ranges, start, end) \
-                        and doc.stands_as_a_name(doc.word_at(start)):
+                        and (not as_a_name or doc.stands_as_a_name(doc.word_at(start))):
                     term = max(terms, key=lambda t: t.confidence)
                     spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
                                       text[start:end]))
@@ -642,7 +634,11 @@ def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -
         learned[key] = term
 
 
-def _build_matchers(terms: Iterable[LearnedTerm]) -> tuple[PhraseMatcher, ...]:
+# case-insensitive terms, case-sensitive ones, and the two kinds read in caseless text
+_Matchers = tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher, PhraseMatcher]
+
+
+def _build_matchers(terms: Iterable[LearnedTerm]) -> _Matchers:
     """Matchers of case-insensitive terms, of case-sensitive ones, and, for caseless text
     (where no capital can say "name"): of the case-sensitive names no common word explains
     ("sim" of "Simona"; a person's initials that are no word, "mf" of "M.F."), and of the

@@ -99,7 +99,11 @@ def _surely_cased(text: str) -> bool:
 def _word_counts(text: str) -> tuple[int, int]:
     """Words, and words that begin with a capital (less "I", "I'm" ... and speaker labels),
     counted without keeping them (a transcript can be one line of millions of words)."""
-    text = _without_labels(text)
+    return _counts(_without_labels(text))
+
+
+def _counts(text: str) -> tuple[int, int]:
+    """:func:`_word_counts` of a text whose speaker labels are blanked already."""
     # counted in C by Counter (holding each distinct word once), then a look at each
     # distinct capitalised word
     counts = Counter(map(re.Match.group, _WORD_RE.finditer(text)))
@@ -123,12 +127,13 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
     In a text with capitals, a line without is caseless only when it reads as speech (eight
     words or more, not a list of comma-separated keywords): a cased document's lower-case
     lines are more often lists, code and keywords than speech."""
-    if _surely_cased(_without_labels(text)):
+    blanked = _without_labels(text)
+    if _surely_cased(blanked):
         if "\n" not in text:
             return []
         counts = (0, 0)  # not caseless as a whole; its lines are looked at below
     else:
-        counts = _word_counts(text)
+        counts = _counts(blanked)
     words = counts[0]
     lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
     if _is_caseless(counts) and words >= LINE_WORDS * lines and text.count(",") < LIST_COMMAS * words:
@@ -142,9 +147,10 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
         return []
     ranges = []
     for match in _LINE_RE.finditer(text):
-        if _surely_cased(_without_labels(match.group())):
+        blanked = _without_labels(match.group())
+        if _surely_cased(blanked):
             continue
-        counts = _word_counts(match.group())
+        counts = _counts(blanked)
         if counts[0] >= PROSE_LINE_WORDS and match.group().count(",") < LIST_COMMAS * counts[0] \
                 and _is_caseless(counts):
             ranges.append(match.span())

@@ -25,12 +25,11 @@ URL_RE = re.compile(
     r"\.(?:co\.uk|org\.uk|gov\.uk|sch\.uk|ac\.uk|nhs\.uk|police\.uk|ltd\.uk|me\.uk|net\.uk"
     r"|com|org|net|io|info|biz|uk|eu|ly|gl|be|tv|app)\b(?:/[^\s<>\"'()\[\]]*)?(?![@\w])",
     re.IGNORECASE)
-_PLATFORM_WORDS = frozenset({
-    "instagram", "insta", "ig", "snapchat", "snap", "tiktok", "twitter", "facebook", "fb", "discord",
-    "twitch", "youtube", "xbox", "psn", "playstation", "steam", "roblox", "reddit", "telegram",
-    "gamertag", "username", "user", "handle"})
-_PLATFORM_RE = re.compile(r"\b(?:insta|ig\b|snap|tiktok|twitter|facebook|fb\b|discord|twitch|youtube|xbox|psn\b|"
-                          r"playstation|steam|roblox|reddit|telegram|gamertag|user\s?name|handle)")
+# Social platforms and the words for an account's name on them ("user name" is two words)
+_PLATFORMS = ("instagram", "insta", "ig", "snapchat", "snap", "tiktok", "twitter", "facebook", "fb",
+              "discord", "twitch", "youtube", "xbox", "psn", "playstation", "steam", "roblox", "reddit",
+              "telegram", "gamertag", "username", "handle")
+_PLATFORM_WORDS = frozenset(_PLATFORMS) | {"user"}
 HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?\b")
 
 # UK numbers: a leading 0 or +44/0044, then 9-10 more digits in any grouping of spaces,
@@ -109,8 +108,7 @@ class UrlRecognizer(Recognizer):
 # "her snapchat is ellz.pritch", "insta: kayd3n_t", "his gamertag was Vortexx": a handle
 # named by its platform, written without "@"
 _PLATFORM_HANDLE_RE = re.compile(
-    r"\b(?:instagram|insta|ig|snapchat|snap|tiktok|twitter|facebook|fb|discord|twitch|youtube|"
-    r"xbox|psn|playstation|steam|roblox|reddit|telegram|gamertag|username|user\s?name|handle)"
+    rf"\b(?:{'|'.join(_PLATFORMS)}|user\s?name)"
     r"(?:\s+(?:name|handle|username|account|id))?\s*(?:is|was|:|=|-|called)\s*"
     r"([A-Za-z0-9_][A-Za-z0-9_.]{1,28}[A-Za-z0-9_])(?![\w@])", re.IGNORECASE)
 
@@ -125,7 +123,14 @@ class HandleRecognizer(Recognizer):
                 yield self.span(doc, *match.span(), EntityType.HANDLE, 0.9)
         if _PLATFORM_WORDS.isdisjoint(doc.lower_words):
             return  # (a set lookup per word: scanning the text for the platforms costs 5 times as much)
-        for match in doc.scan(_PLATFORM_HANDLE_RE, doc.windows(_PLATFORM_RE, 0, 60, lowered=True)):
+        windows: list[tuple[int, int]] = []
+        for i, word in enumerate(doc.lower_words):
+            if word in _PLATFORM_WORDS:
+                if windows and doc.starts[i] <= windows[-1][1]:
+                    windows[-1] = (windows[-1][0], doc.ends[i] + 60)
+                else:
+                    windows.append((doc.starts[i], doc.ends[i] + 60))
+        for match in doc.scan(_PLATFORM_HANDLE_RE, windows):
             handle = match.group(1)
             # a username's marks (a dot, an underscore, a digit), or a word no dictionary
             # knows; not "blocked", "private", "down"

@@ -99,8 +99,6 @@ _NAMED_AGE_RE = re.compile(
     rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|turned|turns|has\s+just\s+turned))\s+"
     rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
     rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
-_YOUNG_PERSON_NOUNS = frozenset({"lad", "boy", "girl", "kid", "child", "youngest", "eldest", "oldest",
-                                 "bairn", "toddler", "niece", "nephew", "grandson", "granddaughter"})
 # a subject this common a word ("that's seven", "it's two", "there's nine") is no person
 _SUBJECT_ZIPF = 5.5
 
@@ -220,7 +218,7 @@ def _person_subject(doc: Doc, word: str) -> bool:
     """Whether ``word``, the subject of "is nineteen", is a person: a word for one ("my son's
     eleven"), a listed first name, or a word no dictionary knows ("ashby's seven")."""
     lower = word.lower()
-    if lower in PERSON_NOUNS or lower in _YOUNG_PERSON_NOUNS:
+    if lower in PERSON_NOUNS:
         return True
     lexicon = doc.lexicon
     if lexicon.word_zipf(word) >= _SUBJECT_ZIPF:

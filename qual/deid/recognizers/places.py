@@ -352,12 +352,12 @@ class InstitutionRecognizer(Recognizer):
             return None
         rarest = min(lexicon.word_zipf(doc.base(j)) for j in distinctive)
         possessive_name = any(words[j] != doc.base(j) for j in range(start, head))
-        # "the Links estate": a capitalised word between "the" and "estate" names the estate
-        # however common a word it is (not a nationality: "the English estate")
-        named_estate = (lowercase_head and head_lower in _NAMED_DWELLINGS and not possessive_name
-                        and start > 0 and words[start - 1].lower() == "the"
-                        and all(not lexicon.is_demonym(words[j]) for j in distinctive))
-        if lowercase_head and (rarest >= 4.0 or possessive_name) and not named_estate:
+        # "the Links estate", "the Brighter Days refuge": capitalised words between "the" and
+        # such a head name it however common they are (not a nationality: "the English estate")
+        named_dwelling = (lowercase_head and head_lower in _NAMED_DWELLINGS and not possessive_name
+                          and start > 0 and words[start - 1].lower() == "the"
+                          and all(not lexicon.is_demonym(words[j]) for j in distinctive))
+        if lowercase_head and (rarest >= 4.0 or possessive_name) and not named_dwelling:
             return None  # "English school", "Jayden's school"
         ambiguous = (head_lower in _AMBIGUOUS_STREET if category == "street"
                      else head_lower in _AMBIGUOUS_ORGANISATION)

@@ -123,6 +123,8 @@ PERSON_NOUNS = frozenset({
     "partner", "boyfriend", "girlfriend", "husband", "wife", "son", "daughter", "baby", "carer",
     "teacher", "friend", "worker", "dsl", "head", "headteacher", "deputy", "manager", "colleague",
     "senco", "pastor", "officer", "nurse", "practitioner", "lead", "coordinator", "student", "pupil",
+    "lad", "boy", "girl", "kid", "child", "youngest", "eldest", "oldest", "bairn", "toddler",
+    "niece", "nephew", "grandson", "granddaughter",
 })
 
 # What follows a person's name as the subject of a clause ("miles is", "will said", "mark
