@@ -424,6 +424,36 @@ def test_what_follows_a_name_in_speech(analyzer):
     assert found == [], f"ordinary words redacted: {found}"
 
 
+def test_names_with_particles_are_found_whole(analyzer):
+    text = ("Her social worker is Marieke van der Berg. Later van der Berg rang. The uncle, "
+            "Ahmed al-Masri, came with Faisal bin Rashid, and they spoke of bin Tarrak and al-Sadr.")
+    found = missing(analyzer, text, ["Marieke van der Berg", "van der Berg rang"[:12], "Ahmed al-Masri",
+                                     "Faisal bin Rashid", "bin Tarrak", "al-Sadr"], T.PERSON)
+    assert not found, f"names with particles not found whole: {found}"
+    text = "Put it in the bin Monday. We hired a van Tuesday. It was a de facto ban."
+    assert touched(analyzer, text, ["bin Monday", "van Tuesday", "de facto"]) == []
+
+
+def test_a_capitalised_word_next_to_a_name_continues_it(analyzer):
+    # a detector that finds part of a name must not leave the rest ("Lone", "Lowfold")
+    text = ("Army arrested Ghulam Mohiuddin Lone, a man from Doda district. "
+            "The family moved to Skipton Lowfold in March.")
+    found = missing(analyzer, text, ["Ghulam Mohiuddin Lone", "Skipton Lowfold"])
+    assert not found, f"names not found whole: {found}"
+    # not in a heading, not over a possessive, not over a keep-term or a sentence's first word
+    text = "Meeting With Sarah Okafor About Funding Review\nWe went to see Jayden's Mum Friday."
+    assert touched(analyzer, text, ["About Funding", "Mum Friday"]) == []
+
+
+def test_a_name_addressed_opens_a_sentence(analyzer):
+    text = "Ginny, can you come here? Ginny, Please see the attached. Grace, thanks for that."
+    spans = analyzer.analyze(text)
+    starts = [i for i in range(len(text)) if text.startswith(("Ginny,", "Grace,"), i)]
+    assert all(_covering(spans, i, i + 5) for i in starts), "an addressed name was missed"
+    text = "However, can you see it? Sorry, I missed that. Right, you know what I mean."
+    assert touched(analyzer, text, ["However", "Sorry", "Right"]) == []
+
+
 def test_lower_case_possessor_that_is_no_word(analyzer):
     text = "And sabriyah's attendance is up, and the school's office said so."
     found = missing(analyzer, text, ["sabriyah"], T.PERSON)

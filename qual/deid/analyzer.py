@@ -43,7 +43,7 @@ from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERI
                                 STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
 from .registry import create_recognizer, default_recognizer_names
-from .spans import resolve
+from .spans import continue_names, resolve
 from .types import EntityType, Span
 
 log = logging.getLogger("qual.deid.analyzer")
@@ -600,6 +600,7 @@ class Analyzer:
                       and not (doc.is_kept(span.start, span.end) and span.detector not in OVERRIDES_KEEP)]
         if any(span.detector in MODEL_DETECTORS for span in candidates):
             candidates = defer_to_rules(doc, candidates)
+        candidates = continue_names(doc, candidates)
         resolved = []
         for start, end, best in resolve(doc.text, candidates):
             if original:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 from .identity import NAME_LIKE, EntityType
+from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_HEADS, SCHOOL_HEADS,
+                                STREET_HEADS)
 from .types import Span
 
 # Characters a detector may take in at a span's edges that belong to the text around it.
@@ -101,3 +103,73 @@ def resolve(text: str, spans: Iterable[Span]) -> list[tuple[int, int, Span]]:
         if end > start:
             resolved.append((start, end, best))
     return resolved
+
+
+# A line in title case is a heading or a title ("Meeting With Sarah About Funding"): there a
+# capital says nothing about the next word. A sentence never capitalises a function word
+# after its first word; a heading does, or capitalises every word.
+def _title_case_line(doc, i: int) -> bool:
+    text = doc.text
+    line_start = text.rfind("\n", 0, doc.starts[i]) + 1
+    line_end = text.find("\n", doc.ends[i])
+    line_end = len(text) if line_end < 0 else line_end
+    # the words of the line around word i (twenty each side: a text can be one long line)
+    first, last = max(doc.word_at(line_start), i - 20), min(doc.word_at(line_end) - 1, i + 20)
+    words = [k for k in range(first, last + 1) if doc.words[k][:1].isalpha()]
+    if any(doc.words[k][0].isupper() and doc.words[k].lower() in FUNCTION_WORDS and doc.words[k] != "I"
+           and len(doc.words[k]) > 1 and not doc.sentence_initial(k) for k in words):
+        return True
+    return len(words) >= 4 and all(doc.words[k][0].isupper() for k in words)
+
+
+# The head of a school, an organisation or a street ends a name of that kind, not a person's:
+# "[Farrow] Street" is the institution rule's to find and type.
+_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
+
+
+def continues_name(doc, j: int, entity_type: EntityType) -> bool:
+    """Word ``j`` may continue a name of ``entity_type`` it stands next to: a capitalised word
+    (not an acronym, not a number) that is no function word and no keep-term, in a line that is
+    no heading."""
+    word = doc.base(j)
+    if entity_type is EntityType.PERSON and word.lower() in _HEADS:
+        return False
+    return (len(word) > 1 and word[0].isupper() and any(c.islower() for c in word[1:])
+            and word.replace("-", "").replace("'", "").isalpha()
+            and word.lower() not in FUNCTION_WORDS and word.lower() not in DETERMINERS
+            and j not in doc.keep_words and not _title_case_line(doc, j))
+
+
+def continue_names(doc, spans: Sequence[Span], most: int = 2) -> list[Span]:
+    """Name spans stretched over the capitalised words next to them: "[Ghulam Mohiuddin] Lone",
+    "[Palo] Alto", "[Mountain] View", "Greater [Noida]".
+
+    A detector that finds part of a multi-word name leaves the rest in the text, and the rest
+    identifies. Mid-sentence a capital is evidence of a name, so a capitalised word joined to a
+    name by one space belongs to it (at most ``most`` words each side; never a word that opens
+    a sentence, nor across a possessive: "Jayden's Mum")."""
+    out = []
+    for span in spans:
+        if span.type not in NAME_LIKE:
+            out.append(span)
+            continue
+        start, end = span.start, span.end
+        first, last = doc.word_at(start), doc.word_at(end - 1)
+        if last >= len(doc.words) or first >= len(doc.words) or doc.starts[first] != start:
+            out.append(span)
+            continue
+        for _ in range(most):  # rightwards
+            j = doc.word_at(end)
+            if j >= len(doc.words) or doc.text[end:doc.starts[j]] != " " or doc.words[j - 1] != doc.base(j - 1) \
+                    or doc.ends[j - 1] != end or not continues_name(doc, j, span.type):
+                break
+            end = doc.base_end(j)
+        for _ in range(most):  # leftwards
+            j = doc.word_at(start) - 1
+            if j < 0 or doc.text[doc.ends[j]:start] != " " or doc.sentence_initial(j) \
+                    or doc.words[j] != doc.base(j) or not continues_name(doc, j, span.type):
+                break
+            start = doc.starts[j]
+        out.append(span if (start, end) == (span.start, span.end) else
+                   Span(start, end, span.type, span.detector, span.confidence, span.text))
+    return out

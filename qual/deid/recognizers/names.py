@@ -39,6 +39,9 @@ _KIN_MODIFIERS = frozenset({"older", "younger", "little", "big", "baby", "new", 
                             "previous", "old", "adoptive", "paternal", "maternal", "two", "three"})
 _PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "van", "von", "bin",
                         "bint", "ibn", "al", "el", "le", "la", "ben", "ap"})
+# A surname written with its particle: "al-Sadr", "el-Masri", "Abd-al-Rahman" keeps its capital
+# after the hyphen.
+_PARTICLE_WORD_RE = re.compile(r"^(?:[aeAE][lnrstdz]|[aA]sh|[bB]in|[iI]bn|[aA]bu|[aA]bd)-[A-Z][a-z]")
 _HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
 _TITLES_IN_SPAN = frozenset({"dr", "prof", "professor", "rev", "revd", "reverend", "sir", "dame",
                              "lord", "lady", "judge", "justice", "cllr", "councillor", "sgt",
@@ -48,6 +51,10 @@ _NEVER_NAMES = FUNCTION_WORDS
 
 _AFTER_NAME_COMMA = frozenset({"she", "he", "she's", "he's", "who", "who's", "they", "they're",
                                "my", "our", "his", "her", "their", "your", "aged", "age"})
+# What follows a name and a comma when the name is addressed ("Sarah, thanks for ...",
+# "Ginny, I wanted to ..."); a second-person clause ("Ginny, can you ...") also does.
+_ADDRESS_OPENERS = frozenset({"please", "thanks", "thank", "you", "you're", "you've", "your",
+                              "i", "i'm", "i've", "i'll", "i'd", "hope", "sorry"})
 # Verbs that make the word before them a subject: "Will said" is a person, "Will you" is not.
 _SUBJECT_VERBS = frozenset({
     "said", "says", "told", "tells", "rang", "rings", "phoned", "texted", "emailed", "asked",
@@ -64,6 +71,7 @@ WEAK = 0.0
 JOINED_UNKNOWN = 0.75
 JOINED_STRANGERS = 0.6
 LISTED_RARE, LISTED_COMMON, LISTED_INITIAL, LOWERCASE = 0.85, 0.7, 0.75, 0.5
+PARTICLE = 0.8
 # log10(people with the surname) minus the word's Zipf frequency below which a word that is
 # no first name is an ordinary word first: "Staff" (-2.3), "Case", "Early" (< -1.5), but not
 # "Baker" (+1.2), "White" (-0.2), "Black" (-0.9)
@@ -85,6 +93,11 @@ class PersonRecognizer(Recognizer):
             found = self._capitalised(doc, i, keep)
             if found:
                 seeds[i] = found
+        # a surname written with its particle: "al-Sadr", "el-Masri"
+        if "-" in doc.text:
+            for i, word in enumerate(words):
+                if i not in seeds and i not in keep and _PARTICLE_WORD_RE.match(word):
+                    seeds[i] = PARTICLE, f"{self.name}.particle"
         # a first name typed in lower case ("jayden", "jayden's")
         names = lexicon.lowercase_names
         found = set(names.intersection(words))
@@ -149,6 +162,13 @@ class PersonRecognizer(Recognizer):
                 i >= 2 and previous in {"is", "was", "as", "'s"}
                 and doc.previous_lower(i, 2) in {"name", "named", "known", "called"}):
             return CALLED, f"{self.name}.called"
+        # after a name particle: "bin Laden", "van der Berg" (not "the bin", "a van")
+        if i >= 1 and doc.words[i - 1] in _PARTICLES and doc.adjacent(i) and not base.isupper():
+            particle = i - 1
+            while particle >= 1 and doc.words[particle - 1] in _PARTICLES and doc.adjacent(particle):
+                particle -= 1
+            if doc.previous_lower(particle) not in DETERMINERS:
+                return PARTICLE, f"{self.name}.particle"
         listed = self._listed(doc, i, base)
         if listed is None and not doc.sentence_initial(i) and not lexicon.is_word(base) \
                 and lexicon.word_zipf(base) < 3.5 and (not base.isupper() or doc.shouted(i)):
@@ -219,6 +239,8 @@ class PersonRecognizer(Recognizer):
         if following in _AFTER_NAME_COMMA and "," in gap and BREAK_CHARS.isdisjoint(gap):
             return True  # "Summer, she's in Year 7", "Kit, my manager, ..." (not across a break)
         after = doc.next_lower(i, 2)
+        if gap == ", " and (following in _ADDRESS_OPENERS or "you" in (after, doc.next_lower(i, 3))):
+            return True  # a name addressed: "Ginny, can you ...", "Sarah, please see ..."
         if following == "in" and after in {"year", "reception", "nursery"} and gap in (" ", ", "):
             return True  # "Chase in Year 8", "Precious, in Year 11"
         if gap != " ":
@@ -257,6 +279,16 @@ class PersonRecognizer(Recognizer):
         # an ordinary word joins only when it is also a name ("Grace Brown", not "With Amir")
         return lexicon.is_name(base) and zipf < 5.5
 
+    def _after_particles(self, doc: Doc, j: int, keep: set[int]) -> int | None:
+        """Where a name goes on when word ``j`` opens one or two particles before a surname
+        ("van der Berg", "bin Rashid", "de la Cruz"): the surname's index, else None."""
+        k = j
+        while k < len(doc) and k - j < 2 and doc.words[k] in _PARTICLES and (k == j or doc.adjacent(k)):
+            k += 1
+        if k == j or k >= len(doc) or not doc.adjacent(k):
+            return None
+        return k if self._joinable(doc, k, keep, False) or _PARTICLE_WORD_RE.match(doc.words[k]) else None
+
     @staticmethod
     def _surname_after(doc: Doc, end: int, j: int, keep: set[int]) -> bool:
         """A listed surname straight after a listed first name is part of the name, however
@@ -289,11 +321,14 @@ class PersonRecognizer(Recognizer):
             after_initial = doc.is_initial(end)
             if j in seeds or self._joinable(doc, j, keep, after_initial) or self._surname_after(doc, end, j, keep):
                 end = j
-            elif doc.words[j] in _PARTICLES and j + 1 < len(doc) and doc.adjacent(j + 1) \
-                    and self._joinable(doc, j + 1, keep, False):
-                end = j + 1  # "Ahmed bin Rashid", "Robin van Persie"
+            elif (after := self._after_particles(doc, j, keep)) is not None:
+                end = after  # "Ahmed bin Rashid", "Robin van Persie", "Marieke van der Berg"
             else:
                 break
+        # particles before a surname stay with it: "[van der Berg]", "[bin Laden]"
+        while start >= 1 and doc.words[start - 1] in _PARTICLES and doc.adjacent(start) \
+                and not doc.sentence_initial(start - 1) and doc.previous_lower(start - 1) not in DETERMINERS:
+            start -= 1
         # a title that says something about the person stays with the name ("Dr. Patel");
         # Mr, Mrs, Ms and Miss stay outside
         if start > 0 and doc.adjacent_or_dotted(start) \
