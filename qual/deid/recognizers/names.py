@@ -96,7 +96,7 @@ class PersonRecognizer(Recognizer):
         # a surname written with its particle: "al-Sadr", "el-Masri"
         if "-" in doc.text:
             for i, word in enumerate(words):
-                if i not in seeds and i not in keep and _PARTICLE_WORD_RE.match(word):
+                if "-" in word and i not in seeds and i not in keep and _PARTICLE_WORD_RE.match(word):
                     seeds[i] = PARTICLE, f"{self.name}.particle"
         # a first name typed in lower case ("jayden", "jayden's")
         names = lexicon.lowercase_names
