@@ -313,6 +313,8 @@ class PersonRecognizer(Recognizer):
                 break
             if doc.sentence_initial(start) and not doc.is_initial(start - 1):
                 break
+            if doc.words[start - 1][0].isupper() and not doc.words[start][0].isupper():
+                break  # a name typed in lower case takes no capitalised word before it ("Wait simon")
             start -= 1
         while end + 1 < len(doc) and doc.adjacent_or_dotted(end + 1):
             j = end + 1
