@@ -527,6 +527,16 @@ def test_caseless_rare_word_before_a_listed_surname_is_a_given_name(analyzer):
     assert uncovered(spans, text, "quaint") and uncovered(spans, text, "green door")
 
 
+def test_caseless_rare_word_in_a_name_is_found_alone_elsewhere(analyzer):
+    """A rare word that is part of a person's name ("kestrel" of "kestrel brennan") is that
+    person wherever it recurs in lower-case text, as object as well as subject."""
+    texts = ["so the new worker joined in march, and then kestrel brennan came from agency",
+             "the girl only told kestrel because kestrel was not from round there, a quaint idea"]
+    spans = analyzer.analyze_corpus(texts)
+    assert not uncovered(spans[1], texts[1], "kestrel"), "a rare word of a name was not found again"
+    assert uncovered(spans[1], texts[1], "quaint")
+
+
 def test_caseless_name_that_is_a_word_is_found_where_it_stands_as_a_subject(analyzer):
     """Lower-case speech-to-text: a person's name that is also a word ("will", "miles"),
     learned from a full mention, is that person again where it stands as a clause's subject

@@ -74,9 +74,11 @@ SHORT_FORM_CONFIDENCE = 0.6
 SHORT_FORM_MAX_ZIPF = 4.0
 # Findings below this confidence are not propagated.
 PROPAGATE_MIN_CONFIDENCE = 0.7
-# A dictionary word rarer than this, inside a low-confidence name with an unexplained word,
-# is spread capitalised: "Pennyworth", "Thistlewick" are surnames far more often than words.
-RARE_WORD_IN_NAME_ZIPF = 2.5
+# A dictionary word this rare inside a person's name is spread capitalised (and, in caseless
+# text, in lower case): "Pennyworth", "Thistlewick", "Twee" are names far more often than words
+# there. The same rarity as caseless.RARE_BEFORE_SURNAME_ZIPF, which takes such a word before a
+# surname for a given name.
+RARE_WORD_IN_NAME_ZIPF = 3.0
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
