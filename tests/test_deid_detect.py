@@ -527,6 +527,17 @@ def test_caseless_rare_word_before_a_listed_surname_is_a_given_name(analyzer):
     assert uncovered(spans, text, "quaint") and uncovered(spans, text, "green door")
 
 
+def test_caseless_verb_that_is_a_name_before_a_given_name_stays_a_word(analyzer):
+    """A listed first name before a name gets a capital when it can open that name ("miles
+    fairweather"), not when what follows is a given name only ("he said tyrese's mum")."""
+    text = ("so i spoke to the dsl and he said tyrese's mum had rung, and then miles fairweather "
+            "rang about it as well, which was good of him really")
+    spans = analyzer.analyze(text)
+    assert not uncovered(spans, text, "tyrese") and not uncovered(spans, text, "miles fairweather")
+    said = text.index("said")
+    assert not any(s.start <= said < s.end for s in spans), "the verb before a given name was redacted"
+
+
 def test_caseless_rare_word_in_a_name_is_found_alone_elsewhere(analyzer):
     """A rare word that is part of a person's name ("kestrel" of "kestrel brennan") is that
     person wherever it recurs in lower-case text, as object as well as subject."""

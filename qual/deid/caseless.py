@@ -199,6 +199,12 @@ _WORDS_THEN_HEAD_RE = re.compile(
 _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
 
 
+def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
+    """``word`` is a listed first name and no listed surname ("tyrese", not "grace")."""
+    name = word.removesuffix("'s").title()
+    return bool(lexicon.first_name_count(name)) and not lexicon.surname_count(name)
+
+
 def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
                   kept: list[tuple[int, int]]) -> list[int]:
     """Capitals the forward reading cannot see: a listed first name right before a word that
@@ -232,7 +238,10 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             lower = previous.group().lower()
             if lower not in FUNCTION_WORDS and lower not in FILLERS and len(lower) > 2 \
                     and not _inside_any(kept, *previous.span()) and (
-                        lexicon.first_name_count(lower.title())
+                        # a given name before a surname, not before another given name: "said
+                        # tyrese" is the verb however often Said is a name
+                        (lexicon.first_name_count(lower.title())
+                         and not _given_name_only(match.group(), lexicon))
                         # a given name nobody listed that is also a rare word, before a surname
                         or (lexicon.word_zipf(lower) < RARE_BEFORE_SURNAME_ZIPF
                             and lexicon.surname_count(match.group().title()) > 0)):
