@@ -457,6 +457,14 @@ def test_a_name_addressed_opens_a_sentence(analyzer):
     assert touched(analyzer, text, ["However", "Sorry", "Right"]) == []
 
 
+def test_initials_with_dots_are_a_person(analyzer):
+    text = "I spoke to J.M. about it. K. L. is his key worker."
+    assert not missing(analyzer, text, ["J.M.", "K. L."], T.PERSON)
+    # abbreviations the keep-list or a word's frequency explain stay
+    text = "We did P.E. in the U.K. and watched T.V. in the U.S. P.S. more later."
+    assert touched(analyzer, text, ["P.E.", "U.K.", "T.V.", "U.S.", "P.S."]) == []
+
+
 def test_lower_case_possessor_that_is_no_word(analyzer):
     text = "And sabriyah's attendance is up, and the school's office said so."
     found = missing(analyzer, text, ["sabriyah"], T.PERSON)
