@@ -457,6 +457,13 @@ def test_a_name_addressed_opens_a_sentence(analyzer):
     assert touched(analyzer, text, ["However", "Sorry", "Right"]) == []
 
 
+def test_a_name_that_is_a_word_opening_a_sentence_with_a_role(analyzer):
+    text = ("Mark, the PE teacher, was brilliant. Precious is in Year 10. Joy is their cousin. "
+            "Hope is a good thing. Hope is my main aim. Will it work?")
+    assert not missing(analyzer, text, ["Mark", "Precious", "Joy"], T.PERSON)
+    assert touched(analyzer, text, ["Hope is a", "Hope is my", "Will it"]) == []
+
+
 def test_initials_with_dots_are_a_person(analyzer):
     text = "I spoke to J.M. about it. K. L. is his key worker."
     assert not missing(analyzer, text, ["J.M.", "K. L."], T.PERSON)

@@ -30,7 +30,7 @@ from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import BREAK_CHARS, DIGIT_RE, Doc, Recognizer
 from .vocab import (DETERMINERS, FORMAL_TITLES, FUNCTION_WORDS, KIN_WORDS, NAMING_WORDS,
-                    ORGANISATION_HEADS, SCHOOL_HEADS, STREET_HEADS, TITLES)
+                    ORGANISATION_HEADS, PERSON_NOUNS, SCHOOL_HEADS, STREET_HEADS, TITLES)
 
 # Words between a possessive and a kin word: "Jayden's little brother".
 _KIN_MODIFIERS = frozenset({"older", "younger", "little", "big", "baby", "new", "foster", "birth",
@@ -55,6 +55,8 @@ _AFTER_NAME_COMMA = frozenset({"she", "he", "she's", "he's", "who", "who's", "th
 # "Ginny, I wanted to ..."); a second-person clause ("Ginny, can you ...") also does.
 _ADDRESS_OPENERS = frozenset({"please", "thanks", "thank", "you", "you're", "you've", "your",
                               "i", "i'm", "i've", "i'll", "i'd", "hope", "sorry"})
+# Words that open a role after a name: "Mark, the PE teacher", "Joy is their cousin".
+_ROLE_DETERMINERS = frozenset({"the", "a", "an", "my", "our", "his", "her", "their", "your"})
 # Verbs that make the word before them a subject: "Will said" is a person, "Will you" is not.
 _SUBJECT_VERBS = frozenset({
     "said", "says", "told", "tells", "rang", "rings", "phoned", "texted", "emailed", "asked",
@@ -241,6 +243,14 @@ class PersonRecognizer(Recognizer):
         after = doc.next_lower(i, 2)
         if gap == ", " and (following in _ADDRESS_OPENERS or "you" in (after, doc.next_lower(i, 3))):
             return True  # a name addressed: "Ginny, can you ...", "Sarah, please see ..."
+        if gap == ", " and following in _ROLE_DETERMINERS and any(
+                doc.next_lower(i, k) in PERSON_NOUNS for k in (2, 3, 4)):
+            return True  # in apposition to a role: "Mark, the PE teacher, ..."
+        if following in ("is", "was") and gap == " " and (
+                (after == "in" and doc.next_lower(i, 3) in {"year", "reception", "nursery"})
+                or (after in _ROLE_DETERMINERS and after not in ("the", "a", "an")
+                    and (doc.next_lower(i, 3) in PERSON_NOUNS or doc.next_lower(i, 4) in PERSON_NOUNS))):
+            return True  # "Precious is in Year 10", "Joy is their cousin", "Will is my brother"
         if following == "in" and after in {"year", "reception", "nursery"} and gap in (" ", ", "):
             return True  # "Chase in Year 8", "Precious, in Year 11"
         if gap != " ":
