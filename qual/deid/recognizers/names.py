@@ -159,8 +159,8 @@ class PersonRecognizer(Recognizer):
                 return KIN, f"{self.name}.kin"
         if i in keep:
             return None
-        # "a boy called Jayden", "her name is Jayden", "known as Jay"
-        if previous in NAMING_WORDS or (
+        # "a boy called Jayden", "her name is Jayden", "known as Jay", "Mo for short"
+        if previous in NAMING_WORDS or self._short_for(doc, i) or (
                 i >= 2 and previous in {"is", "was", "as", "'s"}
                 and doc.previous_lower(i, 2) in {"name", "named", "known", "called"}):
             return CALLED, f"{self.name}.called"
@@ -176,6 +176,12 @@ class PersonRecognizer(Recognizer):
                 and lexicon.word_zipf(base) < 3.5 and (not base.isupper() or doc.shouted(i)):
             return WEAK, f"{self.name}.listed"
         return listed
+
+    @staticmethod
+    def _short_for(doc: Doc, i: int) -> bool:
+        """Word ``i`` is the short form of the name before it: "Mohammed, Mo for short"."""
+        return (doc.next_lower(i) == "for" and doc.next_lower(i, 2) == "short" and doc.adjacent(i + 1)
+                and i >= 1 and "," in doc.gap_before(i) and doc.words[i - 1][:1].isupper())
 
     def _listed(self, doc: Doc, i: int, base: str) -> tuple[float, str] | None:
         lexicon = doc.lexicon
