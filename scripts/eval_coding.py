@@ -31,9 +31,13 @@ Learning curves (--curves): a simulated reviewer decides on a random 10/20/50% o
 that are wrong), then the corpus is coded again with those decisions (what
 ``qual code --accept ... --refit`` does); the scores are on the OTHER units only, next to the
 zero-shot scores on the same units; the mean over --splits random splits.
+Learning ceiling (--ceiling): an upper bound for the same learning with these features: with
+20/50/80% of the units labelled, a per-code regression on embeddings and zero-shot scores whose
+selection threshold is chosen on the scored units themselves (no real run can do that).
 
     python scripts/eval_coding.py                        # swis_dev, gold, scrum, llmcode, shuffle
     python scripts/eval_coding.py swis_dev --curves      # with learning curves
+    python scripts/eval_coding.py swis_pool --ceiling    # how far learning from review could go
     python scripts/eval_coding.py scrum --shared ../shared/data --embedder static
 """
 
@@ -532,6 +536,59 @@ def learning_curve(dataset: Dataset, zero_shot: dict, embedder: str, fractions=(
     return rows
 
 
+def learning_ceiling(dataset: Dataset, zero_shot: dict, fractions=(0.2, 0.5, 0.8), splits: int = 5,
+                     seed: int = 0) -> list[dict]:
+    """How far any learner on these features could go: with a share of the units labelled,
+    one logistic regression per code over the answer's and the question's embeddings and the
+    zero-shot scores, averaged with the zero-shot scores, and its selection threshold chosen
+    ON THE SCORED UNITS THEMSELVES (an oracle no real run has). An upper bound for
+    ``--refit`` with these features: where it stays near zero-shot, no fitting of weights,
+    thresholds or per-code models on reviewed turns can add much."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    from qual.coding.suggesters.fusion import f1, select_codes
+
+    result, units = zero_shot["result"], zero_shot["units"]
+    truth = gold_matrix(dataset, units, result.code_ids).astype(bool)
+    zero = unit_matrix(result.segments, result.ensemble, units)
+    chosen = chosen_matrix(result, units)
+    rows = [int(np.flatnonzero((result.segments["document"] == d).to_numpy()
+                               & (result.segments["turn"] == t).to_numpy())[0]) for d, t in units]
+    answers, questions = result.vectors
+    features = np.hstack([answers[rows], 0.5 * questions[rows], 3 * zero]) if questions is not None \
+        else np.hstack([answers[rows], 3 * zero])
+    rng = np.random.default_rng(seed)
+    print(f"\n  learning ceiling, {dataset.label}: per-code regression on embeddings and zero-shot scores, "
+          f"threshold chosen on the scored units (an upper bound); mean of {splits} splits, micro-F1 on the "
+          "units not labelled")
+    out = []
+    for fraction in fractions:
+        before, after = [], []
+        for _ in range(splits):
+            order = rng.permutation(len(units))
+            labelled, rest = order[:int(fraction * len(units))], order[int(fraction * len(units)):]
+            learned = zero[rest].copy()
+            for code in range(truth.shape[1]):
+                y = truth[labelled, code]
+                if y.sum() < 2 or y.all():
+                    continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")
+                    learned[:, code] = model.fit(features[labelled], y).predict_proba(features[rest])[:, 1]
+            scores = 0.5 * learned + 0.5 * zero[rest]
+            best = max(f1(select_codes(scores, threshold=t, floor=floor, relative=r, max_codes=3), truth[rest])
+                       for t in np.arange(0.2, 0.9, 0.05) for floor in (0.1, 0.3) for r in (0.0, 0.5, 0.7))
+            before.append(f1(chosen[rest], truth[rest]))
+            after.append(best)
+        print(f"  {fraction:.0%} labelled: zero-shot {np.mean(before):.3f}, ceiling {np.mean(after):.3f} "
+              f"(+{np.mean(after) - np.mean(before):.3f})")
+        out.append({"fraction": fraction, "zero_shot": float(np.mean(before)), "ceiling": float(np.mean(after))})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("datasets", nargs="*", metavar="DATASET", help=f"any of {', '.join(LOADERS)} (default: all)")
@@ -539,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default="auto", choices=["auto", "minilm", "static"])
     parser.add_argument("--per-code", action="store_true", help="print per-code kappa")
     parser.add_argument("--curves", action="store_true", help="learning curves after 10/20/50%% reviewed")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="an upper bound for learning from review with these features (see learning_ceiling)")
     parser.add_argument("--splits", type=int, default=5, help="random splits per learning-curve point")
     parser.add_argument("--fractions", default="0.1,0.2,0.5", help="shares of the units reviewed (learning curves)")
     parser.add_argument("--json", type=Path, help="write every number to this file")
@@ -558,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.curves:
             fractions = tuple(float(f) for f in args.fractions.split(","))
             entry["curve"] = learning_curve(dataset, zero_shot, args.embedder, fractions=fractions, splits=args.splits)
+        if args.ceiling:
+            entry["ceiling"] = learning_ceiling(dataset, zero_shot, splits=args.splits)
         entry["zero_shot"] = {k: v for k, v in entry["zero_shot"].items() if k != "per_code_kappa"}
         report[name] = entry
     if args.json:

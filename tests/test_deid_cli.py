@@ -164,6 +164,19 @@ def test_a_bad_input_fails_alone_with_exit_code_1(tmp_path: Path, invoke):
     assert (tmp_path / "o" / "good.txt").exists()
 
 
+def test_a_bad_input_named_after_a_child_is_reported_without_the_name(tmp_path: Path, invoke):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text("Interviewer: Hello.\nRespondent: Hi, yes.\n", encoding="utf-8")
+    (raw / "Kayden_Thornbury interview.docx").write_bytes(b"this is not a zip")
+    result = invoke("deidentify", str(raw), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "Kayden" not in result.output and "Thornbury" not in result.output
+    # the line still names the folder, the file's other words and what to do
+    line = next(line for line in result.output.splitlines() if line.startswith("failed: "))
+    assert str(raw) in line and "interview.docx" in line and "save it as .docx" in line
+
+
 def test_survey_column(tmp_path: Path, invoke):
     survey = tmp_path / "staff_survey.csv"
     survey.write_text("id,comment,score\n1,Jayden Smith from Castlebrook Academy was brilliant,5\n"

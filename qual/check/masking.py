@@ -149,3 +149,34 @@ class PathMasker:
 
 
 _PATH_WORD = re.compile(r"[^\W_]+")
+
+
+# Folder names are the user's own choice ("pytest-of-root", "interviews_2022"): in them only
+# confident findings (listed names, a title's name) are masked; in the file name, any.
+FOLDER_CONFIDENCE = 0.5
+
+
+def found_in_path(path: str, analyzer) -> list[str]:
+    """The identifiers ``analyzer`` finds in the folder and file names of ``path``, each read
+    as words ("Kayden_Thornbury-interview.docx" as "Kayden Thornbury interview docx")."""
+    found = []
+    components = path.replace("\\", "/").split("/")
+    for position, component in enumerate(components):
+        words = re.sub(r"[_\-.]", " ", component)
+        floor = 0.0 if position == len(components) - 1 else FOLDER_CONFIDENCE
+        if words.strip():
+            found += [words[span.start:span.end] for span in analyzer.analyze(words) if span.confidence >= floor]
+    return found
+
+
+def mask_failure(failure, analyzer, masker: Masker | None = None) -> str:
+    """A failed file's one line (``path: problem; advice``) with the identifiers in its path
+    masked: the user still sees the folder, the file's other words and what to do, and the
+    console shows no name a file was called by."""
+    text, path = str(failure), getattr(failure, "path", "")
+    if not path:
+        return text
+    paths = PathMasker(masker or Masker())
+    paths.update(found_in_path(path, analyzer))
+    masked = paths.mask_path(path)
+    return text.replace(path, masked) if masked != path else text

@@ -40,6 +40,24 @@ log = logging.getLogger("qual")
 F = TypeVar("F", bound=Callable)
 
 
+_FAILURE_MASKING: dict = {}
+
+
+def failure_line(failure) -> str:
+    """A failed input's line for the console, with any identifier in its path masked
+    (``bad/#5c1d0e_interview.docx: not a valid ...``): a file name can hold a child's name."""
+    if not getattr(failure, "path", ""):
+        return str(failure)
+    if not _FAILURE_MASKING:
+        from ..check.masking import Masker
+        from ..deid.analyzer import Analyzer
+
+        _FAILURE_MASKING.update(analyzer=Analyzer(ner=None), masker=Masker())
+    from ..check.masking import mask_failure
+
+    return mask_failure(failure, _FAILURE_MASKING["analyzer"], _FAILURE_MASKING["masker"])
+
+
 def command(*args, **kwargs) -> Callable[[F], F]:
     """``@app.command`` whose failures become one line on stderr and an exit code.
 
@@ -56,7 +74,8 @@ def command(*args, **kwargs) -> Callable[[F], F]:
                 raise
             except QualError as error:
                 for failure in getattr(error, "failures", ()):  # each file that failed, with its reason
-                    console.print(f"[red]error:[/red] {escape(str(failure))}", markup=True, soft_wrap=True)
+                    console.print(f"[red]error:[/red] {escape(failure_line(failure))}", markup=True,
+                                  soft_wrap=True)
                 console.print(f"[red]error:[/red] {escape(str(error))}", markup=True, soft_wrap=True)
                 raise typer.Exit(EXIT_USAGE) from None
             except KeyboardInterrupt:

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from .app import EXIT_FAILURES, command, console, progress, step_progress
+from .app import EXIT_FAILURES, command, console, failure_line, progress, step_progress
 
 log = logging.getLogger("qual.cli.code")
 
@@ -197,7 +197,7 @@ def code_command(
     if not batch.transcripts:
         raise nothing_read(transcript_paths, batch.failures, exclude=[out])
     for failure in batch.failures:
-        console.print(f"[red]error:[/red] {escape(str(failure))}", markup=True, soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(failure_line(failure))}", markup=True, soft_wrap=True)
     rules = SegmentRules(max_words=max_words, code_interviewer=code_interviewer)
     with step_progress("coding") as step:
         result = code_transcripts(batch.transcripts, book, suggesters=names, threshold=threshold,

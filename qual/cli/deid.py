@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from .app import EXIT_FAILURES, command, console, progress
+from .app import EXIT_FAILURES, command, console, failure_line, progress
 from .secure import open_project
 
 log = logging.getLogger("qual.cli.deid")
@@ -78,7 +78,7 @@ def deidentify_command(
     if key:
         typer.echo(f"key: {summary.get('entities', 0)} entities in {key}")
     for failure in result.failures:
-        console.print(f"failed: {failure}", markup=False, soft_wrap=True)
+        console.print(f"failed: {failure_line(failure)}", markup=False, soft_wrap=True)
     if result.failures:
         console.print(f"{len(result.failures)} input(s) failed"
                       + ("; nothing was de-identified" if not summary.get("documents") else ""), markup=False)

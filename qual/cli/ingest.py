@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from .app import EXIT_FAILURES, EXIT_USAGE, command, console, progress
+from .app import EXIT_FAILURES, EXIT_USAGE, command, console, failure_line, progress
 
 
 @command("ingest")
@@ -52,7 +52,7 @@ def ingest_command(
     written = write_ingest(result, out)
     _print_summary(result)
     for failure in result.failures:
-        console.print(f"[red]error:[/red] {failure}", markup=True, soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(failure_line(failure))}", markup=True, soft_wrap=True)
     if result.unmatched:
         console.print(f"warning: {len(result.unmatched)} transcript(s) have no row in the participants sheet: "
                       + ", ".join(Path(p).name for p in result.unmatched), soft_wrap=True)

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .app import EXIT_FAILURES, command, console
+from .app import EXIT_FAILURES, command, console, failure_line
 from .secure import open_project
 
 
@@ -129,7 +129,7 @@ def run_command(
         for line in result.orphaned_summaries:
             console.print(f"  {line}", markup=False, soft_wrap=True)
     for failure in result.failures:
-        console.print(f"failed: {failure}", markup=False, soft_wrap=True)
+        console.print(f"failed: {failure_line(failure)}", markup=False, soft_wrap=True)
     if result.missing_stages:
         console.print(f"not run (library missing): {', '.join(result.missing_stages)}", markup=False)
     if not result.ok:
