@@ -152,18 +152,24 @@ _PATH_WORD = re.compile(r"[^\W_]+")
 
 
 # Folder names are the user's own choice ("pytest-of-root", "interviews_2022"): in them only
-# confident findings (listed names, a title's name) are masked; in the file name, any.
+# confident findings (listed names, a title's name) are masked; in the file name's stem, what
+# would fail the check gate (its extension is never read: "txt" is no name).
 FOLDER_CONFIDENCE = 0.5
+FILE_NAME_CONFIDENCE = 0.4
 
 
 def found_in_path(path: str, analyzer) -> list[str]:
-    """The identifiers ``analyzer`` finds in the folder and file names of ``path``, each read
-    as words ("Kayden_Thornbury-interview.docx" as "Kayden Thornbury interview docx")."""
+    """The identifiers ``analyzer`` finds in the folder names and the file name (less its
+    extension) of ``path``, each read as words ("Kayden_Thornbury-interview" as "Kayden
+    Thornbury interview")."""
     found = []
     components = path.replace("\\", "/").split("/")
     for position, component in enumerate(components):
+        last = position == len(components) - 1
+        if last and "." in component.lstrip("."):
+            component = component.rsplit(".", 1)[0]
         words = re.sub(r"[_\-.]", " ", component)
-        floor = 0.0 if position == len(components) - 1 else FOLDER_CONFIDENCE
+        floor = FILE_NAME_CONFIDENCE if last else FOLDER_CONFIDENCE
         if words.strip():
             found += [words[span.start:span.end] for span in analyzer.analyze(words) if span.confidence >= floor]
     return found
