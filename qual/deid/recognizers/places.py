@@ -25,6 +25,8 @@ from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENE
                     PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
 
 COMMON_ZIPF = 3.0
+# A listed place in lower case after a preposition: redacted, failing the check gate
+LOWER_CASE_PLACE = 0.6
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,6 +86,23 @@ class GazetteerRecognizer(Recognizer):
                 yield self.span(doc, self._with_modifier(doc, start), end, EntityType.PLACE, confidence)
         if doc.shouted_words:
             yield from self._shouted(doc, lexicon)
+        yield from self._lower_case(doc, lexicon)
+
+    def _lower_case(self, doc: Doc, lexicon: Lexicon) -> Iterable[Span]:
+        """A listed place typed in lower case after a word that leads to a place ("going to
+        baguio", "resorts in kollam", "moved to greater noida"), when a word of it is no
+        dictionary word ("reading", "bath" stay words)."""
+        text, places = doc.text, lexicon.lowercase_places
+        for match in _LOWER_PLACE_RE.finditer(text):
+            first, second = match.group(2), match.group(3)
+            if second and f"{first} {second}" in places:
+                start, end = match.start(2), match.end(3)
+            elif first in places:
+                start, end = match.span(2)
+            else:
+                continue
+            if not doc.is_kept(start, end):
+                yield self.span(doc, start, end, EntityType.PLACE, LOWER_CASE_PLACE)
 
     def _shouted(self, doc: Doc, lexicon: Lexicon) -> Iterable[Span]:
         """Places written in capitals ("I LIVE IN MIDDLESBROUGH"): a capital that says nothing,
@@ -175,6 +194,9 @@ _LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nurser
 _NAMED_DWELLINGS = ESTATE_HEADS | {"refuge", "hostel", "shelter"}
 _CONNECTORS = frozenset({"of", "the", "&", "upon", "le", "cum", "de"})
 _SAINTS = frozenset({"st", "saint", "ss", "sts"})
+# A word that leads to a place, then one or two lower-case words ("moved to greater noida")
+_LOWER_PLACE_RE = re.compile(r"(?<![\w'])(" + "|".join(sorted(PLACE_PREPOSITIONS, key=len, reverse=True))
+                             + r") ([a-z][a-z]{2,})(?: ([a-z][a-z]{2,}))?(?![\w'])")
 # "Flat 4", "Apt. 595", "Suite 501": the part of an address before the street
 _UNIT_RE = re.compile(r"\b(?:Flat|Apartment|Apt\.?|Suite|Unit|Room|Plot|PO Box|P\.O\. Box|Box)"
                       r"\s?(?:No\.?\s?)?\d{1,5}[A-Za-z]?\b")
