@@ -153,23 +153,24 @@ def test_key_inside_the_output_folder_is_refused(tmp_path: Path, invoke):
     assert not (out / "k.qualkey").exists()
 
 
-def test_a_bad_input_fails_alone_with_exit_code_1(tmp_path: Path, invoke):
+def _deidentify_with_a_bad_file(tmp_path: Path, invoke, bad_name: str):
+    """A folder of one good transcript and one file that is no .docx, de-identified."""
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "good.txt").write_text("Interviewer: Hello Jayden.\nRespondent: Hi, yes.\n", encoding="utf-8")
-    (raw / "bad.docx").write_bytes(b"this is not a zip")
-    result = invoke("deidentify", str(raw), "--out", str(tmp_path / "o"))
+    (raw / bad_name).write_bytes(b"this is not a zip")
+    return raw, invoke("deidentify", str(raw), "--out", str(tmp_path / "o"))
+
+
+def test_a_bad_input_fails_alone_with_exit_code_1(tmp_path: Path, invoke):
+    _, result = _deidentify_with_a_bad_file(tmp_path, invoke, "bad.docx")
     assert result.exit_code == 1
     assert "bad.docx" in result.output and "de-identified 1 documents" in result.output
     assert (tmp_path / "o" / "good.txt").exists()
 
 
 def test_a_bad_input_named_after_a_child_is_reported_without_the_name(tmp_path: Path, invoke):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "good.txt").write_text("Interviewer: Hello.\nRespondent: Hi, yes.\n", encoding="utf-8")
-    (raw / "Kayden_Thornbury interview.docx").write_bytes(b"this is not a zip")
-    result = invoke("deidentify", str(raw), "--out", str(tmp_path / "o"))
+    raw, result = _deidentify_with_a_bad_file(tmp_path, invoke, "Kayden_Thornbury interview.docx")
     assert result.exit_code == 1
     assert "Kayden" not in result.output and "Thornbury" not in result.output
     # the line still names the folder, the file's other words and what to do

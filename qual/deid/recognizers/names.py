@@ -12,7 +12,9 @@
 * a run of capitalised words and initials around such a word is one name
   (``Mr Z.M. Necatigil``, ``Sarah Jane Williams``);
 * what follows a name in speech: "Summer, she's in Year 7", "Kit, my manager", "Will said",
-  "Peter at Holy Trinity", "Josh and me";
+  "Peter at Holy Trinity", "Josh and me", a name addressed ("Ginny, can you ...") or given a
+  role ("Mark, the PE teacher", "Joy is their cousin"), a short form "for short";
+* particles stay with the surname: "Marieke van der Berg", "bin Laden", "al-Sadr";
 * a listed first name typed in lower case that is no English word (``jayden``), and a
   lower-case possessor that is no word at all (``sabriya's attendance``).
 
