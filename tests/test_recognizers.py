@@ -226,6 +226,15 @@ def test_ages(analyzer):
     assert not [s for s in analyzer.analyze(plain) if s.type is T.AGE]
 
 
+def test_an_age_reached_is_an_age_whatever_follows(analyzer):
+    text = "She turned fifteen in June. He turns 18 next month. It turned 30 degrees at 5 o'clock."
+    spans = analyzer.analyze(text)
+    for needle in ("fifteen", "18"):
+        start = text.index(needle)
+        assert _covering(spans, start, start + len(needle)), "an age reached was missed"
+    assert touched(analyzer, text, ["30 degrees"]) == []
+
+
 def test_ages_with_a_name_or_a_word_for_a_person_as_subject(analyzer):
     text = "Dawson's 19. and ashby's seven, so my son is eleven now and Kayden turned 16 in May."
     gaps = missing(analyzer, text, ["19", "seven", "eleven", "16"], T.AGE)

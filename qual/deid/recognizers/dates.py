@@ -122,10 +122,14 @@ AGE_PATTERNS = [
     re.compile(rf"\b(?:(?:he|she|they|who|i|you)(?:'s|'re|'m|'d|'ll| is| was| were| are| am| would| will)"
                rf"(?: be)?|turned|turns|turning)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?{_AGE}\b"
                rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|months|times|o'clock|"
-               rf"pounds|quid|p\b|pence|miles|metres|feet|foot|inches|kilos|stone|points|"
+               rf"pounds|quid|p\b|pence|miles|metres|feet|foot|inches|kilos|stone|points|degrees|"
                rf"people|of|out|or|and|in|on|at|to|more|less|too|a|an|the|kids|children|pupils|"
                rf"schools|cases|families|things|ways|referrals|[:.]\d))",
                re.IGNORECASE),
+    # she turned fifteen in June, turns 18 next month: a birthday, whatever follows but a unit
+    re.compile(rf"\b(?:turned|turns|turning)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE}\b"
+               rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|times|o'clock|pounds|quid|"
+               rf"p\b|pence|miles|degrees|points|[:.]\d))", re.IGNORECASE),
 ]
 
 
@@ -203,7 +207,7 @@ class AgeRecognizer(Recognizer):
                 value = match.group(2)
                 if not value.isdigit() or 1 <= int(value) <= 110:
                     yield self.span(doc, *match.span(2), EntityType.AGE, 0.55)
-        for match in doc.scan(AGE_PATTERNS[2], ranges):
+        for match in (*doc.scan(AGE_PATTERNS[2], ranges), *doc.scan(AGE_PATTERNS[3], ranges)):
             # only the number: "she's [fifteen]"
             number = re.search(rf"{_AGE}$", match.group(), re.IGNORECASE)
             if number:
