@@ -110,6 +110,16 @@ def test_a_one_off_time_line_in_the_header_is_not_a_speaker():
     assert len(result.turns) == 4
 
 
+def test_a_speaker_who_speaks_once_in_a_label_and_time_transcript():
+    # the document's form is trusted by the speaker who repeats; the one who speaks once is
+    # a speaker too, not the previous speaker's words
+    result = segment(lines("Duration 45:12", "Siobhan Mulcahy  0:02", "So tell me about your role.",
+                           "Tendai Moyo  0:10", "I cover two schools.", "Siobhan Mulcahy  0:25", "Thanks."))
+    assert result.preamble == ["Duration 45:12"]
+    assert [t.timestamp for t in result.turns] == ["0:02", "0:10", "0:25"]
+    assert result.turns[1].text == "I cover two schools."
+
+
 def test_bold_labels_without_colon():
     result = segment([
         Line("Interviewer How did it start?", bold="Interviewer "),

@@ -366,10 +366,13 @@ def segment(lines: Sequence[Line]) -> Segmentation:
     # does not open a turn even when its label is a speaker's elsewhere
     kinds = Counter((label_key(c.label), c.kind) for c in candidates if c is not None)
 
+    stamped = stamp_style(candidates, accepted)
+
     def opens_turn(c: Candidate | None) -> bool:
         if c is None or label_key(c.label) not in accepted:
             return False
-        return c.strong or c.kind not in ("dash", "stamp", "time_first") or kinds[(label_key(c.label), c.kind)] >= 2
+        return (c.strong or c.kind not in ("dash", "stamp", "time_first")
+                or kinds[(label_key(c.label), c.kind)] >= 2 or (stamped and c.kind == "stamp"))
 
     starts = [i for i, c in enumerate(candidates) if opens_turn(c)]
     consumed = _merge_split_labels(lines, candidates, starts, accepted)
@@ -474,7 +477,21 @@ def _accepted_labels(candidates: Sequence[Candidate | None], legend: dict[str, s
             tokens = _name_tokens(key)
             if any(short and short < tokens for short in short_names):
                 accepted.add(key)
+    # a document whose speakers stand alone on a line with a time ('Siobhan Mulcahy  0:02'),
+    # trusted by repetition, gives a speaker who speaks once that way too ('Tendai Moyo  0:10')
+    if stamp_style(candidates, accepted):
+        accepted |= {key for key in _stamp_counts(candidates) if shapes.get(key) in ("name", "caps", "role", "code")}
     return accepted
+
+
+def _stamp_counts(candidates: Sequence[Candidate | None]) -> Counter[str]:
+    return Counter(label_key(c.label) for c in candidates if c is not None and c.kind == "stamp")
+
+
+def stamp_style(candidates: Sequence[Candidate | None], accepted: set[str]) -> bool:
+    """The document writes its speakers on lines of their own with a time: some speaker so
+    written is accepted and does so twice or more."""
+    return any(count >= 2 and key in accepted for key, count in _stamp_counts(candidates).items())
 
 
 def _find_legend(lines: Sequence[Line], candidates: list[Candidate | None]) -> tuple[dict[str, str], list[int]]:
