@@ -86,6 +86,44 @@ Three days a week.
     assert transcript.turns[1].timestamp == "00:00:03"
 
 
+def test_a_speaker_named_once_and_speakers_in_brackets(tmp_path):
+    # Zoom names each cue's speaker; one who speaks once is a speaker, not the next one's words
+    vtt = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.000
+Priya Raman: Okay, we're recording now.
+
+2
+00:00:05.000 --> 00:00:09.000
+Declan Rourke: Great, so I'm the SWIS worker.
+
+3
+00:00:10.000 --> 00:00:15.000
+Declan Rourke: I mostly work with the DSL.
+"""
+    transcript = read_transcript(write(tmp_path, "zoom.vtt", vtt))
+    assert [t.speaker for t in transcript.turns] == ["Priya Raman", "Declan Rourke"]
+    assert transcript.turns[0].text == "Okay, we're recording now."
+    # captions that bracket the speaker; an annotation in brackets is no speaker
+    srt = """1
+00:00:01,000 --> 00:00:04,000
+[Interviewer] So, tell me about the lad.
+
+2
+00:00:05,000 --> 00:00:09,000
+[Kwabena Mensah] He's in Year 9.
+
+3
+00:00:10,000 --> 00:00:12,000
+[laughs] Yes, he is.
+"""
+    transcript = read_transcript(write(tmp_path, "subs.srt", srt))
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("Interviewer", "So, tell me about the lad."),
+        ("Kwabena Mensah", "He's in Year 9. [laughs] Yes, he is.")]
+
+
 def test_malformed_cues_are_folded_not_lost(tmp_path):
     vtt = """WEBVTT
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputFileError
-from ..model import Role, Turn
+from ..model import NON_SPEECH_RE, Role, Turn
 from .labels import COLON_LABEL, label_kind, normalise_label
 
 log = logging.getLogger("qual.ingest.captions")
@@ -33,6 +33,8 @@ _LOOSE_TIMING = re.compile(r"-->")
 _VOICE = re.compile(r"<v(?:\.[\w.\-]+)?(?:\s+(?P<name>[^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}")
 _SRT_SPEAKER = re.compile(r"^\s*(?:>>|-)\s*")
+# '[Kwabena Mensah] text': a caption's speaker in brackets (an annotation is not: NON_SPEECH_RE)
+_BRACKET_LABEL = re.compile(r"^\s*\[(?P<label>[^\W\d_][^\[\]\n:]{0,40})\]\s+(?=\S)")
 
 NO_SPEAKERS_ADVICE = ("export the transcript with speaker names (Teams/Zoom: download the transcript, not the "
                       "captions) or put 'Name:' before each speaker's first cue")
@@ -168,19 +170,25 @@ def cue_turns(cues: list[Cue], path: str | Path = "") -> tuple[list[Turn], dict]
 
 
 def _name_prefixes(cues: list[Cue]) -> None:
-    """'Sarah Collins: text' cues (Zoom, SRT) and a name on its own first line (Teams .docx)."""
+    """'Sarah Collins: text' cues (Zoom, SRT), '[Sarah Collins] text' cues (captions that
+    bracket the speaker) and a name on its own first line (Teams .docx)."""
     prefixed: list[tuple[Cue, str, str]] = []
     for cue in cues:
         if cue.speaker:
             continue
         text = _SRT_SPEAKER.sub("", cue.text)
-        match = COLON_LABEL.match(text)
-        if match and label_kind(match["label"]) in ("role", "code", "caps", "name"):
+        match = COLON_LABEL.match(text) or _BRACKET_LABEL.match(text)
+        if match and label_kind(match["label"]) in ("role", "code", "caps", "name") \
+                and not NON_SPEECH_RE.match(text):
             prefixed.append((cue, normalise_label(match["label"]), text[match.end():].strip()))
     counts = Counter(label for _, label, _ in prefixed)
+    # the file names its speakers so: a full name given once is a speaker who speaks once
+    styled = any(count >= 2 or label_kind(label) in ("role", "caps") for label, count in counts.items())
     for cue, label, text in prefixed:
-        # a one-off 'Name:' is more likely speech ('Note: ...') unless it is a role word or in capitals
-        if counts[label] >= 2 or label_kind(label) in ("role", "caps"):
+        # a one-off 'Name:' is more likely speech ('Note: ...') unless it is a role word or in
+        # capitals, or a full name in a file whose speakers are named that way
+        if counts[label] >= 2 or label_kind(label) in ("role", "caps") or (
+                styled and label_kind(label) == "name" and len(label.split()) >= 2):
             cue.speaker, cue.text = label, text
 
 
