@@ -454,6 +454,9 @@ def test_a_capitalised_word_next_to_a_name_continues_it(analyzer):
     # not in a heading, not over a possessive, not over a keep-term or a sentence's first word
     text = "Meeting With Sarah Okafor About Funding Review\nWe went to see Jayden's Mum Friday."
     assert touched(analyzer, text, ["About Funding", "Mum Friday"]) == []
+    # nor over a nationality or language ("English" is a surname too, and would spread)
+    text = "I spoke to Kayden Thornbury English teacher about it."
+    assert touched(analyzer, text, ["English"]) == []
     # a name typed in lower case takes no capitalised word before it
     text = "Wait jayden wears glasses."
     assert not missing(analyzer, text, ["jayden"]) and touched(analyzer, text, ["Wait"]) == []
