@@ -214,6 +214,12 @@ class Lexicon:
         return frozenset(out)
 
     @functools.cached_property
+    def lowercase_place_words(self) -> frozenset[str]:
+        """The words of :attr:`lowercase_places` that no dictionary has: a text holds none of
+        them, it holds no such place (a quick test before looking)."""
+        return frozenset(w for place in self.lowercase_places for w in place.split() if w not in self.dictionary)
+
+    @functools.cached_property
     def _countries_lower(self) -> frozenset[str]:
         return frozenset(c.lower() for c in self.countries)
 

@@ -92,6 +92,8 @@ class GazetteerRecognizer(Recognizer):
         """A listed place typed in lower case after a word that leads to a place ("going to
         baguio", "resorts in kollam", "moved to greater noida"), when a word of it is no
         dictionary word ("reading", "bath" stay words)."""
+        if lexicon.lowercase_place_words.isdisjoint(doc.lower_words):
+            return
         text, places = doc.text, lexicon.lowercase_places
         for match in _LOWER_PLACE_RE.finditer(text):
             first, second = match.group(2), match.group(3)
