@@ -538,6 +538,14 @@ def test_caseless_verb_that_is_a_name_before_a_given_name_stays_a_word(analyzer)
     assert not any(s.start <= said < s.end for s in spans), "the verb before a given name was redacted"
 
 
+def test_caseless_congregation_named_by_words_before_its_head(analyzer):
+    text = ("but then we found out she goes to a church, harvest life ministries, and the family go to "
+            "the methodist church and a big old church in town, and we go to church on sunday")
+    spans = analyzer.analyze(text)
+    assert not uncovered(spans, text, "harvest life ministries"), "a congregation in lower case was missed"
+    assert uncovered(spans, text, "methodist church") and uncovered(spans, text, "big old church")
+
+
 def test_caseless_rare_word_in_a_name_is_found_alone_elsewhere(analyzer):
     """A rare word that is part of a person's name ("kestrel" of "kestrel brennan") is that
     person wherever it recurs in lower-case text, as object as well as subject."""

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_HEADS, PERSON_NOUNS,
+from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENERIC, ORGANISATION_HEADS, PERSON_NOUNS,
                                 SCHOOL_HEADS, STREET_HEADS)
 
 if TYPE_CHECKING:
@@ -61,6 +61,9 @@ FILLERS = frozenset({"um", "umm", "erm", "er", "uh", "uhm", "hmm", "mm", "mhm", 
                      "gotta", "kinda", "sorta", "dunno", "cos", "coz", "innit", "ya", "yeh"})
 _ORGANISED_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS
 _HEADS = _ORGANISED_HEADS | STREET_HEADS | ESTATE_HEADS
+# A congregation's name holds a word at least this rare ("harvest" 3.9, "covenant" 3.4; not
+# "big old", "good new")
+CONGREGATION_WORD_ZIPF = 4.5
 # A name more often a name than a word (log10 people minus Zipf) gets a capital.
 NAME_OVER_WORD = 0.0
 # A surname after a capitalised word gets one when it is no commoner a word than this.
@@ -194,6 +197,14 @@ _WORDS_THEN_HEAD_RE = re.compile(
     rf" ((?:[a-z]+(?:'s)? ){{1,2}})(?:{'|'.join(sorted(_ORGANISED_HEADS))})\b")
 
 
+# A congregation named by two or three words before its head, none of them a function word:
+# "harvest life ministries", "new covenant fellowship" (a church a family goes to identifies it;
+# one word before the head is a kind, "the methodist church", "a big church")
+_CONGREGATION_HEADS = ("ministries", "ministry", "fellowship", "tabernacle", "church", "chapel",
+                       "cathedral", "mosque", "gurdwara", "synagogue", "temple")
+_CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGREGATION_HEADS)})\b")
+
+
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
 # was", "the dsl, miles, forwards it"
 _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
@@ -213,6 +224,24 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
     ("wyvernham young carers"), and a listed first name in apposition to a word for a person
     however common a word it is ("mum, patience, was")."""
     more = []
+    for match in _CONGREGATION_RE.finditer(text, low, high):
+        words = match.group(1).split()
+        # the name is the words right before the head, up to a function or generic word
+        # ("goes to [harvest life] ministries")
+        name: list[str] = []
+        for word in reversed(words):
+            if word in FUNCTION_WORDS or word in FILLERS or len(word) < 3 or word in ORGANISATION_GENERIC:
+                break
+            name.insert(0, word)
+        if len(name) < 2 or not any(lexicon.word_zipf(w) < CONGREGATION_WORD_ZIPF for w in name):
+            continue  # "go to church", "the local church", "a big old church"
+        position = match.start(2) - sum(len(w) + 1 for w in name)
+        if _inside_any(kept, position, match.end(2)):
+            continue
+        for word in name:
+            more.append(position)
+            position += len(word) + 1
+        more.append(match.start(2))
     for match in _APPOSITION_RE.finditer(text, low, high):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
