@@ -53,9 +53,6 @@ MIN_SURNAME_PER_100K = 0.5
 LEXICON_MIN_ZIPF = 1.5
 PLACE_TYPE_RANK = {"City": 0, "Town": 1, "Suburban Area": 2, "Village": 3,
                    "Other Settlement": 4, "Hamlet": 5}
-# A one-word city name that a dictionary writes in lower case is left out of the world places
-# ("Mobile", "Split", "Rota": in an interview those are the word; not "Florence", "Lagos")
-WORLD_COMMON_ZIPF = 0.0
 WORD_RE = re.compile(r"[a-z][a-z'\-]*")
 
 
@@ -131,14 +128,14 @@ def build_world_places(folder: Path, british: dict[str, str], countries: list[st
     names of several words stay ("Mountain View": capitalised together they are the place)."""
     import json
 
-    common = set()
+    dictionary = set()  # words a dictionary writes in lower case
     with gzip.open(lexicon_path, "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
                 continue
-            word, zipf, lower = line.rstrip("\n").split("\t")
-            if lower == "1" and float(zipf) >= WORLD_COMMON_ZIPF:
-                common.add(word)
+            word, _zipf, lower = line.rstrip("\n").split("\t")
+            if lower == "1":
+                dictionary.add(word)
     known = set(british) | set(countries)
     world: dict[str, str] = {}
     cities = json.loads((folder / "cities15000.json").read_text(encoding="utf-8"))
@@ -149,7 +146,7 @@ def build_world_places(folder: Path, british: dict[str, str], countries: list[st
         name = " ".join(name.split())
         if len(name) < 3 or not name[0].isupper() or name in known or name in world:
             continue
-        if " " not in name and "-" not in name and name.lower() in common:
+        if " " not in name and "-" not in name and name.lower() in dictionary:
             continue
         world[name] = kind
     return world

@@ -60,6 +60,19 @@ def test_bad_files_one_line_each_good_files_processed_exit_1(bad_folder, tmp_pat
     assert "Kayla" not in output and "Gemma" not in output
 
 
+def test_file_names_holding_a_name_are_masked_on_the_console(tmp_path, cli):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good_docx(folder / "Jayden_Okonkwo interview.docx")
+    (folder / "Kayden Thornbury notes.docx").write_bytes(b"this is not a zip")
+    result = cli("ingest", str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    for name in ("Jayden", "Okonkwo", "Kayden", "Thornbury"):
+        assert name not in result.output
+    # the table and the error line show the same mask, with the file's other words
+    assert "interview.docx" in result.output and "notes.docx" in result.output
+
+
 def test_samples_ingest_with_participants(tmp_path, cli):
     if not SAMPLES.exists() or not (SAMPLES / "participants.xlsx").exists():
         pytest.skip("the sample corpus is not built")

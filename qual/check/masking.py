@@ -175,14 +175,19 @@ def found_in_path(path: str, analyzer) -> list[str]:
     return found
 
 
+def mask_path_identifiers(path: str, analyzer, masker: Masker | None = None) -> str:
+    """``path`` with the identifiers ``analyzer`` finds in its names masked
+    (``raw/#5c1d0e interview.docx``): the user still sees the folder and the file's other words."""
+    paths = PathMasker(masker or Masker())
+    paths.update(found_in_path(path, analyzer))
+    return paths.mask_path(path)
+
+
 def mask_failure(failure, analyzer, masker: Masker | None = None) -> str:
     """A failed file's one line (``path: problem; advice``) with the identifiers in its path
-    masked: the user still sees the folder, the file's other words and what to do, and the
-    console shows no name a file was called by."""
+    masked: the console shows what to do and no name a file was called by."""
     text, path = str(failure), getattr(failure, "path", "")
     if not path:
         return text
-    paths = PathMasker(masker or Masker())
-    paths.update(found_in_path(path, analyzer))
-    masked = paths.mask_path(path)
+    masked = mask_path_identifiers(path, analyzer, masker)
     return text.replace(path, masked) if masked != path else text

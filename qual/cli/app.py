@@ -40,22 +40,32 @@ log = logging.getLogger("qual")
 F = TypeVar("F", bound=Callable)
 
 
-_FAILURE_MASKING: dict = {}
+@functools.lru_cache(maxsize=1)
+def _path_masking():
+    """The rules-only analyzer and the masker that hide names in the paths a console shows
+    (one per process, made the first time a path is shown)."""
+    from ..check.masking import Masker
+    from ..deid.analyzer import Analyzer
+
+    return Analyzer(ner=None), Masker()
+
+
+def masked_path(path: str) -> str:
+    """``path`` as a console shows it: any identifier in its names masked (a file name can hold
+    a child's name); the same name gets the same mask throughout a run."""
+    from ..check.masking import mask_path_identifiers
+
+    return mask_path_identifiers(path, *_path_masking())
 
 
 def failure_line(failure) -> str:
     """A failed input's line for the console, with any identifier in its path masked
-    (``bad/#5c1d0e_interview.docx: not a valid ...``): a file name can hold a child's name."""
+    (``bad/#5c1d0e_interview.docx: not a valid ...``)."""
     if not getattr(failure, "path", ""):
         return str(failure)
-    if not _FAILURE_MASKING:
-        from ..check.masking import Masker
-        from ..deid.analyzer import Analyzer
-
-        _FAILURE_MASKING.update(analyzer=Analyzer(ner=None), masker=Masker())
     from ..check.masking import mask_failure
 
-    return mask_failure(failure, _FAILURE_MASKING["analyzer"], _FAILURE_MASKING["masker"])
+    return mask_failure(failure, *_path_masking())
 
 
 def command(*args, **kwargs) -> Callable[[F], F]:

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from .app import EXIT_FAILURES, EXIT_USAGE, command, console, failure_line, progress
+from .app import EXIT_FAILURES, EXIT_USAGE, command, console, failure_line, masked_path, progress
 
 
 @command("ingest")
@@ -55,7 +55,7 @@ def ingest_command(
         console.print(f"[red]error:[/red] {escape(failure_line(failure))}", markup=True, soft_wrap=True)
     if result.unmatched:
         console.print(f"warning: {len(result.unmatched)} transcript(s) have no row in the participants sheet: "
-                      + ", ".join(Path(p).name for p in result.unmatched), soft_wrap=True)
+                      + ", ".join(masked_path(Path(p).name) for p in result.unmatched), soft_wrap=True)
     if result.unused_rows:
         console.print(f"warning: {len(result.unused_rows)} row(s) of the participants sheet match no "
                       "transcript", soft_wrap=True)
@@ -76,7 +76,8 @@ def _print_summary(result) -> None:
                           ("status", "left")):
         table.add_column(name, justify=justify)
     for row in result.summary.itertuples(index=False):
-        table.add_row(Path(row.file).name, str(row.turns), str(row.speakers), f"{row.words:,}", row.status)
+        table.add_row(masked_path(Path(row.file).name), str(row.turns), str(row.speakers), f"{row.words:,}",
+                      row.status)
     import sys
 
     # piped output (CI logs, files) gets the table at its natural width, not wrapped at 80

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .caseless import FILLERS, caseless_lines, truecase
+from .caseless import FILLERS, RARE_BEFORE_SURNAME_ZIPF, caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
@@ -76,9 +76,8 @@ SHORT_FORM_MAX_ZIPF = 4.0
 PROPAGATE_MIN_CONFIDENCE = 0.7
 # A dictionary word this rare inside a person's name is spread capitalised (and, in caseless
 # text, in lower case): "Pennyworth", "Thistlewick", "Twee" are names far more often than words
-# there. The same rarity as caseless.RARE_BEFORE_SURNAME_ZIPF, which takes such a word before a
-# surname for a given name.
-RARE_WORD_IN_NAME_ZIPF = 3.0
+# there: the rarity at which caseless reading takes such a word before a surname for a given name.
+RARE_WORD_IN_NAME_ZIPF = RARE_BEFORE_SURNAME_ZIPF
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES

@@ -23,7 +23,7 @@ from typing import Sequence
 
 from ..errors import InputFileError
 from ..model import NON_SPEECH_RE, Role, Turn
-from .labels import COLON_LABEL, label_kind, normalise_label
+from .labels import COLON_LABEL, TAG_BODY, label_kind, normalise_label
 
 log = logging.getLogger("qual.ingest.captions")
 
@@ -34,7 +34,7 @@ _VOICE = re.compile(r"<v(?:\.[\w.\-]+)?(?:\s+(?P<name>[^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}")
 _SRT_SPEAKER = re.compile(r"^\s*(?:>>|-)\s*")
 # '[Kwabena Mensah] text': a caption's speaker in brackets (an annotation is not: NON_SPEECH_RE)
-_BRACKET_LABEL = re.compile(r"^\s*\[(?P<label>[^\W\d_][^\[\]\n:]{0,40})\]\s+(?=\S)")
+_BRACKET_LABEL = re.compile(rf"^\s*\[(?P<label>{TAG_BODY})\]\s+(?=\S)")
 
 NO_SPEAKERS_ADVICE = ("export the transcript with speaker names (Teams/Zoom: download the transcript, not the "
                       "captions) or put 'Name:' before each speaker's first cue")

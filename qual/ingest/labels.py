@@ -41,7 +41,8 @@ _LEADING_TIME = (
 )
 # a label is words ('Sarah Collins', 'PARTICIPANT 12') or a pseudonym tag that replaced a
 # name ('[Person 15]', '[School B]'), as de-identification writes them
-TAG_LABEL = r"\[[^\W\d_][^\[\]\n:：\t]{0,40}\]"
+TAG_BODY = r"[^\W\d_][^\[\]\n:：\t]{0,40}"
+TAG_LABEL = rf"\[{TAG_BODY}\]"
 _LABEL = rf"(?P<label>{TAG_LABEL}|[^\W\d_][^:：\t\[\]\n]{{0,60}}?)"
 _TAG_LABEL = re.compile(rf"{TAG_LABEL}")
 # 'N<TAB>' before a label: the turn's number, as qual's de-identified transcripts (and
