@@ -257,6 +257,43 @@ def test_addresses_streets_and_estates(analyzer):
     assert found == []
 
 
+def test_landmarks_are_places_head_and_all(analyzer):
+    # a natural or built landmark, named before its head (in either case) or after it
+    text = ("They sailed round Brennock Island into the Gulf of Tarrantia, then drove to "
+            "Quenby stadium and the Kessara strip. We met by the Training Camp at the Bus Station.")
+    gaps = missing(analyzer, text, ["Brennock Island", "Gulf of Tarrantia", "Quenby stadium",
+                                    "Kessara strip"], T.PLACE)
+    assert not gaps, f"landmarks not found whole as places: {gaps}"
+    # ordinary words before an ambiguous head, and a lower-case head after them, name nothing
+    assert touched(analyzer, text, ["Training Camp", "Bus Station"]) == []
+    assert touched(analyzer, "We went to the summer camp by the sea. Sea of troubles.", ["summer camp", "Sea of"]) == []
+
+
+def test_a_place_in_an_address_takes_its_state_code(analyzer):
+    text = "They moved from Chillicothe, OH 45601 to Wakefield, OK then."
+    assert span_of(analyzer, text, "Chillicothe") == (0, len("Chillicothe, OH 45601"))
+    assert touched(analyzer, text, ["OK"]) == []  # a code that is also a word stays a word
+
+
+def test_a_surname_that_is_a_listed_place_alone_is_the_place(analyzer):
+    # "Wakefield" is a town and a surname: alone it is the town; a title or a first name
+    # before it makes it a surname
+    text = "She moved to Wakefield last year."
+    start = text.index("Wakefield")
+    assert [s.type for s in _covering(analyzer.analyze(text), start, start + 9)] in (
+        [T.PLACE], [T.LOCAL_AUTHORITY])
+    text = "Mrs Wakefield rang, then Jayden Wakefield came."
+    assert missing(analyzer, text, ["Jayden Wakefield"], T.PERSON) == []
+    assert [s.type for s in _covering(analyzer.analyze(text), 4, 13)] == [T.PERSON]
+
+
+def test_a_head_after_an_ordinary_capitalised_word_is_no_surname(analyzer):
+    # "Camp", "Hall" are surnames, but after a capitalised word that is no first name they
+    # end the name of a place ("the Youth Camp"); after a first name they are a surname
+    assert touched(analyzer, "We met by the Training Camp on Friday.", ["Training Camp"]) == []
+    assert missing(analyzer, "I met Jo Camp on Friday.", ["Jo Camp"], T.PERSON) == []
+
+
 def test_schools(analyzer):
     text = ("I've got Castlebrook Academy and St Bede's Catholic High, and Oakfield Primary "
             "School asked about the Virtual School and the Primary School meeting.")

@@ -32,7 +32,7 @@ from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import BREAK_CHARS, DIGIT_RE, Doc, Recognizer
 from .vocab import (DETERMINERS, FORMAL_TITLES, FUNCTION_WORDS, KIN_WORDS, NAMING_WORDS,
-                    ORGANISATION_HEADS, PERSON_NOUNS, SCHOOL_HEADS, STREET_HEADS, TITLES)
+                    LANDMARK_HEADS, ORGANISATION_HEADS, PERSON_NOUNS, SCHOOL_HEADS, STREET_HEADS, TITLES)
 
 # Words between a possessive and a kin word: "Jayden's little brother".
 _KIN_MODIFIERS = frozenset({"older", "younger", "little", "big", "baby", "new", "foster", "birth",
@@ -44,7 +44,7 @@ _PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "v
 # A surname written with its particle: "al-Sadr", "el-Masri", "Abd-al-Rahman" keeps its capital
 # after the hyphen.
 _PARTICLE_WORD_RE = re.compile(r"^(?:[aeAE][lnrstdz]|[aA]sh|[bB]in|[iI]bn|[aA]bu|[aA]bd)-[A-Z][a-z]")
-_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
+_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
 _TITLES_IN_SPAN = frozenset({"dr", "prof", "professor", "rev", "revd", "reverend", "sir", "dame",
                              "lord", "lady", "judge", "justice", "cllr", "councillor", "sgt",
                              "sergeant", "inspector", "constable", "pc", "dc", "ds", "di", "dci",
@@ -198,8 +198,12 @@ class PersonRecognizer(Recognizer):
         surname_count = lexicon.surname_count(lookup)
         if not first_count and not surname_count and "-" in base:
             return self._double_barrelled(doc, i, lookup)
-        if not first_count and not surname_count or lookup in lexicon.countries:
-            return None  # no name, or "India", "Jordan": the gazetteer reports a place
+        if lookup in lexicon.countries or not first_count and (
+                not surname_count or (lookup in lexicon.places and not lexicon.is_word(lookup))):
+            # no name, or a surname that is also a listed place and no word ("went to Leeds"):
+            # the gazetteer reports a place; a first name or a title before it still makes it a
+            # surname
+            return None
         zipf = lexicon.word_zipf(lookup)
         ordinary = lexicon.is_word(lookup)
         detector = f"{self.name}.listed"
@@ -207,6 +211,10 @@ class PersonRecognizer(Recognizer):
             # "Staff training", "Staff said", "Case study": the word. The rare person so
             # named is found by a title, a first name before it or a possessive kin word.
             return None
+        if not first_count and ordinary and lookup.lower() in _HEADS and i and doc.adjacent(i) \
+                and doc.words[i - 1][:1].isupper() and lexicon.is_word(doc.base(i - 1)) \
+                and not lexicon.first_name_count(doc.base(i - 1)):
+            return None  # "the Youth Camp", "Training Hall": the head of a place's name
         if not doc.capital_says_nothing(i):
             if not ordinary or zipf < 3.0:
                 return LISTED_RARE, detector

@@ -21,8 +21,8 @@ from ..types import EntityType, Span
 from .base import Doc, Recognizer
 from .lexicon import Lexicon, load_lexicon
 from .phrases import PhraseMatcher
-from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENERIC, ORGANISATION_HEADS,
-                    PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
+from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, ORGANISATION_GENERIC,
+                    ORGANISATION_HEADS, PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
 
 COMMON_ZIPF = 3.0
 # A listed place in lower case after a preposition: redacted, failing the check gate
@@ -83,7 +83,8 @@ class GazetteerRecognizer(Recognizer):
                 # a country narrows little down: reported, for a reviewer to weigh
                 confidence = 0.5 if not doc.is_kept(start, end) else 0.0
             if confidence:
-                yield self.span(doc, self._with_modifier(doc, start), end, EntityType.PLACE, confidence)
+                yield self.span(doc, self._with_modifier(doc, start), self._with_region(text, end),
+                                EntityType.PLACE, confidence)
         if doc.shouted_words:
             yield from self._shouted(doc, lexicon)
         yield from self._lower_case(doc, lexicon)
@@ -138,6 +139,13 @@ class GazetteerRecognizer(Recognizer):
         return 0.8 if previous in PLACE_PREPOSITIONS else 0.75
 
     @staticmethod
+    def _with_region(text: str, end: int) -> int:
+        """Where a place's name ends, with the state or province that follows it in an address
+        ("Baltimore, MD 21202", "Lawrence, KS")."""
+        match = _REGION_AFTER_PLACE_RE.match(text, end)
+        return match.end() if match and match.group(1) in _REGION_CODES else end
+
+    @staticmethod
     def _with_modifier(doc: Doc, start: int) -> int:
         """Where a place's name starts, with a capitalised "North", "New", "Greater" ... before
         it ("Southern Italy", "New Westminster")."""
@@ -172,6 +180,13 @@ _PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Sou
                               "Central", "Inner", "Outer", "Mid", "Middle"})
 
 
+# The postal codes of US states, Canadian provinces and Australian states, after a place in an
+# address ("Chillicothe, OH"); a ZIP code after them goes with them. Codes that are also words
+# or everyday abbreviations ("Leeds, OK then", "in Leeds, LA colleagues") are left out.
+_REGION_CODES = frozenset("""AL AK AZ AR CA CT DE DC FL GA IL IA KS KY MD MA MI MN MO MT NE NV NH NJ NM NY NC
+    ND OH RI SC SD TN TX UT VT VA WA WV WI WY PR AB BC MB NL NS NT NU PE QC SK YT NSW VIC QLD TAS""".split())
+_REGION_AFTER_PLACE_RE = re.compile(r",? ([A-Z]{2,3})(?: \d{5}(?:-\d{4})?)?(?![\w'])")
+
 # head words whose name part must be a rare word (or carry a house number)
 _AMBIGUOUS_STREET = frozenset({"court", "house", "park", "hill", "green", "view", "place", "way",
                                "bank", "gate", "chase", "lodge", "manor", "tower", "towers", "fold",
@@ -187,10 +202,22 @@ _AMBIGUOUS_ORGANISATION = frozenset({"team", "services", "service", "unit", "gro
                                      "nhs", "society", "association", "foundation", "housing",
                                      "council", "aid", "advice", "carers", "refuge", "bank",
                                      "pantry", "kitchen"})
+# Landmark heads that name nothing with ordinary words before them ("Youth Camp", "Bus
+# Station", "Air Force Base" are left alone), as the ambiguous street and organisation heads
+_AMBIGUOUS_LANDMARK = frozenset({"coast", "beach", "canal", "valley", "hills", "mountain", "mountains",
+                                 "forest", "strip", "district", "gallery", "arena", "station", "bridge",
+                                 "theatre", "theater", "cinema", "restaurant", "cafe", "café", "hotel",
+                                 "pub", "inn", "mall", "base", "camp"})
+# A landmark's name with its head in lower case ("the Gaza strip", "Manaus stadium"): the head
+# is part of the name
+_LOWERCASE_LANDMARK_HEADS = LANDMARK_HEADS - {"coast", "beach", "canal", "valley", "hills", "mountain",
+                                              "mountains", "forest", "district", "gallery", "bridge",
+                                              "theatre", "theater", "cinema", "restaurant", "cafe",
+                                              "café", "hotel", "pub", "inn", "mall", "base", "camp"}
 _LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nursery", "estate",
                               "road", "street", "lane", "avenue", "close", "drive", "crescent",
                               "council", "surgery", "hospital", "mosque", "church", "refuge",
-                              "hostel", "shelter"})
+                              "hostel", "shelter"}) | _LOWERCASE_LANDMARK_HEADS
 # Places where people live or shelter, named by capitalised words however common ("the Links
 # estate", "the Brighter Days refuge"): the name says where a child or a family is
 _NAMED_DWELLINGS = ESTATE_HEADS | {"refuge", "hostel", "shelter"}
@@ -205,18 +232,26 @@ _UNIT_RE = re.compile(r"\b(?:Flat|Apartment|Apt\.?|Suite|Unit|Room|Plot|PO Box|P
 # A street is named by any word, "Manor" of "Manor Avenue" or "Park" of "Park Road" too
 _STREET_GENERIC = frozenset({"the", "old", "new", "upper", "lower", "north", "south", "east",
                              "west", "great", "little", "of", "&"})
+# Words that do not name a landmark on their own: "the National Museum", "City Airport"
+_LANDMARK_GENERIC = _STREET_GENERIC | {"national", "royal", "international", "city", "county", "central",
+                                       "main", "local", "regional", "public", "grand"}
 # Religious names of schools and churches: "Our Lady of Lourdes", "Holy Trinity", "Sacred Heart"
 _DEDICATIONS = (("our", "lady"), ("holy",), ("sacred", "heart"), ("blessed",),
                 ("corpus", "christi"), ("christ", "the", "king"), ("all", "saints"),
                 ("all", "souls"), ("english", "martyrs"), ("most", "holy"))
 _DEDICATION_STARTS = frozenset(d[0] for d in _DEDICATIONS)
 _COUNCIL_WORDS = frozenset({"council"})
-_ALL_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
+_ALL_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
+# Landmarks named by their head first: "Gulf of Mexico", "Isle of Wight", "Tower of London"
+_HEADS_BEFORE_OF = frozenset({"gulf", "bay", "isle", "isles", "sea", "strait", "straits", "lake",
+                              "river", "museum", "palace", "tower", "cape", "mount", "port"})
 
 
 def _category(head: str) -> str:
     if head in SCHOOL_HEADS:
         return "school"
+    if head in LANDMARK_HEADS:
+        return "landmark"
     if head in _COUNCIL_WORDS:
         return "council"
     if head in STREET_HEADS and head not in ORGANISATION_HEADS:
@@ -244,7 +279,7 @@ class InstitutionRecognizer(Recognizer):
                 continue
             if not word[0].isupper() and lower not in _LOWERCASE_HEADS:
                 continue
-            found = self._name_before(doc, i)
+            found = self._name_before(doc, i) or self._name_after(doc, i)
             if found is None:
                 continue
             start, end, entity_type, confidence = found
@@ -303,7 +338,7 @@ class InstitutionRecognizer(Recognizer):
             final = words[end].lower()
             if final in ORGANISATION_HEADS and final not in SCHOOL_HEADS:
                 entity_type = EntityType.ORGANISATION
-            elif final in STREET_HEADS and final not in SCHOOL_HEADS:
+            elif (final in STREET_HEADS or final in LANDMARK_HEADS) and final not in SCHOOL_HEADS:
                 entity_type = EntityType.PLACE
             else:
                 entity_type = EntityType.SCHOOL
@@ -365,7 +400,8 @@ class InstitutionRecognizer(Recognizer):
             # the name's last head says what it is: "Wyndham Park Academy", "Mill Lane Primary"
             # are schools named after a place or street
             category = "school"
-        generic = {"school": SCHOOL_GENERIC, "street": _STREET_GENERIC}.get(category, ORGANISATION_GENERIC)
+        generic = {"school": SCHOOL_GENERIC, "street": _STREET_GENERIC,
+                   "landmark": _LANDMARK_GENERIC}.get(category, ORGANISATION_GENERIC)
         keep = doc.keep_words
         distinctive = [j for j in range(start, head)
                        if words[j].lower() not in generic and doc.base(j).lower() not in generic
@@ -383,12 +419,18 @@ class InstitutionRecognizer(Recognizer):
                           and all(not lexicon.is_demonym(words[j]) for j in distinctive))
         if lowercase_head and (rarest >= 4.0 or possessive_name) and not named_dwelling:
             return None  # "English school", "Jayden's school"
-        ambiguous = (head_lower in _AMBIGUOUS_STREET if category == "street"
-                     else head_lower in _AMBIGUOUS_ORGANISATION)
+        ambiguous = head_lower in {"street": _AMBIGUOUS_STREET,
+                                   "landmark": _AMBIGUOUS_LANDMARK}.get(category, _AMBIGUOUS_ORGANISATION)
         number = start - 1 if start > 0 and doc.adjacent(start) and _house_number(words[start - 1]) else None
         limit = 3.5 if category == "street" else 4.5
         if ambiguous and rarest >= limit and number is None:
             return None
+        if category == "landmark":
+            if lexicon.first_name_count(doc.base(head - 1)) and lexicon.surname_count(words[head]):
+                return None  # "Ann Lake", "Jo Camp": a person's name is the names' business
+            if end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1].lower() in _ALL_HEADS:
+                return None  # "the Safe Harbour hostel": the head after it says what it is
+            return start, end, EntityType.PLACE, 0.8
         if lowercase_head:
             end = head - 1  # "the Beckside estate": the name, not the common noun
         if category == "school":
@@ -401,6 +443,27 @@ class InstitutionRecognizer(Recognizer):
             if head_lower in ESTATE_HEADS or category == "street":
                 return start, end, EntityType.PLACE, 0.85
         return start, end, EntityType.ORGANISATION, 0.8
+
+
+    @staticmethod
+    def _name_after(doc: Doc, head: int) -> tuple[int, int, EntityType, float] | None:
+        """A landmark named after its head: "Gulf of Mexico", "Isle of Wight", "the Tower of
+        London"; the name is one to four capitalised words, none a function word."""
+        words = doc.words
+        if words[head].lower() not in _HEADS_BEFORE_OF or not words[head][0].isupper() \
+                or doc.shouted(head) or head + 2 >= len(words) or words[head + 1] != "of" \
+                or not (doc.adjacent(head + 1) and doc.adjacent(head + 2)):
+            return None
+        end = None
+        k = head + 2
+        while k < len(words) and k - head <= 5 and (k == head + 2 or doc.adjacent(k)) \
+                and words[k][0].isupper() and words[k].lower() not in FUNCTION_WORDS \
+                and k not in doc.keep_words:
+            end = k
+            k += 1
+        if end is None:
+            return None
+        return head, end, EntityType.PLACE, 0.8
 
 
 def _house_number(word: str) -> bool:

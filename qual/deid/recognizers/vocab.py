@@ -114,6 +114,17 @@ STREET_HEADS = frozenset({
     "fields", "brook", "mount", "cross", "end", "side", "moor", "wood", "farm",
 })
 ESTATE_HEADS = frozenset({"estate", "flats", "tower", "towers", "precinct", "manor"})
+# Words that end the name of a natural or built landmark ("Alcatraz Island", "the Peak
+# District", "Manaus stadium", "Gulf of Mexico"): a place, wherever in the world.
+LANDMARK_HEADS = frozenset({
+    "island", "islands", "isle", "isles", "bay", "gulf", "strait", "straits", "peninsula",
+    "coast", "beach", "lake", "loch", "lough", "river", "canal", "reservoir", "falls", "valley",
+    "hills", "mountains", "mountain", "forest", "desert", "sea", "ocean", "strip", "district",
+    "memorial", "monument", "museum", "gallery", "stadium", "arena", "airport", "station",
+    "castle", "palace", "abbey", "bridge", "pier", "harbour", "harbor", "marina", "zoo",
+    "theatre", "theater", "cinema", "restaurant", "cafe", "café", "hotel", "pub", "inn", "mall",
+    "base", "camp",
+})
 
 # Words for one person, before a name in apposition ("mum, Patience, was", "the DSL, Miles,").
 PERSON_NOUNS = frozenset({
