@@ -70,6 +70,15 @@ def test_initials_and_first_syllables_of_a_person_found_in_full(analyzer):
     assert "TJ" not in alone and alone.get("R.W.") is T.PERSON
 
 
+def test_initials_that_are_also_an_abbreviation(analyzer):
+    # "DB" is an abbreviation about as common as a first syllable: a person's initials when
+    # the corpus names the person in full; not without the name
+    texts = ["The DSL, Dana Brockley, set it up.", "On the log you'll see DB discussed with SWIS."]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [(s.text, s.type) for s in spans[1]] == [("DB", T.PERSON)]
+    assert Analyzer(ner=None).analyze_corpus(texts[1:]) == [[]]
+
+
 def test_initials_of_a_given_name_of_two_halves_found_alone(analyzer):
     # "Tyler-Jay" with no surname anywhere still teaches "TJ"; a name of one part does not
     texts = ["Kaylee-Rose's dad is in prison now.", "KR visits him every other Saturday, and so does SH."]

@@ -513,10 +513,13 @@ class Analyzer:
         capitalised = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES
                        and p.lower() not in FUNCTION_WORDS]
 
+        # a person's initials are as rare as a first syllable ("MF" of "Miles Fairweather", an
+        # abbreviation too); an organisation's must be rarer, every acronym being a candidate
+        most_common = SHORT_FORM_MAX_ZIPF - (0.0 if entity_type is EntityType.PERSON else 0.5)
+
         def initials(*candidates: str) -> Iterable[LearnedTerm]:
             for form in dict.fromkeys(candidates):
-                if 2 <= len(form) <= 5 and form not in keep_list \
-                        and lexicon.word_zipf(form) < SHORT_FORM_MAX_ZIPF - 0.5:
+                if 2 <= len(form) <= 5 and form not in keep_list and lexicon.word_zipf(form) < most_common:
                     yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
 
         if entity_type is EntityType.PERSON and capitalised:
