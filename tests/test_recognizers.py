@@ -417,6 +417,14 @@ def test_recall_first_flags_unexplained_capitalised_words(analyzer):
     assert low and all(s.confidence < 0.6 for s in low), "recall-first confidence not low"
 
 
+def test_recall_first_leaves_words_run_together_and_laughter(analyzer):
+    # ordinary words in camel case (a hashtag, an app) and laughter read as no name; a run
+    # that holds a name, or a part that is no word, still does
+    text = "Tickets for #SwingLow and #StayAwakeForIt, on PowerPoint. Hahaha. Kkkkk! #OneRyanShawcross LeBrondi"
+    assert touched(analyzer, text, ["SwingLow", "StayAwakeForIt", "PowerPoint", "Hahaha", "Kkkkk"]) == []
+    assert missing(analyzer, text, ["OneRyanShawcross", "LeBrondi"]) == []
+
+
 def test_domain_vocabulary_survives(analyzer):
     terms = ["Early Help", "MASH", "Ofsted", "Operation Encompass", "Year 9", "DSL", "CIN", "CP",
              "Section 47", "Signs of Safety", "CAMHS", "SWIS", "NSPCC", "Childline",

@@ -50,6 +50,22 @@ SHOUTED_NAME_PART_ZIPF = 2.5
 # A run of words in a script without capitals: no capital to judge, so moderately sure.
 CASELESS_SCRIPT = 0.5
 
+# "SwingLow", "StayAwakeForIt", "MyConcern": ordinary words run together (a hashtag, an
+# app); "OneRyanShawcross", "LeBron", "McDonald" hold a name or a part that is no word
+_CAMEL_PART_RE = re.compile(r"[A-Z][a-z]+|[a-z]+")
+
+
+def _says_no_name(word: str, lexicon) -> bool:
+    """A capitalised word that reads as no name: ordinary words run together in camel case,
+    or laughter and keyboard noise, one or two letters over and over ("Hahaha", "Kkkkk")."""
+    if len(word) >= 5 and len(set(word.lower())) <= 2:
+        return True
+    parts = _CAMEL_PART_RE.findall(word)
+    return (len(parts) >= 2 and "".join(parts) == word and word[0].isupper()
+            and all(lexicon.is_word(part) and lexicon.word_zipf(part) >= 3.0
+                    and not lexicon.first_name_count(part.title()) for part in parts))
+
+
 _PLACE_CUES = frozenset({"in", "at", "from", "near", "around", "outside", "towards", "via",
                          "across", "live", "lives", "lived", "living", "moved", "based", "into"})
 
@@ -72,6 +88,8 @@ class RecallFirstRecognizer(Recognizer):
                 continue
             base = doc.base(i)
             if len(base) < 2 or DIGIT_RE.search(base):
+                continue
+            if _says_no_name(base, lexicon):
                 continue
             acronym_plural = len(base) > 2 and base[-1] == "s" and base[:-1].isupper()
             if (base.isupper() and not doc.shouted(i)) or acronym_plural:
