@@ -294,6 +294,15 @@ def test_a_head_after_an_ordinary_capitalised_word_is_no_surname(analyzer):
     assert missing(analyzer, "I met Jo Camp on Friday.", ["Jo Camp"], T.PERSON) == []
 
 
+def test_a_surname_that_is_a_word_names_a_family_after_the(analyzer):
+    # "Brown", "Green", "Hill" are words first; capitalised between "the" and what a surname
+    # names (a family, its children, an administration) they are a surname
+    text = "We had the Brown family for years, and the Green kids. The Hill twins came in."
+    assert missing(analyzer, text, ["Brown", "Green", "Hill"], T.PERSON) == []
+    text = "We went to the Brown house, then the Early Help family session in the Main family room."
+    assert touched(analyzer, text, ["Brown", "Early Help", "Main"]) == []
+
+
 def test_schools(analyzer):
     text = ("I've got Castlebrook Academy and St Bede's Catholic High, and Oakfield Primary "
             "School asked about the Virtual School and the Primary School meeting.")

@@ -59,6 +59,10 @@ _ADDRESS_OPENERS = frozenset({"please", "thanks", "thank", "you", "you're", "you
                               "i", "i'm", "i've", "i'll", "i'd", "hope", "sorry"})
 # Words that open a role after a name: "Mark, the PE teacher", "Joy is their cousin".
 _ROLE_DETERMINERS = frozenset({"the", "a", "an", "my", "our", "his", "her", "their", "your"})
+# What a surname names after "the": "the Brown family", "the Hill twins", "the Bush administration"
+_NAMED_GROUPS = frozenset({"family", "families", "household", "kids", "children", "boys", "girls",
+                           "twins", "siblings", "brothers", "sisters", "parents", "administration",
+                           "government", "presidency"})
 # Verbs that make the word before them a subject: "Will said" is a person, "Will you" is not.
 _SUBJECT_VERBS = frozenset({
     "said", "says", "told", "tells", "rang", "rings", "phoned", "texted", "emailed", "asked",
@@ -213,12 +217,14 @@ class PersonRecognizer(Recognizer):
             return None
         if not first_count and ordinary and lookup.lower() in _HEADS and i and doc.adjacent(i) \
                 and doc.words[i - 1][:1].isupper() and lexicon.is_word(doc.base(i - 1)) \
-                and not lexicon.first_name_count(doc.base(i - 1)):
+                and doc.words[i - 1].lower() not in FUNCTION_WORDS and not lexicon.first_name_count(doc.base(i - 1)):
             return None  # "the Youth Camp", "Training Hall": the head of a place's name
         if not doc.capital_says_nothing(i):
             if not ordinary or zipf < 3.0:
                 return LISTED_RARE, detector
             if doc.previous_lower(i) in DETERMINERS:
+                if doc.previous_lower(i) == "the" and doc.next_lower(i) in _NAMED_GROUPS and doc.adjacent(i + 1):
+                    return LISTED_COMMON, detector  # "the Brown family", "the Bush administration"
                 return None  # "the Head", "a Brown envelope"
             if not first_count and doc.lowercase_uses(i) >= LOWERCASE_USES and not self._name_follows(doc, i):
                 return None  # the same text writes it as a word ("brown" beside "Brown")
