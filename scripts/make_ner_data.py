@@ -348,8 +348,6 @@ def load_pools(part: str) -> Pools:
     surnames += T.EXTRA_SURNAMES
     places = [row[0] for row in _tsv("places.tsv.gz")
               if len(row) > 1 and row[1] in ("City", "Town", "Village", "Suburban Area")]
-    # places abroad: the ones written for the builder, and GeoNames' cities in the gazetteer
-    abroad = T.ABROAD + [row[0] for row in _tsv("places.tsv.gz") if len(row) > 1 and row[1] == "World City"]
     authorities = sorted({row[1] for row in _tsv("local_authorities.tsv.gz") if len(row) > 1})
     countries = [row[0] for row in _tsv("countries.tsv.gz") if row and row[0]]
     stems = [a + b for a in ("Oak", "Ash", "Elm", "Hazel", "Heather", "Marl", "Brook", "Kings",
@@ -362,7 +360,7 @@ def load_pools(part: str) -> Pools:
                        "moor", "pits", "haven")]
     return Pools(first=keep(first), word_names=keep(word_names), surnames=keep(surnames),
                  places=keep(places), authorities=keep(authorities), countries=countries,
-                 abroad=keep(abroad), saints=T.SAINTS, stems=keep(stems))
+                 abroad=keep(T.ABROAD), saints=T.SAINTS, stems=keep(stems))
 
 
 # --------------------------------------------------------------------------- synthetic speech
