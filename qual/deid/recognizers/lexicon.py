@@ -220,6 +220,20 @@ class Lexicon:
         return frozenset(w for place in self.lowercase_places for w in place.split() if w not in self.dictionary)
 
     @functools.cached_property
+    def language_words(self) -> frozenset[str]:
+        """Words of the English names of the world's languages (Unicode CLDR,
+        ``languages.tsv.gz``): "Gaelic", "Swiss" (of "Swiss German"), "Tigrinya". A language
+        or a people, which identifies no one; less the words that are also listed names or
+        places ("Mari", "Delaware"), which stay for the other detectors to judge."""
+        return frozenset(w for w in _read_columns("languages.tsv.gz", 1)[0]
+                         if not self.is_name(w) and w not in self.places and w not in self.countries
+                         and w not in self.local_authorities)
+
+    def names_a_people(self, word: str) -> bool:
+        """``word`` names a language or a people ("Gaelic", "Swiss", "Eritreans")."""
+        return word in self.language_words or self.is_demonym(word)
+
+    @functools.cached_property
     def _countries_lower(self) -> frozenset[str]:
         return frozenset(c.lower() for c in self.countries)
 

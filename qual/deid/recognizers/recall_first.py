@@ -89,7 +89,7 @@ class RecallFirstRecognizer(Recognizer):
             base = doc.base(i)
             if len(base) < 2 or DIGIT_RE.search(base):
                 continue
-            if _says_no_name(base, lexicon):
+            if _says_no_name(base, lexicon) or lexicon.names_a_people(base):
                 continue
             acronym_plural = len(base) > 2 and base[-1] == "s" and base[:-1].isupper()
             if (base.isupper() and not doc.shouted(i)) or acronym_plural:
