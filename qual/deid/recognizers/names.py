@@ -215,9 +215,7 @@ class PersonRecognizer(Recognizer):
             # "Staff training", "Staff said", "Case study": the word. The rare person so
             # named is found by a title, a first name before it or a possessive kin word.
             return None
-        if not first_count and ordinary and lookup.lower() in _HEADS and i and doc.adjacent(i) \
-                and doc.words[i - 1][:1].isupper() and lexicon.is_word(doc.base(i - 1)) \
-                and doc.words[i - 1].lower() not in FUNCTION_WORDS and not lexicon.first_name_count(doc.base(i - 1)):
+        if not first_count and ordinary and lookup.lower() in _HEADS and self._heads_a_place(doc, i):
             return None  # "the Youth Camp", "Training Hall": the head of a place's name
         if not doc.capital_says_nothing(i):
             if not ordinary or zipf < 3.0:
@@ -238,6 +236,16 @@ class PersonRecognizer(Recognizer):
         if first_score > -0.3 or surname_score > 0.3 or self._name_follows(doc, i):
             return LISTED_INITIAL, detector
         return None
+
+    @staticmethod
+    def _heads_a_place(doc: Doc, i: int) -> bool:
+        """Word ``i`` follows an ordinary capitalised word that is no first name and no function
+        word: "Youth" of "the Youth Camp", not "Jo" of "Jo Camp" or "The" of "The Hill twins"."""
+        if not i or not doc.adjacent(i):
+            return False
+        previous, base = doc.words[i - 1], doc.base(i - 1)
+        return (previous[:1].isupper() and previous.lower() not in FUNCTION_WORDS
+                and doc.lexicon.is_word(base) and not doc.lexicon.first_name_count(base))
 
     def _double_barrelled(self, doc: Doc, i: int, base: str) -> tuple[float, str] | None:
         """"Smith-Little", "Mary-Jane": every part a capitalised listed name (however common

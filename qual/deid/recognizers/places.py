@@ -209,11 +209,8 @@ _AMBIGUOUS_LANDMARK = frozenset({"coast", "beach", "canal", "valley", "hills", "
                                  "theatre", "theater", "cinema", "restaurant", "cafe", "café", "hotel",
                                  "pub", "inn", "mall", "base", "camp"})
 # A landmark's name with its head in lower case ("the Gaza strip", "Manaus stadium"): the head
-# is part of the name
-_LOWERCASE_LANDMARK_HEADS = LANDMARK_HEADS - {"coast", "beach", "canal", "valley", "hills", "mountain",
-                                              "mountains", "forest", "district", "gallery", "bridge",
-                                              "theatre", "theater", "cinema", "restaurant", "cafe",
-                                              "café", "hotel", "pub", "inn", "mall", "base", "camp"}
+# is part of the name. Of the ambiguous heads only those a rare name before them settles.
+_LOWERCASE_LANDMARK_HEADS = (LANDMARK_HEADS - _AMBIGUOUS_LANDMARK) | {"strip", "station", "arena"}
 _LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nursery", "estate",
                               "road", "street", "lane", "avenue", "close", "drive", "crescent",
                               "council", "surgery", "hospital", "mosque", "church", "refuge",
@@ -244,7 +241,7 @@ _COUNCIL_WORDS = frozenset({"council"})
 _ALL_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
 # Landmarks named by their head first: "Gulf of Mexico", "Isle of Wight", "Tower of London"
 _HEADS_BEFORE_OF = frozenset({"gulf", "bay", "isle", "isles", "sea", "strait", "straits", "lake",
-                              "river", "museum", "palace", "tower", "cape", "mount", "port"})
+                              "river", "museum", "palace", "tower"})
 
 
 def _category(head: str) -> str:
@@ -443,7 +440,6 @@ class InstitutionRecognizer(Recognizer):
             if head_lower in ESTATE_HEADS or category == "street":
                 return start, end, EntityType.PLACE, 0.85
         return start, end, EntityType.ORGANISATION, 0.8
-
 
     @staticmethod
     def _name_after(doc: Doc, head: int) -> tuple[int, int, EntityType, float] | None:

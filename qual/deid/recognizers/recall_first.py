@@ -32,6 +32,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import DIGIT_RE, SHOUTED_UNKNOWN_LETTERS, Doc, Recognizer
+from .lexicon import Lexicon
 from .vocab import DETERMINERS, PLACE_PREPOSITIONS
 
 # Zipf frequency below which a capitalised word counts as unexplained: mid-sentence,
@@ -55,7 +56,7 @@ CASELESS_SCRIPT = 0.5
 _CAMEL_PART_RE = re.compile(r"[A-Z][a-z]+|[a-z]+")
 
 
-def _says_no_name(word: str, lexicon) -> bool:
+def _says_no_name(word: str, lexicon: Lexicon) -> bool:
     """A capitalised word that reads as no name: ordinary words run together in camel case,
     or laughter and keyboard noise, one or two letters over and over ("Hahaha", "Kkkkk")."""
     if len(word) >= 5 and len(set(word.lower())) <= 2:
