@@ -90,8 +90,6 @@ class RecallFirstRecognizer(Recognizer):
             base = doc.base(i)
             if len(base) < 2 or DIGIT_RE.search(base):
                 continue
-            if _says_no_name(base, lexicon) or lexicon.names_a_people(base):
-                continue
             acronym_plural = len(base) > 2 and base[-1] == "s" and base[:-1].isupper()
             if (base.isupper() and not doc.shouted(i)) or acronym_plural:
                 if lexicon.word_zipf(base[:-1] if acronym_plural else base) < CAPITALS_ZIPF:
@@ -122,6 +120,9 @@ class RecallFirstRecognizer(Recognizer):
                 confidence = 0.45 if frequency < limit or not ordinary else 0.0
             if confidence and not (ordinary and doc.lowercase_uses(i) >= LOWERCASE_USES):
                 flagged[i] = confidence
+        # words that read as no name however rare (asked only of the few flagged)
+        flagged = {i: confidence for i, confidence in flagged.items()
+                   if not _says_no_name(doc.base(i), lexicon) and not lexicon.names_a_people(doc.base(i))}
         self._extend_shouted_names(doc, flagged)
         yield from self._runs(doc, flagged)
         yield from self._caseless_script(doc)
