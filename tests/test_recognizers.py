@@ -273,6 +273,9 @@ def test_a_place_in_an_address_takes_its_state_code(analyzer):
     text = "They moved from Chillicothe, OH 45601 to Wakefield, OK then."
     assert span_of(analyzer, text, "Chillicothe") == (0, len("Chillicothe, OH 45601"))
     assert touched(analyzer, text, ["OK"]) == []  # a code that is also a word stays a word
+    text = "Write to 500 Baltimore,MD 21202 or to Washington DC."
+    assert span_of(analyzer, text, "Baltimore") == (0, len("Baltimore,MD 21202"))
+    assert span_of(analyzer, text, "Washington") == (0, len("Washington DC"))
 
 
 def test_a_surname_that_is_a_listed_place_alone_is_the_place(analyzer):

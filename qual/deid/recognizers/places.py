@@ -185,7 +185,7 @@ _PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Sou
 # or everyday abbreviations ("Leeds, OK then", "in Leeds, LA colleagues") are left out.
 _REGION_CODES = frozenset("""AL AK AZ AR CA CT DE DC FL GA IL IA KS KY MD MA MI MN MO MT NE NV NH NJ NM NY NC
     ND OH RI SC SD TN TX UT VT VA WA WV WI WY PR AB BC MB NL NS NT NU PE QC SK YT NSW VIC QLD TAS""".split())
-_REGION_AFTER_PLACE_RE = re.compile(r",? ([A-Z]{2,3})(?: \d{5}(?:-\d{4})?)?(?![\w'])")
+_REGION_AFTER_PLACE_RE = re.compile(r"(?:, ?| )([A-Z]{2,3})(?: \d{5}(?:-\d{4})?)?(?![\w'])")
 
 # head words whose name part must be a rare word (or carry a house number)
 _AMBIGUOUS_STREET = frozenset({"court", "house", "park", "hill", "green", "view", "place", "way",
