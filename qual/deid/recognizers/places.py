@@ -83,7 +83,7 @@ class GazetteerRecognizer(Recognizer):
                 # a country narrows little down: reported, for a reviewer to weigh
                 confidence = 0.5 if not doc.is_kept(start, end) else 0.0
             if confidence:
-                yield self.span(doc, self._with_modifier(doc, start), self._with_region(text, end),
+                yield self.span(doc, self._with_modifier(doc, start), self._with_region(doc, end),
                                 EntityType.PLACE, confidence)
         if doc.shouted_words:
             yield from self._shouted(doc, lexicon)
@@ -139,11 +139,14 @@ class GazetteerRecognizer(Recognizer):
         return 0.8 if previous in PLACE_PREPOSITIONS else 0.75
 
     @staticmethod
-    def _with_region(text: str, end: int) -> int:
+    def _with_region(doc: Doc, end: int) -> int:
         """Where a place's name ends, with the state or province that follows it in an address
-        ("Baltimore, MD 21202", "Lawrence, KS")."""
-        match = _REGION_AFTER_PLACE_RE.match(text, end)
-        return match.end() if match and match.group(1) in _REGION_CODES else end
+        ("Baltimore, MD 21202", "Lawrence, KS"); not over a code the keep-list holds ("OH" is
+        the filler "oh" too), which would leave it in the middle of the span."""
+        match = _REGION_AFTER_PLACE_RE.match(doc.text, end)
+        if not match or match.group(1) not in _REGION_CODES or doc.is_kept(*match.span(1)):
+            return end
+        return match.end()
 
     @staticmethod
     def _with_modifier(doc: Doc, start: int) -> int:
