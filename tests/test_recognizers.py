@@ -523,6 +523,9 @@ def test_a_capitalised_word_next_to_a_name_continues_it(analyzer):
     # nor over a nationality or language ("English" is a surname too, and would spread)
     text = "I spoke to Kayden Thornbury English teacher about it."
     assert touched(analyzer, text, ["English"]) == []
+    # a name that ends in its head is complete: an ordinary word after it is no part of it
+    text = "We work with Leeds City Council Children and Families."
+    assert touched(analyzer, text, ["Children"]) == []
     # a name typed in lower case takes no capitalised word before it
     text = "Wait jayden wears glasses."
     assert not missing(analyzer, text, ["jayden"]) and touched(analyzer, text, ["Wait"]) == []

@@ -17,8 +17,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 from .identity import NAME_LIKE, EntityType
-from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_HEADS, SCHOOL_HEADS,
-                                STREET_HEADS)
+from .recognizers.vocab import DETERMINERS, FUNCTION_WORDS, NAME_HEADS
 from .types import Span
 
 # Characters a detector may take in at a span's edges that belong to the text around it.
@@ -124,17 +123,19 @@ def _title_case_line(doc, i: int) -> bool:
     return len(words) >= 4 and all(doc.words[k][0].isupper() for k in words)
 
 
-# The head of a school, an organisation or a street ends a name of that kind, not a person's:
-# "[Farrow] Street" is the institution rule's to find and type.
-_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS
+# A council's or a school's name that ends in its head is complete; an ordinary word after it
+# starts something else (a department, an event). Other names go on: "Redondo Beach Blvd",
+# "St. Thomas Housing Development".
+_COMPLETE_AT_HEAD = frozenset({EntityType.LOCAL_AUTHORITY, EntityType.SCHOOL})
 
 
 def continues_name(doc, j: int, entity_type: EntityType) -> bool:
     """Word ``j`` may continue a name of ``entity_type`` it stands next to: a capitalised word
     (not an acronym, not a number) that is no function word and no keep-term, in a line that is
-    no heading."""
+    no heading. The head of a school, an organisation, a street or a landmark ends a name of
+    that kind, not a person's ("[Farrow] Street" is the institution rule's to find and type)."""
     word = doc.base(j)
-    if entity_type is EntityType.PERSON and word.lower() in _HEADS:
+    if entity_type is EntityType.PERSON and word.lower() in NAME_HEADS:
         return False
     return (len(word) > 1 and word[0].isupper() and any(c.islower() for c in word[1:])
             and word.replace("-", "").replace("'", "").isalpha()
@@ -165,6 +166,9 @@ def continue_names(doc, spans: Sequence[Span], most: int = 2) -> list[Span]:
             if j >= len(doc.words) or doc.text[end:doc.starts[j]] != " " or doc.words[j - 1] != doc.base(j - 1) \
                     or doc.ends[j - 1] != end or not continues_name(doc, j, span.type):
                 break
+            if span.type in _COMPLETE_AT_HEAD and doc.words[j - 1].lower() in NAME_HEADS \
+                    and doc.lexicon.is_word(doc.base(j)):
+                break  # "[Leeds City Council] Children and Families", "[Oakfield Academy] Sports Day"
             end = doc.base_end(j)
         for _ in range(most):  # leftwards
             j = doc.word_at(start) - 1

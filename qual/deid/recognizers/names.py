@@ -32,7 +32,7 @@ from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import BREAK_CHARS, DIGIT_RE, Doc, Recognizer
 from .vocab import (DETERMINERS, FORMAL_TITLES, FUNCTION_WORDS, KIN_WORDS, NAMING_WORDS,
-                    LANDMARK_HEADS, ORGANISATION_HEADS, PERSON_NOUNS, SCHOOL_HEADS, STREET_HEADS, TITLES)
+                    NAME_HEADS, PERSON_NOUNS, TITLES)
 
 # Words between a possessive and a kin word: "Jayden's little brother".
 _KIN_MODIFIERS = frozenset({"older", "younger", "little", "big", "baby", "new", "foster", "birth",
@@ -44,7 +44,6 @@ _PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "v
 # A surname written with its particle: "al-Sadr", "el-Masri", "Abd-al-Rahman" keeps its capital
 # after the hyphen.
 _PARTICLE_WORD_RE = re.compile(r"^(?:[aeAE][lnrstdz]|[aA]sh|[bB]in|[iI]bn|[aA]bu|[aA]bd)-[A-Z][a-z]")
-_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
 _TITLES_IN_SPAN = frozenset({"dr", "prof", "professor", "rev", "revd", "reverend", "sir", "dame",
                              "lord", "lady", "judge", "justice", "cllr", "councillor", "sgt",
                              "sergeant", "inspector", "constable", "pc", "dc", "ds", "di", "dci",
@@ -215,7 +214,7 @@ class PersonRecognizer(Recognizer):
             # "Staff training", "Staff said", "Case study": the word. The rare person so
             # named is found by a title, a first name before it or a possessive kin word.
             return None
-        if not first_count and ordinary and lookup.lower() in _HEADS and self._heads_a_place(doc, i):
+        if not first_count and ordinary and lookup.lower() in NAME_HEADS and self._heads_a_place(doc, i):
             return None  # "the Youth Camp", "Training Hall": the head of a place's name
         if not doc.capital_says_nothing(i):
             if not ordinary or zipf < 3.0:
@@ -306,7 +305,7 @@ class PersonRecognizer(Recognizer):
             return lower not in DETERMINERS  # "H.I. Er": what follows initials is the surname
         if len(base) == 1 and base != "I" and doc.text[doc.ends[j]:doc.ends[j] + 1] == ".":
             return True  # a middle initial, even "A." or "Q." (keep-terms as answers)
-        if lower in DETERMINERS or lower in _NEVER_NAMES or lower in _HEADS:
+        if lower in DETERMINERS or lower in _NEVER_NAMES or lower in NAME_HEADS:
             return False
         if j in keep:
             # a first name that is also a keep-term ("Jan", "May", "Christian") joins a name
@@ -337,7 +336,7 @@ class PersonRecognizer(Recognizer):
         surname = doc.base(j)
         return (j not in keep and doc.words[end] == doc.base(end) and surname[0].isupper()
                 and len(surname) > 1 and surname.lower() not in _NEVER_NAMES
-                and surname.lower() not in DETERMINERS and surname.lower() not in _HEADS
+                and surname.lower() not in DETERMINERS and surname.lower() not in NAME_HEADS
                 and bool(lexicon.surname_count(surname))
                 and lexicon.first_name_count(doc.base(end)) > 0)
 

@@ -21,7 +21,7 @@ from ..types import EntityType, Span
 from .base import Doc, Recognizer
 from .lexicon import Lexicon, load_lexicon
 from .phrases import PhraseMatcher
-from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, ORGANISATION_GENERIC,
+from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, NAME_HEADS, ORGANISATION_GENERIC,
                     ORGANISATION_HEADS, PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
 
 COMMON_ZIPF = 3.0
@@ -241,7 +241,6 @@ _DEDICATIONS = (("our", "lady"), ("holy",), ("sacred", "heart"), ("blessed",),
                 ("all", "souls"), ("english", "martyrs"), ("most", "holy"))
 _DEDICATION_STARTS = frozenset(d[0] for d in _DEDICATIONS)
 _COUNCIL_WORDS = frozenset({"council"})
-_ALL_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
 # Landmarks named by their head first: "Gulf of Mexico", "Isle of Wight", "Tower of London"
 _HEADS_BEFORE_OF = frozenset({"gulf", "bay", "isle", "isles", "sea", "strait", "straits", "lake",
                               "river", "museum", "palace", "tower"})
@@ -270,7 +269,7 @@ class InstitutionRecognizer(Recognizer):
         words = doc.words
         lower_words = doc.lower_words
         last_end = -1
-        heads = _ALL_HEADS.intersection(lower_words)
+        heads = NAME_HEADS.intersection(lower_words)
         candidates = [i for i, w in enumerate(lower_words) if w in heads] if heads else []
         for i in candidates:
             word = words[i]
@@ -332,7 +331,7 @@ class InstitutionRecognizer(Recognizer):
             end = j
             while end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1][0].isupper() \
                     and words[end].lower() not in ("'s",) and end - j < 4 \
-                    and (words[end + 1].lower() in (_ALL_HEADS | SCHOOL_GENERIC)
+                    and (words[end + 1].lower() in (NAME_HEADS | SCHOOL_GENERIC)
                          or not doc.lexicon.is_word(words[end + 1])):
                 end += 1
             final = words[end].lower()
@@ -380,7 +379,7 @@ class InstitutionRecognizer(Recognizer):
         # further head words after this one: "Oakfield Primary School", "Academy Trust"
         end = head
         while end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1][0].isupper() \
-                and words[end + 1].lower() in (_ALL_HEADS | SCHOOL_GENERIC) \
+                and words[end + 1].lower() in (NAME_HEADS | SCHOOL_GENERIC) \
                 and words[end + 1].lower() not in FUNCTION_WORDS:
             end += 1
         # "Court of First Instance", "University of Leeds"
@@ -428,7 +427,7 @@ class InstitutionRecognizer(Recognizer):
         if category == "landmark":
             if lexicon.first_name_count(doc.base(head - 1)) and lexicon.surname_count(words[head]):
                 return None  # "Ann Lake", "Jo Camp": a person's name is the names' business
-            if end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1].lower() in _ALL_HEADS:
+            if end + 1 < len(words) and doc.adjacent(end + 1) and words[end + 1].lower() in NAME_HEADS:
                 return None  # "the Safe Harbour hostel": the head after it says what it is
             return start, end, EntityType.PLACE, 0.8
         if lowercase_head:

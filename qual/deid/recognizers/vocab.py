@@ -125,6 +125,9 @@ LANDMARK_HEADS = frozenset({
     "theatre", "theater", "cinema", "restaurant", "cafe", "café", "hotel", "pub", "inn", "mall",
     "base", "camp",
 })
+# Words that end the name of a school, an organisation, a street or a landmark: a person's name
+# stops before one ("Jo Camp" aside), and a name that ends in one is complete
+NAME_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
 
 # Words for one person, before a name in apposition ("mum, Patience, was", "the DSL, Miles,").
 PERSON_NOUNS = frozenset({
