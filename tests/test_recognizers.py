@@ -307,6 +307,13 @@ def test_a_surname_that_is_a_word_names_a_family_after_the(analyzer):
     assert touched(analyzer, text, ["Brown", "Early Help", "Main"]) == []
 
 
+def test_a_house_or_school_named_by_the_word_after_the(analyzer):
+    # "The Priory", "the Grange": a word English names one place by, capitalised after "the"
+    text = "Oh and The Priory, which is tiny. She lives at the Grange now. We went to the lodge."
+    assert missing(analyzer, text, ["Priory", "Grange"], T.PLACE) == []
+    assert touched(analyzer, text, ["lodge"]) == []
+
+
 def test_schools(analyzer):
     text = ("I've got Castlebrook Academy and St Bede's Catholic High, and Oakfield Primary "
             "School asked about the Virtual School and the Primary School meeting.")

@@ -27,6 +27,8 @@ from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, N
 COMMON_ZIPF = 3.0
 # A listed place in lower case after a preposition: redacted, failing the check gate
 LOWER_CASE_PLACE = 0.6
+# "the Priory", "the Grange" alone: redacted, failing the gate, listed for review
+HOUSE_NAME = 0.6
 
 
 @functools.lru_cache(maxsize=1)
@@ -241,6 +243,11 @@ _DEDICATIONS = (("our", "lady"), ("holy",), ("sacred", "heart"), ("blessed",),
                 ("all", "souls"), ("english", "martyrs"), ("most", "holy"))
 _DEDICATION_STARTS = frozenset(d[0] for d in _DEDICATIONS)
 _COUNCIL_WORDS = frozenset({"council"})
+# Words English names a house, a home or a school by, alone after "the" ("The Priory", "the
+# Grange", "the Hollies"); generic ones ("Hall", "Court", "Park", "Green") are not among them
+_HOUSE_NAMES = frozenset({"priory", "grange", "manor", "lodge", "hollies", "beeches", "oaks", "limes",
+                          "elms", "willows", "laurels", "cedars", "firs", "poplars", "pines", "larches",
+                          "gables", "cloisters", "rookery", "paddocks", "spinney", "coppice"})
 # Landmarks named by their head first: "Gulf of Mexico", "Isle of Wight", "Tower of London"
 _HEADS_BEFORE_OF = frozenset({"gulf", "bay", "isle", "isles", "sea", "strait", "straits", "lake",
                               "river", "museum", "palace", "tower"})
@@ -286,8 +293,21 @@ class InstitutionRecognizer(Recognizer):
             yield self.span(doc, doc.starts[start], doc.base_end(end), entity_type, confidence)
         yield from self._saints(doc)
         yield from self._dedications(doc)
+        yield from self._house_names(doc)
         for match in _UNIT_RE.finditer(doc.text):
             yield self.span(doc, *match.span(), EntityType.ADDRESS, 0.8)
+
+    def _house_names(self, doc: Doc) -> Iterable[Span]:
+        """"The Priory", "the Grange", "the Hollies" mid-sentence: a school, home or house
+        named as English names them, by a word that capitalised after "the" names one place."""
+        lower = doc.lower_words
+        if _HOUSE_NAMES.isdisjoint(lower):
+            return
+        for i in doc.capitalised:
+            if lower[i] in _HOUSE_NAMES and i and lower[i - 1] == "the" and doc.adjacent(i) \
+                    and not doc.sentence_initial(i) and not doc.shouted(i) and i not in doc.keep_words \
+                    and not (i + 1 < len(lower) and doc.adjacent(i + 1) and doc.words[i + 1][0].isupper()):
+                yield self.span(doc, doc.starts[i], doc.ends[i], EntityType.PLACE, HOUSE_NAME)
 
     def _dedications(self, doc: Doc) -> Iterable[Span]:
         """"Our Lady of Lourdes", "Holy Trinity", "Sacred Heart": a school or church."""
