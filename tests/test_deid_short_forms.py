@@ -137,6 +137,10 @@ def test_dates_with_a_month_in_lower_case(analyzer):
     assert spans.get("8th of september 2020") is T.DATE
     assert spans.get("ninth of june, two thousand and nine") is T.DATE_OF_BIRTH
     assert found(analyzer, "I may go on the 3rd. we may meet in march or may.") == {}
+    # a month written short, and a year of two digits, after a day in digits
+    spans = found(analyzer, "she was born 3rd feb 09 and lives with her nan, seen on the 12th of sept 2021")
+    assert spans.get("3rd feb 09") is T.DATE_OF_BIRTH and spans.get("12th of sept 2021") is T.DATE
+    assert found(analyzer, "the first may be late, and i saw jan on the 2nd") == {}
 
 
 def test_caseless_first_names_before_surnames_and_street_addresses(analyzer):

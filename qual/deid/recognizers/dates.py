@@ -61,11 +61,11 @@ _OF_THE_RE = re.compile(r"\bof the\b")
 # (speech-to-text, hurried typing) is a month after an ordinal day ("may" is then no verb)
 _ORDINAL_DAY = rf"(?:(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
 _MONTHS_LOWER = ("january|february|march|april|may|june|july|august|september|october|november|"
-                 "december|sept")
+                 "december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
 # ("the first may be ...": a day in words, or the month may, only with "of" between)
 LOWER_MONTH_DATE_RE = re.compile(rf"\b(?:the\s+)?(?:{_ORDINAL_DAY}\s+of\s+(?:{_MONTHS_LOWER})|"
                                  rf"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?:{_MONTHS_LOWER.replace('may|', '')}))\b"
-                                 rf"(?:,?\s+(?:{_YEAR}|{_SPOKEN_YEAR}))?", re.IGNORECASE)
+                                 rf"(?:,?\s+(?:{_YEAR}|{_SPOKEN_YEAR}|\d\d(?![\d:])))?", re.IGNORECASE)
 _LOWER_MONTH_RE = re.compile(rf"\b(?:{_MONTHS_LOWER})\b")
 _LOWER_MONTH_WORDS = frozenset(form for month in _MONTHS_LOWER.split("|") for form in (month, month + "'s"))
 _ANCHOR_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
