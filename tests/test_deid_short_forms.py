@@ -150,6 +150,17 @@ def test_caseless_first_names_before_surnames_and_street_addresses(analyzer):
     assert spans == {"42 larch walk": T.ADDRESS}
 
 
+def test_caseless_name_that_is_a_word_given_a_year_group_or_a_role(analyzer):
+    # "summer", "dawn" are words first; a year group or a role after them says person
+    spans = found(analyzer, "then there's summer, she's in year 8 and she is doing really well now")
+    assert spans.get("summer") is T.PERSON
+    spans = found(analyzer, "and then dawn, the learning mentor, sits in with us on a monday")
+    assert spans.get("dawn") is T.PERSON
+    assert found(analyzer, "it was summer, the best time of the year, and yeah, the learning mentor said so") == {}
+    spans = found(analyzer, "Dawn, the learning mentor, sits in with us.")
+    assert spans.get("Dawn") is T.PERSON
+
+
 def test_propagation_learns_no_function_word(analyzer):
     """Item 11: "In Hong Kong's High Court" must not teach "In"."""
     text = "In Hong Kong's High Court the judge ruled. In the end it was fine. In March they met."

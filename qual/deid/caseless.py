@@ -27,6 +27,7 @@ as they are.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -208,6 +209,10 @@ _CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGR
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
 # was", "the dsl, miles, forwards it"
 _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
+# Someone named, then said to be in a year group or given a role: "summer, she's in year 8",
+# "dawn, the learning mentor," (the cased reading's context after a name)
+_ROLE_AFTER_RE = re.compile(rf"\b([a-z]+) ?, (?:(?:she|he|they)(?:'s| is| are) in year\b|"
+                            rf"(?:the|my|our|his|her|their) (?:[a-z]+ ){{0,2}}(?:{'|'.join(sorted(PERSON_NOUNS))})\b)")
 
 
 def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
@@ -222,7 +227,8 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
     got a capital ("miles fairweather"), the words of a street after a house number ("42
     larch walk"), the words between a name and the head of its school or organisation
     ("wyvernham young carers"), and a listed first name in apposition to a word for a person
-    however common a word it is ("mum, patience, was")."""
+    however common a word it is ("mum, patience, was") or followed by a year group or a role
+    ("summer, she's in year 8", "dawn, the learning mentor,")."""
     more = []
     for match in _CONGREGATION_RE.finditer(text, low, high):
         words = match.group(1).split()
@@ -242,7 +248,7 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             more.append(position)
             position += len(word) + 1
         more.append(match.start(2))
-    for match in _APPOSITION_RE.finditer(text, low, high):
+    for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high)):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
                 and lexicon.first_name_count(word.title()):

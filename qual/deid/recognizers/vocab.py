@@ -138,7 +138,11 @@ PERSON_NOUNS = frozenset({
     "teacher", "friend", "worker", "dsl", "head", "headteacher", "deputy", "manager", "colleague",
     "senco", "pastor", "officer", "nurse", "practitioner", "lead", "coordinator", "student", "pupil",
     "lad", "boy", "girl", "kid", "child", "youngest", "eldest", "oldest", "bairn", "toddler",
-    "niece", "nephew", "grandson", "granddaughter",
+    "niece", "nephew", "grandson", "granddaughter", "mentor", "assistant", "counsellor",
+    "counselor", "governor", "caretaker", "receptionist", "therapist", "psychologist", "keyworker",
+    "advocate", "chaplain", "imam", "vicar", "priest", "coach", "tutor", "volunteer", "neighbour",
+    "neighbor", "midwife", "doctor", "gp", "paediatrician", "solicitor", "adviser", "advisor",
+    "supervisor", "director", "principal", "secretary", "administrator", "guardian", "foster",
 })
 
 # What follows a person's name as the subject of a clause ("miles is", "will said", "mark
