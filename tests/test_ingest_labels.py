@@ -120,6 +120,17 @@ def test_a_speaker_who_speaks_once_in_a_label_and_time_transcript():
     assert result.turns[1].text == "I cover two schools."
 
 
+def test_a_first_name_who_speaks_once_among_name_labels():
+    # among speakers written 'Name:', a first name that speaks once opens a turn; a word that
+    # opens a line with a colon ('Important:', 'Hope:') stays the previous speaker's words
+    result = segment(lines("Sarah: So how did it start?", "Jayden: In Year 9.", "Sarah: And then?",
+                           "Jayden: The SWIS worker came.", "Tom: Sorry, the room is booked at two.",
+                           "Sarah: No problem.", "Important: we stop at two.", "Jayden: Fine.",
+                           "Hope: that is the aim."))
+    assert [t.speaker for t in result.turns] == ["Sarah", "Jayden", "Sarah", "Jayden", "Tom", "Sarah", "Jayden"]
+    assert result.turns[5].text == "No problem.\nImportant: we stop at two."
+
+
 def test_bold_labels_without_colon():
     result = segment([
         Line("Interviewer How did it start?", bold="Interviewer "),

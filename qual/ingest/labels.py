@@ -482,7 +482,26 @@ def _accepted_labels(candidates: Sequence[Candidate | None], legend: dict[str, s
     # trusted by repetition, gives a speaker who speaks once that way too ('Tendai Moyo  0:10')
     if stamp_style(candidates, accepted):
         accepted |= {key for key in _stamp_counts(candidates) if shapes.get(key) in ("name", "caps", "role", "code")}
+    # a document whose speakers are written 'Name:' gives a person who speaks once that way
+    # ('Tom: Sorry to interrupt') when the label is a first name, not a word ('Important:')
+    if sum(key in coded for key in accepted) >= 2:
+        accepted |= {key for key in counts if key not in accepted and key in coded and shapes[key] == "name"
+                     and _first_name(key)}
     return accepted
+
+
+# log10(people so named) minus the word's Zipf frequency: "Tom" -0.8, "Mark" -0.7, "Hope" -1.4,
+# "Will" -3.0 (the bound names.py puts on a surname that is also a word)
+_NAME_OVER_WORD = -1.0
+
+
+def _first_name(key: str) -> bool:
+    """The label's first word is a listed first name, about as common a name as a word or more
+    ("tom", "mark"; not "important", "note", "will", "hope")."""
+    from ..deid.recognizers.lexicon import load_lexicon
+
+    first = key.split()[0].title()
+    return load_lexicon().name_vs_word(first) > _NAME_OVER_WORD
 
 
 def _stamp_counts(candidates: Sequence[Candidate | None]) -> Counter[str]:
