@@ -267,6 +267,8 @@ def test_landmarks_are_places_head_and_all(analyzer):
     # ordinary words before an ambiguous head, and a lower-case head after them, name nothing
     assert touched(analyzer, text, ["Training Camp", "Bus Station"]) == []
     assert touched(analyzer, "We went to the summer camp by the sea. Sea of troubles.", ["summer camp", "Sea of"]) == []
+    # everyday words before any landmark head name a show or a kind of place, not a place
+    assert not [s for s in analyzer.analyze("We watched Love Island at the Science Museum.") if s.type is T.PLACE]
 
 
 def test_a_place_in_an_address_takes_its_state_code(analyzer):

@@ -207,15 +207,13 @@ _AMBIGUOUS_ORGANISATION = frozenset({"team", "services", "service", "unit", "gro
                                      "nhs", "society", "association", "foundation", "housing",
                                      "council", "aid", "advice", "carers", "refuge", "bank",
                                      "pantry", "kitchen"})
-# Landmark heads that name nothing with ordinary words before them ("Youth Camp", "Bus
-# Station", "Air Force Base" are left alone), as the ambiguous street and organisation heads
-_AMBIGUOUS_LANDMARK = frozenset({"coast", "beach", "canal", "valley", "hills", "mountain", "mountains",
-                                 "forest", "strip", "district", "gallery", "arena", "station", "bridge",
-                                 "theatre", "theater", "cinema", "restaurant", "cafe", "café", "hotel",
-                                 "pub", "inn", "mall", "base", "camp"})
 # A landmark's name with its head in lower case ("the Gaza strip", "Manaus stadium"): the head
-# is part of the name. Of the ambiguous heads only those a rare name before them settles.
-_LOWERCASE_LANDMARK_HEADS = (LANDMARK_HEADS - _AMBIGUOUS_LANDMARK) | {"strip", "station", "arena"}
+# is part of the name (heads of buildings people pass, "the hotel", "the beach", are left out)
+_LOWERCASE_LANDMARK_HEADS = frozenset({"island", "islands", "isle", "bay", "gulf", "strait", "peninsula",
+                                       "lake", "loch", "lough", "river", "reservoir", "falls", "desert",
+                                       "sea", "ocean", "strip", "memorial", "monument", "museum", "stadium",
+                                       "arena", "airport", "station", "castle", "palace", "abbey", "pier",
+                                       "harbour", "harbor", "marina", "zoo"})
 _LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nursery", "estate",
                               "road", "street", "lane", "avenue", "close", "drive", "crescent",
                               "council", "surgery", "hospital", "mosque", "church", "refuge",
@@ -438,8 +436,10 @@ class InstitutionRecognizer(Recognizer):
                           and all(not lexicon.is_demonym(words[j]) for j in distinctive))
         if lowercase_head and (rarest >= 4.0 or possessive_name) and not named_dwelling:
             return None  # "English school", "Jayden's school"
-        ambiguous = head_lower in {"street": _AMBIGUOUS_STREET,
-                                   "landmark": _AMBIGUOUS_LANDMARK}.get(category, _AMBIGUOUS_ORGANISATION)
+        # a landmark's name always needs a word rarer than an everyday one: "Love Island",
+        # "Swan Lake", "Training Camp", "Bus Station" name a show, a ballet, nothing
+        ambiguous = category == "landmark" or head_lower in (_AMBIGUOUS_STREET if category == "street"
+                                                             else _AMBIGUOUS_ORGANISATION)
         number = start - 1 if start > 0 and doc.adjacent(start) and _house_number(words[start - 1]) else None
         limit = 3.5 if category == "street" else 4.5
         if ambiguous and rarest >= limit and number is None:
