@@ -437,6 +437,9 @@ def test_recall_first_flags_unexplained_capitalised_words(analyzer):
     assert not gaps, f"unexplained words not flagged: {gaps}"
     low = [s for s in analyzer.analyze(text) if s.detector == "recall_first"]
     assert low and all(s.confidence < 0.6 for s in low), "recall-first confidence not low"
+    # an unknown word before the head of a service or institution names the place it serves
+    text = "The Northshire MASH team and Quarnby Council rang."
+    assert missing(analyzer, text, ["Northshire"], T.PLACE) == []
 
 
 def test_recall_first_leaves_words_run_together_and_laughter(analyzer):

@@ -33,7 +33,7 @@ from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import DIGIT_RE, SHOUTED_UNKNOWN_LETTERS, Doc, Recognizer
 from .lexicon import Lexicon
-from .vocab import DETERMINERS, PLACE_PREPOSITIONS
+from .vocab import DETERMINERS, NAME_HEADS, PLACE_PREPOSITIONS
 
 # Zipf frequency below which a capitalised word counts as unexplained: mid-sentence,
 # after a preposition of place ("in Castlebrook"), after "the", and opening a sentence.
@@ -65,6 +65,13 @@ def _says_no_name(word: str, lexicon: Lexicon) -> bool:
     return (len(parts) >= 2 and "".join(parts) == word and word[0].isupper()
             and all(lexicon.is_word(part) and lexicon.word_zipf(part) >= 3.0
                     and not lexicon.first_name_count(part.title()) for part in parts))
+
+
+def _names_a_service(doc: Doc, j: int) -> bool:
+    """Word ``j`` is the head of an institution or a service named after the place before it:
+    "[Northshire] Council", "[Northshire] MASH team", "[Brennock] Youth Hub"."""
+    word = doc.words[j]
+    return word.lower() in NAME_HEADS or (j in doc.keep_words and word.isupper() and len(word) > 1)
 
 
 _PLACE_CUES = frozenset({"in", "at", "from", "near", "around", "outside", "towards", "via",
@@ -173,8 +180,10 @@ class RecallFirstRecognizer(Recognizer):
             previous = doc.previous_lower(start) if doc.adjacent(start) else ""
             lexicon = doc.lexicon
             phrase = " ".join(doc.base(j) for j in range(start, end + 1))
-            if previous in _PLACE_CUES or phrase in lexicon.places or phrase in lexicon.countries:
-                entity_type = EntityType.PLACE
+            following = end + 1 < len(doc) and doc.adjacent(end + 1) and doc.words[end] == doc.base(end)
+            if previous in _PLACE_CUES or phrase in lexicon.places or phrase in lexicon.countries or (
+                    following and _names_a_service(doc, end + 1)):
+                entity_type = EntityType.PLACE  # "in Thrushcombe", "Northshire MASH team"
             elif all(doc.words[j].isupper() and not doc.shouted(j) for j in range(start, end + 1)):
                 entity_type = EntityType.ORGANISATION  # acronyms
             else:
