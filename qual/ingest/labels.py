@@ -490,18 +490,16 @@ def _accepted_labels(candidates: Sequence[Candidate | None], legend: dict[str, s
     return accepted
 
 
-# log10(people so named) minus the word's Zipf frequency: "Tom" -0.8, "Mark" -0.7, "Hope" -1.4,
-# "Will" -3.0 (the bound names.py puts on a surname that is also a word)
-_NAME_OVER_WORD = -1.0
-
-
 def _first_name(key: str) -> bool:
     """The label's first word is a listed first name, about as common a name as a word or more
-    ("tom", "mark"; not "important", "note", "will", "hope")."""
+    (log10 of people so named minus its Zipf frequency: "Tom" -0.8, "Mark" -0.7; not "Hope"
+    -1.4, "Will" -3.0, "Important", "Note"): the bound detection puts on a surname that is
+    also a word."""
     from ..deid.recognizers.lexicon import load_lexicon
+    from ..deid.recognizers.names import COMMON_WORD_SURNAME
 
     first = key.split()[0].title()
-    return load_lexicon().name_vs_word(first) > _NAME_OVER_WORD
+    return load_lexicon().name_vs_word(first) > COMMON_WORD_SURNAME
 
 
 def _stamp_counts(candidates: Sequence[Candidate | None]) -> Counter[str]:
