@@ -105,6 +105,23 @@ Declan Rourke: I mostly work with the DSL.
     transcript = read_transcript(write(tmp_path, "zoom.vtt", vtt))
     assert [t.speaker for t in transcript.turns] == ["Priya Raman", "Declan Rourke"]
     assert transcript.turns[0].text == "Okay, we're recording now."
+    # a listed first name who speaks once is a speaker too; a word with a colon is speech
+    vtt += """
+4
+00:00:16.000 --> 00:00:18.000
+Tom: Sorry, the room is booked at two.
+
+5
+00:00:19.000 --> 00:00:21.000
+Declan Rourke: No problem.
+
+6
+00:00:22.000 --> 00:00:24.000
+Note: we stop at two.
+"""
+    transcript = read_transcript(write(tmp_path, "zoom2.vtt", vtt))
+    assert [t.speaker for t in transcript.turns] == ["Priya Raman", "Declan Rourke", "Tom", "Declan Rourke"]
+    assert transcript.turns[-1].text == "No problem. Note: we stop at two."
     # captions that bracket the speaker; an annotation in brackets is no speaker
     srt = """1
 00:00:01,000 --> 00:00:04,000

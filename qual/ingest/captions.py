@@ -23,7 +23,7 @@ from typing import Sequence
 
 from ..errors import InputFileError
 from ..model import NON_SPEECH_RE, Role, Turn
-from .labels import COLON_LABEL, TAG_BODY, label_kind, normalise_label
+from .labels import COLON_LABEL, TAG_BODY, is_first_name, label_kind, normalise_label
 
 log = logging.getLogger("qual.ingest.captions")
 
@@ -186,9 +186,10 @@ def _name_prefixes(cues: list[Cue]) -> None:
     styled = any(count >= 2 or label_kind(label) in ("role", "caps") for label, count in counts.items())
     for cue, label, text in prefixed:
         # a one-off 'Name:' is more likely speech ('Note: ...') unless it is a role word or in
-        # capitals, or a full name in a file whose speakers are named that way
+        # capitals, or, in a file whose speakers are named that way, a full name or a listed
+        # first name (as in a transcript's 'Name:' labels)
         if counts[label] >= 2 or label_kind(label) in ("role", "caps") or (
-                styled and label_kind(label) == "name" and len(label.split()) >= 2):
+                styled and label_kind(label) == "name" and (len(label.split()) >= 2 or is_first_name(label))):
             cue.speaker, cue.text = label, text
 
 

@@ -486,11 +486,11 @@ def _accepted_labels(candidates: Sequence[Candidate | None], legend: dict[str, s
     # ('Tom: Sorry to interrupt') when the label is a first name, not a word ('Important:')
     if sum(key in coded for key in accepted) >= 2:
         accepted |= {key for key in counts if key not in accepted and key in coded and shapes[key] == "name"
-                     and _first_name(key)}
+                     and is_first_name(key)}
     return accepted
 
 
-def _first_name(key: str) -> bool:
+def is_first_name(label: str) -> bool:
     """The label's first word is a listed first name, about as common a name as a word or more
     (log10 of people so named minus its Zipf frequency: "Tom" -0.8, "Mark" -0.7; not "Hope"
     -1.4, "Will" -3.0, "Important", "Note"): the bound detection puts on a surname that is
@@ -498,7 +498,7 @@ def _first_name(key: str) -> bool:
     from ..deid.recognizers.lexicon import load_lexicon
     from ..deid.recognizers.names import COMMON_WORD_SURNAME
 
-    first = key.split()[0].title()
+    first = label.split()[0].title()
     return load_lexicon().name_vs_word(first) > COMMON_WORD_SURNAME
 
 
