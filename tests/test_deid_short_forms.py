@@ -174,3 +174,26 @@ def test_a_short_form_is_found_in_lower_case_in_caseless_text(analyzer):
     spans = analyzer.analyze(text)
     assert [s.text for s in spans if s.text == "sim"] == ["sim", "sim"]
     assert not [s for s in spans if s.text == "will"]
+
+
+def test_initials_as_common_as_an_abbreviation_in_caseless_text():
+    # "DB" is listed by a dictionary as most pairs of letters are; lower-cased in a caseless
+    # transcript it is still the initials of the person named in full
+    texts = ["the dsl dana brockley set it up. dana brockley is great.",
+             "on the log you'll see db discussed with swis"]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [s.text for s in spans[1]] == ["db"]
+    assert Analyzer(ner=None).analyze_corpus(texts[1:]) == [[]]
+
+
+def test_a_name_heard_as_two_words_is_found_for_review(analyzer):
+    # speech-to-text hears an unfamiliar name as familiar words: "ten day" of Tendai
+    texts = ["Tendai Moyo is in Year 9 and Kayden Thornbury is in Year 10.",
+             "So I started seeing ten day once a week, and thorn bury came along.",
+             "I was going to land on that, the tenth day."]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    heard = [(s.text, s.type, s.confidence) for s in spans[1]]
+    assert heard == [("ten day", T.PERSON, 0.5), ("thorn bury", T.PERSON, 0.5)]
+    assert spans[2] == []  # a function word ("land on"), two letters off ("tenth day")
+    # no name in the corpus, nothing heard apart
+    assert Analyzer(ner=None).analyze_corpus(texts[1:]) == [[], []]

@@ -549,8 +549,8 @@ class Analyzer:
             yield from initials(*("".join(p[0] for p in group).upper() for group in (words, proper)))
 
     def _propagate(self, doc: Doc, matchers: "_Matchers") -> list[Span]:
-        insensitive, sensitive, caseless, caseless_words = matchers
-        spans: list[Span] = []
+        insensitive, sensitive, caseless, caseless_words, heard_apart = matchers
+        spans: list[Span] = _heard_apart(doc, heard_apart) if heard_apart else []
         text = doc.text
         caseless_ranges = getattr(doc, "caseless_ranges", ())
         for matcher, as_a_name in ((caseless, False), (caseless_words, True)) if caseless_ranges else ():
@@ -639,31 +639,85 @@ def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -
         learned[key] = term
 
 
-# case-insensitive terms, case-sensitive ones, and the two kinds read in caseless text
-_Matchers = tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher, PhraseMatcher]
+# A name that speech-to-text may hear as two words ("ten day" of Tendai, "kay den" of Kayden):
+# found with and without capitals, one letter apart at most, reported for review.
+HEARD_APART_MIN_LETTERS = 5
+HEARD_APART_MAX_ZIPF = 3.0
+HEARD_APART_CONFIDENCE = 0.5
+# names by their first two letters: (the name in lower case, what was learned)
+_HeardApart = dict[str, list[tuple[str, LearnedTerm]]]
+# case-insensitive terms, case-sensitive ones, the two kinds read in caseless text, and the
+# names that may be heard apart
+_Matchers = tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher, PhraseMatcher, _HeardApart]
+
+
+def _may_be_heard_apart(term: LearnedTerm, lexicon) -> bool:
+    """A one-word name no dictionary explains, long enough that two words written together
+    one letter from it are no coincidence."""
+    text = term.text
+    return (term.type in NAME_LIKE and text.isalpha() and len(text) >= HEARD_APART_MIN_LETTERS
+            and not (text.isupper() and len(text) <= 5) and not lexicon.is_word(text.lower())
+            and lexicon.word_zipf(text) < HEARD_APART_MAX_ZIPF)
+
+
+def _heard_apart(doc: Doc, names: _HeardApart) -> list[Span]:
+    """Two adjacent words that, written together, are a name found elsewhere in the corpus or
+    one letter from it: speech-to-text hears an unfamiliar name as familiar words. Neither
+    word may be a function word ("land on" is no Landon) nor a keep-term."""
+    from rapidfuzz.distance import Levenshtein
+
+    words, spans = doc.lower_words, []
+    shortest = HEARD_APART_MIN_LETTERS - 1
+    for i in range(len(words) - 1):
+        first = words[i]
+        candidates = names.get(first[:2])
+        if candidates is None or not first.isalpha() or first in FUNCTION_WORDS:
+            continue
+        second = words[i + 1]
+        joined = first + second
+        if len(joined) < shortest or len(second) < 2 or not second.isalpha() \
+                or second in FUNCTION_WORDS or not doc.adjacent(i + 1):
+            continue
+        for name, term in candidates:
+            if abs(len(name) - len(joined)) <= 1 and Levenshtein.distance(joined, name, score_cutoff=1) <= 1:
+                start, end = doc.starts[i], doc.ends[i + 1]
+                if not doc.is_kept(start, end):
+                    spans.append(Span(start, end, term.type, "propagation.heard_apart",
+                                      HEARD_APART_CONFIDENCE, doc.text[start:end]))
+                break
+    return spans
 
 
 def _build_matchers(terms: Iterable[LearnedTerm]) -> _Matchers:
     """Matchers of case-insensitive terms, of case-sensitive ones, and, for caseless text
     (where no capital can say "name"): of the case-sensitive names no common word explains
-    ("sim" of "Simona"; a person's initials that are no word, "mf" of "M.F."), and of the
-    people's names that are common words ("miles" of "Miles Fairweather"), which count only
-    where a name stands as a clause's subject (see :meth:`Doc.stands_as_a_name`)."""
+    ("sim" of "Simona"; a person's initials no commoner than a short form, "mf" of "M.F."), and
+    of the people's names that are common words ("miles" of "Miles Fairweather"), which count
+    only where a name stands as a clause's subject (see :meth:`Doc.stands_as_a_name`); and the
+    one-word names that speech-to-text may hear as two words (:func:`_heard_apart`)."""
     insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
     caseless: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
     caseless_words: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
+    heard_apart: _HeardApart = {}
     lexicon = load_lexicon()
     for term in terms:
         (sensitive if term.case_sensitive else insensitive).add(term.text, term)
+        if _may_be_heard_apart(term, lexicon):
+            name = term.text.lower()
+            known = heard_apart.setdefault(name[:2], [])
+            if all(name != other for other, _ in known):
+                known.append((name, term))
         if not term.case_sensitive or term.type not in NAME_LIKE or term.text.lower() in FUNCTION_WORDS:
             continue
         if term.text.isupper():
+            # a person's initials as rare as the short forms learned in capitals ("mf": a
+            # dictionary lists it, as it lists most pairs of letters)
             if term.type is EntityType.PERSON and 2 <= len(term.text) <= 3 and term.text.isalpha() \
-                    and not lexicon.is_word(term.text.lower()) and term.text.lower() not in FILLERS:
+                    and lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF and term.text.lower() not in FILLERS:
                 caseless.add(term.text, term)
         elif lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
             caseless.add(term.text, term)
         elif term.type is EntityType.PERSON and " " not in term.text:
             caseless_words.add(term.text, term)
-    return insensitive, sensitive, caseless, caseless_words
+    return insensitive, sensitive, caseless, caseless_words, heard_apart

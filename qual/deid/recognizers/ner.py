@@ -523,7 +523,7 @@ def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
     a rule's "Kayden", not "said" or "the school"); it then takes the type of the rule span it
     touches, so "Kayden" + "Thornbury" is one person."""
     # what propagation found stands, and cuts no model span (it may have learned from one)
-    rules = sorted((s for s in spans if s.detector not in MODEL_DETECTORS and s.detector != "propagation"),
+    rules = sorted((s for s in spans if s.detector not in MODEL_DETECTORS and not _propagated(s)),
                    key=lambda s: s.start)
     out = list(rules)
     rule_starts = [s.start for s in rules]
@@ -552,4 +552,9 @@ def defer_to_rules(doc: Doc, spans: list[Span]) -> list[Span]:
             neighbour = next((r for r in touching if 0 <= start - r.end <= 1 or 0 <= r.start - end <= 1), None)
             entity_type = neighbour.type if neighbour is not None else model.type
             out.append(Span(start, end, entity_type, model.detector, model.confidence, text[start:end]))
-    return out + [s for s in spans if s.detector == "propagation"]  # last: a tie names the finder
+    return out + [s for s in spans if _propagated(s)]  # last: a tie names the finder
+
+
+def _propagated(span: Span) -> bool:
+    """Found by propagation ("propagation", "propagation.heard_apart")."""
+    return span.detector.split(".")[0] == "propagation"
