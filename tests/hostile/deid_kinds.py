@@ -3,7 +3,8 @@
 Every case is a small plain-text interview in which identifiers are written the way that
 defeated rules tuned to tidy text: inside transcriber annotations, shaped like a pseudonym
 tag, in lower case throughout, spelled out letter by letter, with odd separators, as dates
-in words and odd formats, vehicle registrations and case references. Names and places are
+in words and odd formats, vehicle registrations and case references, short forms of a name,
+a name heard by speech-to-text as two words. Names and places are
 drawn with a fixed seed from qual's own lists (surnames no dictionary writes in lower case),
 so the cases are reproducible without being any one example of the issue.
 
@@ -133,7 +134,28 @@ def deid_kind_cases(seed: int = 12) -> list[KindCase]:
         "And school?",
         f"{first[:3]} goes most days now."),
         first, surname, first[:3])
+    # 8. a surname found in full, then heard by speech-to-text as two words
+    first, surname = next(firsts), next(surnames)
+    halves = _heard_apart(surname)
+    add("heard_apart", _turns(
+        f"Tell me about {first} {surname}.",
+        f"{first} {surname} is in Year 9. Well, um, {halves} was quiet at first.",
+        "And now?",
+        f"Now {halves} comes to the lunch club."),
+        first, surname, halves)
     return cases
+
+
+def _heard_apart(name: str) -> str:
+    """``name`` in lower case as two words, as speech-to-text writes an unfamiliar name:
+    split where neither half is a function word ("thorn bury")."""
+    from qual.deid.recognizers.vocab import FUNCTION_WORDS
+
+    name = name.lower()
+    for cut in sorted(range(2, len(name) - 1), key=lambda k: abs(k - len(name) / 2)):
+        if name[:cut] not in FUNCTION_WORDS and name[cut:] not in FUNCTION_WORDS:
+            return f"{name[:cut]} {name[cut:]}"
+    raise ValueError("no split")
 
 
 def write_cases(folder: Path, seed: int = 12, *, lower_variants: bool = True) -> list[KindCase]:
