@@ -351,6 +351,19 @@ def load_shuffle() -> Dataset | None:
     return Dataset("shuffle", transcripts, codebook, gold, f"{len(gold)} answers ({coded_units} coded), codes by name only")
 
 
+def load_swis_set(folder: Path) -> Dataset | None:
+    """A set built by swis_dev's builder elsewhere (``--swis-set``): named after its folder,
+    its split read from ``SPLIT`` in it."""
+    dataset = load_swis_dev(folder)
+    if dataset is None:
+        return None
+    split_file = folder / "SPLIT"
+    split = split_file.read_text(encoding="utf-8").strip() if split_file.exists() else "split not stated"
+    name = folder.name if folder.name not in ("dev", "test") else f"{folder.parent.name}_{folder.name}"
+    return Dataset(name, dataset.transcripts, dataset.codebook, dataset.gold,
+                   f"{len(dataset.transcripts)} interviews", split=split, tuned="TEST" not in split)
+
+
 LOADERS = {"swis_dev": load_swis_dev, "gold": load_gold, "scrum": load_scrum, "llmcode": load_llmcode,
            "shuffle": load_shuffle, "swis_pool": load_swis_pool}
 
@@ -607,14 +620,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=5, help="random splits per learning-curve point")
     parser.add_argument("--fractions", default="0.1,0.2,0.5", help="shares of the units reviewed (learning curves)")
     parser.add_argument("--json", type=Path, help="write every number to this file")
+    parser.add_argument("--swis-set", type=Path, action="append", default=[], metavar="DIR",
+                        help="also evaluate a set built by swis_dev's builder in DIR (its split is read "
+                             "from DIR/SPLIT; a split that says TEST counts as not tuned on)")
     args = parser.parse_args(argv)
     use_shared(args.shared)
     unknown = [d for d in args.datasets if d not in LOADERS]
     if unknown:
         parser.error(f"unknown data set(s) {', '.join(unknown)}; choose from {', '.join(LOADERS)}")
     report = {}
-    for name in args.datasets or [n for n in LOADERS if n != "swis_pool"]:  # the pool repeats two sets
-        dataset = LOADERS[name]()
+    names = args.datasets or ([] if args.swis_set else [n for n in LOADERS if n != "swis_pool"])  # the pool repeats two sets
+    for name in [*names, *args.swis_set]:
+        dataset = load_swis_set(name) if isinstance(name, Path) else LOADERS[name]()
+        name = dataset.name if isinstance(name, Path) and dataset else str(name)
         if dataset is None:
             print(f"\n{name}: data not available, skipped")
             continue

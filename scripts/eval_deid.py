@@ -501,6 +501,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-presidio", action="store_true", help="qual only")
     parser.add_argument("--ner", default="auto", help="qual's ner= argument (auto, none, a path)")
     parser.add_argument("--tab-split", default="all", choices=["all", "train", "dev", "test"])
+    parser.add_argument("--swis-set", type=Path, action="append", default=[], metavar="DIR",
+                        help="swis: also score a set built by swis_dev's builder in DIR (its split "
+                             "is read from DIR/SPLIT)")
     parser.add_argument("--misses", type=Path, default=None,
                         help="write missed sample mentions with context to this JSONL file "
                              "(it holds identifiers: keep it out of shared places)")
@@ -627,6 +630,10 @@ def main(argv: list[str] | None = None) -> int:
             real.heldout_table(typed, print_table)
         if "swis" in args.datasets:
             real.swis_table(print_table)
+            for folder in args.swis_set:
+                split = folder / "SPLIT"
+                label = split.read_text(encoding="utf-8").strip() if split.exists() else "split not stated"
+                real.swis_table(print_table, folder, f"{folder.name} ({label})")
     return 0
 
 

@@ -179,16 +179,16 @@ def heldout_table(detectors: list[tuple[str, TypedDetector]], print_table) -> di
 # --------------------------------------------------------------------------- swis_dev
 
 
-def _lowered_copy(folder: Path) -> tuple[Path, Path, Path]:
-    """Lower-cased plain texts, gold and the ASR raw text of swis_dev (offsets unchanged)."""
+def _lowered_copy(folder: Path, swis: Path = SWIS) -> tuple[Path, Path, Path]:
+    """Lower-cased plain texts and gold of a SWIS-like set (offsets unchanged)."""
     plain, gold = folder / "plain", folder / "gold"
     plain.mkdir()
     gold.mkdir()
-    for path in sorted((SWIS / "plain").glob("D*.txt")):
+    for path in sorted((swis / "plain").glob("D*.txt")):
         text = path.read_text(encoding="utf-8")
         lowered = text.lower()
         (plain / path.name).write_text(lowered if len(lowered) == len(text) else text, encoding="utf-8")
-    for path in sorted((SWIS / "gold").glob("D*.json")):
+    for path in sorted((swis / "gold").glob("D*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         for mention in record["identifiers"] + record.get("document_identifiers", []):
             mention["text"] = mention["text"].lower()
@@ -203,33 +203,36 @@ def _deidentify(inputs: list[Path], out: Path) -> None:
     deidentify(inputs, out, workers=1)
 
 
-def _score(out: Path, gold: Path, plain: Path) -> dict:
+def _score(out: Path, gold: Path, plain: Path, swis: Path = SWIS) -> dict:
     report = out.parent / f"{out.name}.json"
-    subprocess.run([sys.executable, str(SWIS / "score_dev.py"), "deid", str(out), "--gold", str(gold),
+    subprocess.run([sys.executable, str(swis / "score_dev.py"), "deid", str(out), "--gold", str(gold),
                     "--plain", str(plain), "--json", str(report)], check=True, stdout=subprocess.DEVNULL)
     return json.loads(report.read_text(encoding="utf-8"))
 
 
-def swis_table(print_table) -> dict:
-    if not (SWIS / "score_dev.py").exists():
-        print("swis: ../shared/data/deid/swis_dev is absent; skipped")
+def swis_table(print_table, swis: Path = SWIS, title: str = "swis_dev (DEVELOPMENT split)") -> dict:
+    """A SWIS-like set (swis_dev, or one built by the same builder: ``D*.txt`` in plain/,
+    native files in docx/ and raw/, gold/, its score_dev.py) through ``qual deidentify``."""
+    if not (swis / "score_dev.py").exists():
+        print(f"swis: {swis} is absent; skipped")
         return {}
     work = Path(tempfile.mkdtemp(prefix="qual-swis-"))
     results = {}
     try:
         # as written: the plain texts, and the native files (Word-only mentions)
-        native = [*(SWIS / "docx").glob("D*.docx"), *(SWIS / "raw").glob("D*.txt")]
-        for label, inputs in (("plain/ as written", sorted((SWIS / "plain").glob("D*.txt"))),
+        native = [p for p in [*(swis / "docx").glob("D*"), *(swis / "raw").glob("D*")]
+                  if p.suffix.lower() in (".docx", ".txt", ".vtt", ".srt")]
+        for label, inputs in (("plain/ as written", sorted((swis / "plain").glob("D*.txt"))),
                               ("native files", sorted(native))):
             out = work / label.split()[0].strip("/")
             _deidentify(inputs, out)
-            results[label] = _score(out, SWIS / "gold", SWIS / "plain")
+            results[label] = _score(out, swis / "gold", swis / "plain", swis)
         lowered = work / "lower"
         lowered.mkdir()
-        plain, gold, _ = _lowered_copy(lowered)
+        plain, gold, _ = _lowered_copy(lowered, swis)
         out = work / "lower-out"
         _deidentify(sorted(plain.glob("D*.txt")), out)
-        results["plain/ lower-cased"] = _score(out, gold, plain)
+        results["plain/ lower-cased"] = _score(out, gold, plain, swis)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     metrics = ("recall_direct", "recall_quasi", "recall_all", "keep_term_survival", "word_retention")
@@ -237,6 +240,6 @@ def swis_table(print_table) -> dict:
     types = sorted({t for r in results.values() for t in r["by_type"]})
     rows += [[f"  {t}"] + [f"{r['by_type'][t]['recall']} ({r['by_type'][t]['mentions']})" if t in r["by_type"] else "-"
                            for r in results.values()] for t in types]
-    print_table("swis_dev (DEVELOPMENT split): qual deidentify scored by its score_dev.py",
+    print_table(f"{title}: qual deidentify scored by its score_dev.py",
                 ["metric", *results], rows)
     return results
