@@ -197,3 +197,51 @@ def test_a_name_heard_as_two_words_is_found_for_review(analyzer):
     assert spans[2] == []  # a function word ("land on"), two letters off ("tenth day")
     # no name in the corpus, nothing heard apart
     assert Analyzer(ner=None).analyze_corpus(texts[1:]) == [[], []]
+
+
+def test_a_house_number_said_in_words_and_a_caseless_street(analyzer):
+    spans = found(analyzer, "she went to stay with her nan at forty one cinder lane and then came home")
+    assert spans.get("forty one cinder lane") is T.ADDRESS
+    assert found(analyzer, "She lives at forty-one Cinder Lane now.").get("forty-one Cinder Lane") is T.ADDRESS
+    # a street in lower case after a number in words names itself by a rare word
+    assert found(analyzer, "there's only one main road and two new houses and a 15 minute walk") == {}
+
+
+def test_a_user_name_said_aloud_with_underscores(analyzer):
+    spans = found(analyzer, "she had an account at hope underscore mcc zero eight and she'd been posting")
+    assert spans.get("at hope underscore mcc zero eight") is T.HANDLE
+    assert found(analyzer, "Underscore the point, she said.") == {}
+
+
+def test_a_school_named_by_what_comes_before_of(analyzer):
+    # "Our Lady's" of "Our Lady of Lourdes Catholic College", learned from the full name
+    texts = ["Will has Our Lady of Lourdes Catholic College and Hollowmere Academy.",
+             "A boy at Our Lady's, and Our Lady's are thinking about it."]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [(s.text, s.type) for s in spans[1]] == [("Our Lady's", T.SCHOOL)] * 2
+    assert Analyzer(ner=None).analyze_corpus(texts[1:]) == [[]]
+
+
+def test_a_school_named_without_its_kind_is_found_again(analyzer):
+    # "Holy Trinity" of "Holy Trinity Catholic High School", in caseless text too, where its
+    # everyday words say nothing by themselves
+    for texts in (["I'm at Holy Trinity Catholic High School three days a week.",
+                   "At Holy Trinity I turned up and reception didn't know me."],
+                  ["i'm at holy trinity catholic high school three days a week",
+                   "at holy trinity i turned up and reception didn't know who i was"]):
+        spans = Analyzer(ner=None).analyze_corpus(texts)
+        assert [s.text.lower() for s in spans[1]] == ["holy trinity"]
+
+
+def test_caseless_school_names_of_everyday_words(analyzer):
+    spans = found(analyzer, "i'm at holy trinity catholic high school three days and oak tree primary two")
+    assert spans.get("holy trinity catholic high school") is T.SCHOOL
+    assert spans.get("oak tree primary") is T.SCHOOL
+    assert found(analyzer, "we went to a catholic school and then the local academy and a good high "
+                           "school and a feeder primary") == {}
+
+
+def test_caseless_rare_name_before_a_role_without_a_comma(analyzer):
+    spans = found(analyzer, "he dealt with it straight away spoke to bola our dsl and they did a referral")
+    assert spans.get("bola") is T.PERSON
+    assert found(analyzer, "i spoke to school our dsl and then to mum her social worker") == {}

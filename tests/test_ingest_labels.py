@@ -304,3 +304,17 @@ def test_a_lower_case_speech_to_text_export_keeps_its_speakers():
     once = turns_of("Interviewer: how long was it?", "it was about 0:45", "Interviewer: right.")
     assert [t.speaker for t in once] == ["Interviewer", "Interviewer"]
     assert "it was about 0:45" in once[0].text
+
+
+def test_lower_case_name_labels_with_a_colon():
+    """'priya raman: hi ...' in a transcript lower-cased throughout: repeated, the names are
+    speakers; a lower-case phrase with a colon in a line with capitals is prose."""
+    turns = turns_of("priya raman: hi, can you hear me okay?",
+                     "declan fitzgerald: yeah, i can hear you fine.",
+                     "priya raman: so could you start by telling me about your role?",
+                     "declan fitzgerald: sure. so i'm the team manager for swis in hollowmere.")
+    assert [t.speaker for t in turns] == ["priya raman", "declan fitzgerald"] * 2
+    assert turns[3].text == "sure. so i'm the team manager for swis in hollowmere."
+    prose = turns_of("Interviewer: What happened?", "the main thing: We kept going.",
+                     "Respondent: the main thing: We kept going. the main thing: yes.")
+    assert [t.speaker for t in prose] == ["Interviewer", "Respondent"]

@@ -39,8 +39,8 @@ from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
 from .recognizers.ner import MODEL_DETECTORS, defer_to_rules
 from .recognizers.phrases import PhraseMatcher
-from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, ORGANISATION_GENERIC, SCHOOL_GENERIC,
-                                STREET_HEADS, TITLES)
+from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, LANDMARK_HEADS, ORGANISATION_GENERIC,
+                                ORGANISATION_HEADS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
 from .registry import create_recognizer, default_recognizer_names
 from .spans import continue_names, resolve
@@ -80,6 +80,8 @@ PROPAGATE_MIN_CONFIDENCE = 0.7
 RARE_WORD_IN_NAME_ZIPF = RARE_BEFORE_SURNAME_ZIPF
 _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
+_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS  # what an institution is, not its name
+_KIND_WORDS = SCHOOL_GENERIC | ORGANISATION_GENERIC  # "Catholic High School", "Family Centre"
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
                   | PARTICLES | {"i", "council", "county", "city", "borough", "district"})
 
@@ -476,6 +478,18 @@ class Analyzer:
                 for form in _cased_forms(text, all(ordinary)):
                     yield LearnedTerm(form, span.type, confidence, all(ordinary))
                 yield from self._short_forms(span.type, parts)
+                if span.type is not EntityType.PERSON:
+                    # "Holy Trinity" of "Holy Trinity Catholic High School": the name without
+                    # its kind, as a phrase (its words alone may be everyday ones)
+                    name = list(parts)
+                    while name and name[-1].lower() in _KIND_WORDS:
+                        name.pop()
+                    if 2 <= len(name) < len(parts) and name[0].lower() not in DETERMINERS \
+                            and all(p[:1].isupper() for p in name):
+                        phrase = text[:text.index(name[-1], sum(len(p) for p in name[:-1])) + len(name[-1])]
+                        if phrase not in keep_list:
+                            for form in _cased_forms(phrase, True):
+                                yield LearnedTerm(form, span.type, min(confidence, 0.8), True)
                 if span.type is not EntityType.PERSON and parts[-1].lower() in _BACK_REFERENCES:
                     # "Hollinsford Grange" ... "at the Grange"
                     last = parts[-1].title() if parts[-1].isupper() else parts[-1]
@@ -547,6 +561,15 @@ class Analyzer:
             proper = [p for p in words if p.lower() not in _GENERIC_HEADS]
             # "OHS" of "Oakfield High School"; "BL" of "Bishop Latimer Academy"
             yield from initials(*("".join(p[0] for p in group).upper() for group in (words, proper)))
+            # "Our Lady's" of "Our Lady of Lourdes Catholic College", "St Thomas's" of "St Thomas
+            # of Canterbury School": what comes before "of", as its owner
+            if "of" in parts and entity_type is not EntityType.LOCAL_AUTHORITY:
+                before = parts[:parts.index("of")]
+                named = [p for p in before if p.lower() not in _HEADS and p.lower() not in DETERMINERS]
+                if named and before[-1].lower() not in _HEADS and all(p[:1].isupper() for p in before):
+                    owner = " ".join(before) + ("'" if before[-1].endswith("s") else "'s")
+                    if owner not in keep_list:
+                        yield LearnedTerm(owner, entity_type, SHORT_FORM_CONFIDENCE, True)
 
     def _propagate(self, doc: Doc, matchers: "_Matchers") -> list[Span]:
         insensitive, sensitive, caseless, caseless_words, heard_apart = matchers
@@ -555,8 +578,8 @@ class Analyzer:
         caseless_ranges = getattr(doc, "caseless_ranges", ())
         for matcher, as_a_name in ((caseless, False), (caseless_words, True)) if caseless_ranges else ():
             for start, end, terms in matcher.find(text, doc.searchable(False)):
-                if text[start:end].islower() and not doc.is_kept(start, end) \
-                        and _inside_ranges(caseless_ranges, start, end) \
+                # (inside a caseless line: its truecased copy may have given a word a capital)
+                if not doc.is_kept(start, end) and _inside_ranges(caseless_ranges, start, end) \
                         and (not as_a_name or doc.stands_as_a_name(doc.word_at(start))):
                     term = max(terms, key=lambda t: t.confidence)
                     spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),

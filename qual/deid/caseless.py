@@ -182,8 +182,15 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
     return "".join(pieces)
 
 
-# "42 larch walk": a house number, a word or two, a street head
-_STREET_RE = re.compile(rf"\b\d{{1,4}}[a-z]? ((?:[a-z]+ ){{1,2}})(?:{'|'.join(sorted(STREET_HEADS))})\b")
+# "42 larch walk", "forty one cinder lane": a house number, a word or two, a street head
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_NUMBER_IN_WORDS = (rf"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -](?:{_UNITS}))?|"
+                    rf"{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+_STREET_RE = re.compile(rf"\b(?:\d{{1,4}}[a-z]?|(?P<spoken>{_NUMBER_IN_WORDS})) ((?:[a-z]+ ){{1,2}})"
+                        rf"(?:{'|'.join(sorted(STREET_HEADS))})\b")
+# A street after a house number in words names itself by a word at least this rare ("cinder"
+# 3.0; not "one main road", "two new houses")
+SPOKEN_NUMBER_STREET_ZIPF = 4.0
 
 
 _MEASURES = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "mile", "miles", "metres",
@@ -206,6 +213,15 @@ _CONGREGATION_HEADS = ("ministries", "ministry", "fellowship", "tabernacle", "ch
 _CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGREGATION_HEADS)})\b")
 
 
+# A school named by two or three words before its kind, none of them a function word: "holy
+# trinity catholic high school", "oak tree primary" (one word before the kind is a kind too:
+# "a catholic school", "the local academy")
+_SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodist", "jewish", "islamic",
+                 "muslim", "christian", "community", "free", "high", "primary", "secondary", "grammar",
+                 "junior", "infant", "infants", "comprehensive")
+_SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
+_SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,3}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
+                        rf"(?:school|academy|college|primary))\b")
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
 # was", "the dsl, miles, forwards it"
 _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
@@ -213,6 +229,23 @@ _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+
 # "dawn, the learning mentor," (the cased reading's context after a name)
 _ROLE_AFTER_RE = re.compile(rf"\b([a-z]+) ?, (?:(?:she|he|they)(?:'s| is| are) in year\b|"
                             rf"(?:the|my|our|his|her|their) (?:[a-z]+ ){{0,2}}(?:{'|'.join(sorted(PERSON_NOUNS))})\b)")
+# ... and without the comma speech-to-text leaves out, "spoke to bola our dsl": then only a
+# rare word (a name no list holds) or a listed first name that is more a name than a word
+_ROLE_AFTER_BARE_RE = re.compile(rf"\b([a-z]+) (?:the|my|our|his|her|their) (?:[a-z]+ ){{0,1}}"
+                                 rf"(?:{'|'.join(sorted(PERSON_NOUNS))})\b")
+
+
+def _name_before(words: list[str], lexicon: "Lexicon", generic=ORGANISATION_GENERIC) -> list[str]:
+    """The words right before a head that name it, back to a function, filler or ``generic``
+    word ("goes to [harvest life] ministries"); none when no word of them is rarer than an
+    everyday one ("a big old church")."""
+    name: list[str] = []
+    for word in reversed(words):
+        bare = word.removesuffix("'s")
+        if bare in FUNCTION_WORDS or bare in FILLERS or len(bare) < 3 or bare in generic:
+            break
+        name.insert(0, word)
+    return name if any(lexicon.word_zipf(w.removesuffix("'s")) < CONGREGATION_WORD_ZIPF for w in name) else []
 
 
 def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
@@ -231,15 +264,8 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
     ("summer, she's in year 8", "dawn, the learning mentor,")."""
     more = []
     for match in _CONGREGATION_RE.finditer(text, low, high):
-        words = match.group(1).split()
-        # the name is the words right before the head, up to a function or generic word
-        # ("goes to [harvest life] ministries")
-        name: list[str] = []
-        for word in reversed(words):
-            if word in FUNCTION_WORDS or word in FILLERS or len(word) < 3 or word in ORGANISATION_GENERIC:
-                break
-            name.insert(0, word)
-        if len(name) < 2 or not any(lexicon.word_zipf(w) < CONGREGATION_WORD_ZIPF for w in name):
+        name = _name_before(match.group(1).split(), lexicon)
+        if len(name) < 2:
             continue  # "go to church", "the local church", "a big old church"
         position = match.start(2) - sum(len(w) + 1 for w in name)
         if _inside_any(kept, position, match.end(2)):
@@ -248,10 +274,30 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             more.append(position)
             position += len(word) + 1
         more.append(match.start(2))
+    for match in _SCHOOL_RE.finditer(text, low, high):
+        words, kind = match.group(1).split(), match.group(2).split()
+        while words and words[-1] in _SCHOOL_KIND_WORDS:  # "holy trinity [catholic high school]"
+            kind.insert(0, words.pop())
+        name = _name_before(words, lexicon, _SCHOOL_KIND_WORDS | ORGANISATION_GENERIC)
+        if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
+            continue  # "a catholic school", "the local academy", "a good high school"
+        position = match.end(2) - sum(len(w) + 1 for w in name + kind) + 1
+        if _inside_any(kept, position, match.end(2)):
+            continue
+        for word in name + kind:
+            more.append(position)
+            position += len(word) + 1
     for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high)):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
                 and lexicon.first_name_count(word.title()):
+            more.append(match.start(1))
+    for match in _ROLE_AFTER_BARE_RE.finditer(text, low, high):
+        word = match.group(1)
+        if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
+                and not _inside_any(kept, *match.span(1)) \
+                and (lexicon.word_zipf(word) < RARE_BEFORE_SURNAME_ZIPF
+                     or lexicon.name_vs_word(word.title()) > NAME_OVER_WORD):
             more.append(match.start(1))
     for capital in sorted(capitals):
         name = _WORD_RE.match(text, capital, high)
@@ -283,15 +329,18 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 more.append(previous.start())
         previous = match
     for match in _STREET_RE.finditer(text, low, high):
-        if _MEASURES.intersection(match.group(1).split()):
+        street = match.group(2).split()
+        if _MEASURES.intersection(street):
             continue  # "a 15 minute walk", "2 miles down the road"
-        position = match.start(1)
-        for word in match.group(1).split():
+        if match.group("spoken") and not any(lexicon.word_zipf(w) < SPOKEN_NUMBER_STREET_ZIPF for w in street):
+            continue
+        position = match.start(2)
+        for word in street:
             if word not in FUNCTION_WORDS and position not in capitals and not _inside_any(kept, position, position + len(word)):
                 more.append(position)
             position += len(word) + 1
-        if match.end(1) not in capitals:
-            more.append(match.end(1))  # the head: "Walk"
+        if match.end(2) not in capitals:
+            more.append(match.end(2))  # the head: "Walk"
     return more
 
 

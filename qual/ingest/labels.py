@@ -261,7 +261,10 @@ def _colon_form(line: Line) -> Candidate | None:
     after = _TIME_AFTER_COLON.match(line.text, start) if timestamp is None else None
     if after:
         timestamp, start = after["ts"], _skip_space(line.text, after.end())
-    return Candidate(label, timestamp, start, "colon", label_kind(label), bold=bold, tab="\t" in match["sep"])
+    shape = label_kind(label)
+    if shape is None and not any(c.isupper() for c in line.text):
+        shape = _caseless_name(label)  # 'priya raman: hi, can you hear me?' in a caseless line
+    return Candidate(label, timestamp, start, "colon", shape, bold=bold, tab="\t" in match["sep"])
 
 
 def _tab_form(line: Line) -> Candidate | None:
@@ -303,9 +306,9 @@ _LOWER_WORD = re.compile(r"[^\W\d_A-Z][\w’'\-]*")
 
 
 def _caseless_name(label: str) -> str | None:
-    """'jaspal dhillon' alone on a line with a time: a speech-to-text export in lower case (or
-    lower-cased for privacy) writes names without capitals. Only the label-and-time line takes
-    such a label, and only repetition trusts it (a stamp line is never strong by itself)."""
+    """'jaspal dhillon' alone on a line with a time, or 'priya raman:' opening a line with no
+    capital: a speech-to-text export in lower case (or lower-cased for privacy) writes names
+    without capitals. Only repetition trusts such a label (it is never strong by itself)."""
     tokens = label.split()
     if not 1 <= len(tokens) <= 4 or not all(_LOWER_WORD.fullmatch(t) for t in tokens):
         return None

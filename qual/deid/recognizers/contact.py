@@ -58,6 +58,14 @@ _SPOKEN_TOKEN = (r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eig
 _DIGIT_WORD_SET = frozenset(_DIGIT_WORDS) - {"hundred", "thousand"}
 _RUN_WORDS = frozenset(_DIGIT_WORDS)
 SPOKEN_DIGITS_RE = re.compile(rf"\b{_SPOKEN_TOKEN}(?:[\s,\-]+{_SPOKEN_TOKEN}){{5,}}\b", re.IGNORECASE)
+# A user name said aloud: words joined by a spoken "underscore" (said of nothing but a user
+# name, an e-mail or a file), with its "at" and the digits said after it: "at hope underscore
+# mcc zero eight"
+_SPOKEN_JOIN = r"\s+(?:underscore|dot|dash|hyphen)\s+"
+SPOKEN_HANDLE_RE = re.compile(
+    rf"(?:\bat\s+)?\b[A-Za-z0-9]+(?:{_SPOKEN_JOIN}[A-Za-z0-9]+)*\s+underscore\s+[A-Za-z0-9]+"
+    rf"(?:{_SPOKEN_JOIN}[A-Za-z0-9]+)*(?:\s+{_SPOKEN_TOKEN}\b)*", re.IGNORECASE)
+_UNDERSCORE_WORD_RE = re.compile(r"\bunderscore\b", re.IGNORECASE)
 
 
 def _digits(text: str) -> str:
@@ -121,6 +129,9 @@ class HandleRecognizer(Recognizer):
         if "@" in doc.text:
             for match in HANDLE_RE.finditer(doc.text):
                 yield self.span(doc, *match.span(), EntityType.HANDLE, 0.9)
+        if "underscore" in doc.lowered:
+            for match in doc.scan(SPOKEN_HANDLE_RE, doc.windows(_UNDERSCORE_WORD_RE, 120, 120, lowered=True)):
+                yield self.span(doc, *match.span(), EntityType.HANDLE, 0.85)
         if _PLATFORM_WORDS.isdisjoint(doc.lower_words):
             return  # (a set lookup per word: scanning the text for the platforms costs 5 times as much)
         windows: list[tuple[int, int]] = []

@@ -440,7 +440,7 @@ class InstitutionRecognizer(Recognizer):
         # "Swan Lake", "Training Camp", "Bus Station" name a show, a ballet, nothing
         ambiguous = category == "landmark" or head_lower in (_AMBIGUOUS_STREET if category == "street"
                                                              else _AMBIGUOUS_ORGANISATION)
-        number = start - 1 if start > 0 and doc.adjacent(start) and _house_number(words[start - 1]) else None
+        number = _house_number_start(doc, start)
         limit = 3.5 if category == "street" else 4.5
         if ambiguous and rarest >= limit and number is None:
             return None
@@ -486,3 +486,27 @@ class InstitutionRecognizer(Recognizer):
 
 def _house_number(word: str) -> bool:
     return word[:-1].isdigit() if word[-1:].isalpha() and len(word) > 1 else word.isdigit()
+
+
+_TENS = frozenset({"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"})
+_UNITS_AND_TEENS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                              "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                              "seventeen", "eighteen", "nineteen"})
+
+
+def _house_number_start(doc: Doc, start: int) -> int | None:
+    """The word where a house number right before word ``start`` begins: "27", "86A", or said
+    in words as speech-to-text writes it ("forty one", "forty-one", "nine")."""
+    if start <= 0 or not doc.adjacent(start):
+        return None
+    before = doc.words[start - 1]
+    if _house_number(before):
+        return start - 1
+    lower = before.lower()
+    if lower in _TENS or lower.split("-")[0] in _TENS and lower.split("-")[-1] in _UNITS_AND_TEENS:
+        return start - 1
+    if lower in _UNITS_AND_TEENS:
+        if start >= 2 and doc.adjacent(start - 1) and doc.words[start - 2].lower() in _TENS:
+            return start - 2
+        return start - 1
+    return None
