@@ -245,3 +245,19 @@ def test_caseless_rare_name_before_a_role_without_a_comma(analyzer):
     spans = found(analyzer, "he dealt with it straight away spoke to bola our dsl and they did a referral")
     assert spans.get("bola") is T.PERSON
     assert found(analyzer, "i spoke to school our dsl and then to mum her social worker") == {}
+
+
+def test_caseless_names_that_are_words_said_again_or_before_a_past_tense():
+    texts = ["there's a girl in year 10, summer, summer leary. she's 15.",
+             "second round we got will tranter. will picked up that the boy was translating. i will go.",
+             "the summer holidays worry me. we will need more."]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [s.text for s in spans[0]][:2] == ["summer", "summer leary"]
+    assert [s.text for s in spans[1]] == ["will tranter", "will"]
+    assert spans[2] == []
+
+
+def test_caseless_school_named_with_of(analyzer):
+    spans = found(analyzer, "will has our lady of lourdes catholic college and a school in the middle of town")
+    assert spans.get("lady of lourdes catholic college") is T.SCHOOL
+    assert found(analyzer, "the front door still sends things back sometimes saying school should deal with it") == {}

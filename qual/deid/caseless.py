@@ -220,7 +220,7 @@ _SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodi
                  "muslim", "christian", "community", "free", "high", "primary", "secondary", "grammar",
                  "junior", "infant", "infants", "comprehensive")
 _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
-_SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,3}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
+_SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
 # was", "the dsl, miles, forwards it"
@@ -242,7 +242,7 @@ def _name_before(words: list[str], lexicon: "Lexicon", generic=ORGANISATION_GENE
     name: list[str] = []
     for word in reversed(words):
         bare = word.removesuffix("'s")
-        if bare in FUNCTION_WORDS or bare in FILLERS or len(bare) < 3 or bare in generic:
+        if bare in FUNCTION_WORDS or bare in FILLERS or len(bare) < 3 or bare in generic or len(name) == 3:
             break
         name.insert(0, word)
     return name if any(lexicon.word_zipf(w.removesuffix("'s")) < CONGREGATION_WORD_ZIPF for w in name) else []
@@ -279,8 +279,14 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         while words and words[-1] in _SCHOOL_KIND_WORDS:  # "holy trinity [catholic high school]"
             kind.insert(0, words.pop())
         name = _name_before(words, lexicon, _SCHOOL_KIND_WORDS | ORGANISATION_GENERIC)
+        before = words[:len(words) - len(name)]
+        if name and len(before) >= 2 and before[-1] == "of" and before[-2] not in FUNCTION_WORDS \
+                and before[-2] not in FILLERS:
+            name = before[-2:] + name  # "[lady of lourdes] catholic college"
         if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
             continue  # "a catholic school", "the local academy", "a good high school"
+        if kind == ["school"] and not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name):
+            continue  # "sends things back saying school should": "school" alone is mostly the word
         position = match.end(2) - sum(len(w) + 1 for w in name + kind) + 1
         if _inside_any(kept, position, match.end(2)):
             continue

@@ -442,11 +442,13 @@ class Doc:
         """Whether word ``i`` stands where a name would, as a clause's subject or a possessive:
         "miles is quite", "miles usually forwards it", "miles's office"; not "miles apart", "two
         miles is", "i will usually"."""
+        word = self.lower_words[i]
+        if i + 1 < len(self) and self.lower_words[i + 1] == word and self.gap_before(i + 1).strip() == ",":
+            return True  # "year 10, summer, summer leary": a speaker saying the name again, in full
         if i > 0 and self.adjacent(i) and self.previous_lower(i) in _NOT_BEFORE_A_NAME:
             return False
         if i > 0 and self.previous_lower(i).isdigit():
             return False
-        word = self.lower_words[i]
         if word.endswith("'s") and len(word) > 3:
             return True  # "miles's office", "miles's not in" (a name's possessive or "is")
         if i + 1 >= len(self) or not self.adjacent(i + 1):
@@ -454,6 +456,8 @@ class Doc:
         following = self.next_lower(i)
         if following in NAME_SUBJECT_VERBS:
             return True
+        if following.endswith("ed") and len(following) > 4 and following not in FUNCTION_WORDS:
+            return True  # "will picked up that ...": a modal takes no past tense
         return (following in NAME_SUBJECT_ADVERBS and i + 2 < len(self) and self.adjacent(i + 2)
                 and (self.next_lower(i, 2) in NAME_SUBJECT_VERBS
                      or (self.next_lower(i, 2).endswith(("s", "ed")) and len(self.next_lower(i, 2)) > 3
