@@ -34,7 +34,7 @@ class SelectionRule:
     floor: float = 0.25
     max_codes: int = 3
     relative: float = 0.7  # further codes need at least this fraction of the segment's best score
-    small_talk_margin: float = 0.025
+    small_talk_margin: float = 0.05
     min_words: int = 2
 
 
