@@ -261,3 +261,16 @@ def test_caseless_school_named_with_of(analyzer):
     spans = found(analyzer, "will has our lady of lourdes catholic college and a school in the middle of town")
     assert spans.get("lady of lourdes catholic college") is T.SCHOOL
     assert found(analyzer, "the front door still sends things back sometimes saying school should deal with it") == {}
+
+
+def test_a_first_name_after_the_words_that_give_one_in_caseless_text(analyzer):
+    spans = found(analyzer, "so there was a year 9 who goes by jess and a lad called hunter in year 8")
+    assert spans.get("jess") is T.PERSON and spans.get("hunter") is T.PERSON
+    assert found(analyzer, "the bus goes by the school and a place called the hub") == {}
+
+
+def test_a_caseless_school_teaches_its_short_form():
+    texts = ["will has our lady of lourdes catholic college and hollowmere academy",
+             "a boy at our lady's, and our lady's are thinking about it"]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [(s.text, s.type) for s in spans[1]] == [("lady's", T.SCHOOL)] * 2

@@ -222,6 +222,8 @@ _SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodi
 _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
 _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
+# A first name after the words that give one: "who goes by jess", "a lad called hunter"
+_NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by)\s+([a-z]+)\b")
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
 # was", "the dsl, miles, forwards it"
 _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
@@ -291,9 +293,11 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         if _inside_any(kept, position, match.end(2)):
             continue
         for word in name + kind:
-            more.append(position)
+            if word not in FUNCTION_WORDS:  # "Lady of Lourdes", as cased text writes it
+                more.append(position)
             position += len(word) + 1
-    for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high)):
+    for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high),
+                                 _NAMED_RE.finditer(text, low, high)):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
                 and lexicon.first_name_count(word.title()):
