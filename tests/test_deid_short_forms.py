@@ -274,3 +274,12 @@ def test_a_caseless_school_teaches_its_short_form():
              "a boy at our lady's, and our lady's are thinking about it"]
     spans = Analyzer(ner=None).analyze_corpus(texts)
     assert [(s.text, s.type) for s in spans[1]] == [("lady's", T.SCHOOL)] * 2
+
+
+def test_ages_after_an_adverb_a_future_birthday_or_a_plural_and_years_of_birth(analyzer):
+    spans = found(analyzer, "She'll be sixteen in June. He's only thirteen and his sister is nine. "
+                            "The twins are eleven. They were born in two thousand and eight.")
+    assert spans.get("sixteen") is T.AGE and spans.get("thirteen") is T.AGE and spans.get("eleven") is T.AGE
+    assert spans.get("two thousand and eight") is T.DATE_OF_BIRTH
+    assert found(analyzer, "It'll be two weeks. We'll be three in the team. They were two and a half "
+                           "hours late. There are seven.") == {}

@@ -17,7 +17,8 @@ surname alone, "Castlebrook" of "Castlebrook Academy"), in any case and possessi
 "the Grange" for "Hollinsford Grange" - is then looked for in every text. Parts that are
 ordinary words (Will, Brown) propagate only capitalised and not where grammar makes them the
 word ("Will you ..."); ordinary words that are no name ("Agile" of "Disciplined Agile") and
-low-confidence findings that are ordinary words do not propagate at all.
+low-confidence findings that are ordinary words do not propagate at all. How learned strings are
+found again: :mod:`qual.deid.propagation`.
 """
 
 from __future__ import annotations
@@ -31,14 +32,15 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .caseless import FILLERS, RARE_BEFORE_SURNAME_ZIPF, caseless_lines, truecase
+from .caseless import RARE_BEFORE_SURNAME_ZIPF, caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
 from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
 from .recognizers.ner import MODEL_DETECTORS, defer_to_rules
-from .recognizers.phrases import PhraseMatcher
+from .propagation import (AMBIGUOUS_KNOWN, SHORT_FORM_MAX_ZIPF, LearnedTerm, build_matchers, cased_forms,
+                          find_learned, remember_term)
 from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, LANDMARK_HEADS, ORGANISATION_GENERIC,
                                 ORGANISATION_HEADS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
@@ -51,13 +53,9 @@ log = logging.getLogger("qual.deid.analyzer")
 # Spans below this confidence are not reported at all. The recall-first rule reports at
 # 0.35-0.45, so the default keeps everything and leaves the choice to review.
 DEFAULT_THRESHOLD = 0.3
-# Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
-# A known identifier (from the key or register) that a keep-term also explains ("Brook" the
-# worker, "Brook" the charity): redacted and shown for review, never silently kept, so that
-# ``qual deidentify`` and ``qual check --key`` agree.
-AMBIGUOUS_KNOWN = "known.ambiguous"
-AMBIGUOUS_CONFIDENCE = 0.5
+# A known name this rare a word is reported for review inside a keep-term (AMBIGUOUS_KNOWN).
 KNOWN_AMBIGUOUS_MAX_ZIPF = 4.5
+# Detectors whose findings stand even inside a keep-term ("Mrs May", "May's mum").
 OVERRIDES_KEEP = frozenset({"register", "names.person.title", "names.person.kin", AMBIGUOUS_KNOWN})
 # A part of a name that is this common a word propagates only capitalised mid-sentence.
 COMMON_PART_ZIPF = 3.5
@@ -70,8 +68,6 @@ _WARM_UP_TEXT = "Mrs Smith moved from Leeds to MIDDLESBROUGH on 3 May 2019. JAYD
 # Short forms of a name found in full (initials, a first syllable): reported above the CI
 # gate (0.4) and below the confidence at which findings propagate.
 SHORT_FORM_CONFIDENCE = 0.6
-# A first syllable this common as a word ("Can" of "Candice") is no short form.
-SHORT_FORM_MAX_ZIPF = 4.0
 # Findings below this confidence are not propagated.
 PROPAGATE_MIN_CONFIDENCE = 0.7
 # A dictionary word this rare inside a person's name is spread capitalised (and, in caseless
@@ -171,22 +167,6 @@ class _Batch:
 
 # Called with a text's spans found by the rules: true when the learned model need not read it.
 ModelUnless = Callable[[list[Span]], bool]
-
-
-@dataclass(frozen=True)
-class LearnedTerm:
-    """An identifier string learned from a corpus, to be looked for everywhere."""
-
-    text: str
-    type: EntityType
-    confidence: float
-    case_sensitive: bool
-    # restored from a key or register (``remember``): a known identifier, which a keep-term
-    # around it makes ambiguous, never harmless
-    known: bool = False
-
-    def __repr__(self) -> str:  # the text is identifiable
-        return f"LearnedTerm({self.type.value}, {self.confidence:.2f}, <{len(self.text)} chars>)"
 
 
 @dataclass
@@ -340,7 +320,7 @@ class Analyzer:
         for i, j in _batch_bounds(texts):
             batch = self._batch(texts[i:j], model_unless)
             for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
-                _remember(learned, term)
+                remember_term(learned, term)
             # Beyond a budget, its words and offsets are made again for propagation (a fifth
             # of detection's cost): kept for every batch of a large corpus, they were most of
             # its memory.
@@ -354,14 +334,14 @@ class Analyzer:
                           terms: Iterable[LearnedTerm] = ()) -> list[list[Span]]:
         learned = dict(self._learned)
         for term in [*detected.terms, *terms]:
-            _remember(learned, term)
-        matchers = _build_matchers(learned.values())
+            remember_term(learned, term)
+        matchers = build_matchers(learned.values())
         results: list[list[Span]] = []
         for batch in detected.batches:
             if batch.doc is None:
                 batch.doc = self.make_doc(batch.normalized, batch.normalised_starts)
                 batch.doc.caseless_ranges = batch.caseless_ranges
-            propagated = batch.clip(self._propagate(batch.doc, matchers))
+            propagated = batch.clip(find_learned(batch.doc, matchers))
             results.extend(batch.split(self._resolve(batch.doc, batch.found + propagated)))
             batch.shelve()
         return results
@@ -380,7 +360,7 @@ class Analyzer:
             for i, j in _batch_bounds(texts):
                 batch = self._batch(texts[i:j])
                 for term in self._terms_from(batch.doc, self._resolve(batch.doc, batch.found, original=False)):
-                    _remember(self._learned, term)
+                    remember_term(self._learned, term)
         return self
 
     def transform(self, text: str) -> list[Span]:
@@ -428,10 +408,10 @@ class Analyzer:
                 # a known name inside a keep-term is reported for review unless it is an everyday
                 # word ("Social" of a child's "Miss Social" stays inside "Children's Social Care")
                 known = self.lexicon.word_zipf(text) < KNOWN_AMBIGUOUS_MAX_ZIPF
-                for form in _cased_forms(text, common):
-                    _remember(self._learned, LearnedTerm(form, entity_type, 0.9, common, known=known))
+                for form in cased_forms(text, common):
+                    remember_term(self._learned, LearnedTerm(form, entity_type, 0.9, common, known=known))
                 continue
-            _remember(self._learned, term)
+            remember_term(self._learned, term)
 
     # ------------------------------------------------------------------ propagation
 
@@ -471,11 +451,11 @@ class Analyzer:
                     elif is_word and name_like and zipf < RARE_WORD_IN_NAME_ZIPF:
                         # "Pennyworth" of "Ionuț Pennyworth": a rare word beside an unexplained
                         # one is found again capitalised or in capitals, never in lower case
-                        for form in _cased_forms(bare, True):
+                        for form in cased_forms(bare, True):
                             yield LearnedTerm(form, span.type, span.confidence, True)
                 continue
             if len(parts) > 1:
-                for form in _cased_forms(text, all(ordinary)):
+                for form in cased_forms(text, all(ordinary)):
                     yield LearnedTerm(form, span.type, confidence, all(ordinary))
                 yield from self._short_forms(span.type, parts)
                 if span.type is not EntityType.PERSON:
@@ -488,7 +468,7 @@ class Analyzer:
                             and all(p[:1].isupper() for p in name):
                         phrase = text[:text.index(name[-1], sum(len(p) for p in name[:-1])) + len(name[-1])]
                         if phrase not in keep_list:
-                            for form in _cased_forms(phrase, True):
+                            for form in cased_forms(phrase, True):
                                 yield LearnedTerm(form, span.type, min(confidence, 0.8), True)
                 if span.type is not EntityType.PERSON and parts[-1].lower() in _BACK_REFERENCES:
                     # "Hollinsford Grange" ... "at the Grange"
@@ -510,10 +490,10 @@ class Analyzer:
                         and not (span.type is EntityType.PERSON and lexicon.word_zipf(bare) < RARE_WORD_IN_NAME_ZIPF):
                     continue  # "Agile" of "Disciplined Agile"; not "Pennyworth" of "Zoë Pennyworth"
                 common = is_word or lexicon.word_zipf(bare) >= COMMON_PART_ZIPF
-                for form in _cased_forms(bare, common):
+                for form in cased_forms(bare, common):
                     yield LearnedTerm(form, span.type, confidence, common)
                 if bare != part and span.type is not EntityType.PERSON:
-                    for form in _cased_forms(part, common):
+                    for form in cased_forms(part, common):
                         yield LearnedTerm(form, span.type, confidence, common)
 
     def _short_forms(self, entity_type: EntityType, parts: list[str]) -> Iterable[LearnedTerm]:
@@ -571,52 +551,6 @@ class Analyzer:
                     if owner not in keep_list:
                         yield LearnedTerm(owner, entity_type, SHORT_FORM_CONFIDENCE, True)
 
-    def _propagate(self, doc: Doc, matchers: "_Matchers") -> list[Span]:
-        insensitive, sensitive, caseless, caseless_words, heard_apart = matchers
-        spans: list[Span] = _heard_apart(doc, heard_apart) if heard_apart else []
-        text = doc.text
-        caseless_ranges = getattr(doc, "caseless_ranges", ())
-        for matcher, as_a_name in ((caseless, False), (caseless_words, True)) if caseless_ranges else ():
-            for start, end, terms in matcher.find(text, doc.searchable(False)):
-                # (inside a caseless line: its truecased copy may have given a word a capital)
-                if not doc.is_kept(start, end) and _inside_ranges(caseless_ranges, start, end) \
-                        and (not as_a_name or doc.stands_as_a_name(doc.word_at(start))):
-                    term = max(terms, key=lambda t: t.confidence)
-                    spans.append(Span(start, end, term.type, "propagation", min(term.confidence, 0.6),
-                                      text[start:end]))
-        for start, end, terms in insensitive.find(text, doc.searchable(False)):
-            term = max(terms, key=lambda t: t.confidence)
-            if not doc.is_kept(start, end):
-                spans.append(Span(start, end, term.type, "propagation", term.confidence,
-                                  text[start:end]))
-            elif term.known:
-                spans.append(Span(start, end, term.type, AMBIGUOUS_KNOWN, AMBIGUOUS_CONFIDENCE, text[start:end]))
-        for start, end, terms in sensitive.find(text, doc.searchable(True)):
-            term = max(terms, key=lambda t: t.confidence)
-            i = doc.word_at(start)
-            if i >= len(doc):
-                continue
-            if doc.is_kept(start, end):
-                if term.known:
-                    spans.append(Span(start, end, term.type, AMBIGUOUS_KNOWN, AMBIGUOUS_CONFIDENCE,
-                                      text[start:end]))
-                continue
-            confidence = min(term.confidence, 0.7)
-            if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1):
-                # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
-                # are the verbs (capitals, "BL is ...", are no verb)
-                if (doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc)) and not (
-                        term.type is EntityType.PERSON and doc.stands_as_a_name(i)):
-                    continue  # but "Miles is, he's done the training" is Miles
-                confidence = min(confidence, 0.6)
-            elif term.type is EntityType.PERSON and doc.previous_lower(i) in DETERMINERS \
-                    and doc.adjacent(i):
-                continue  # "the Will": a person's name does not take "the"; "the Grange" may
-            if term.text[:4] in ("the ", "The "):
-                start += 4  # the article stays
-            spans.append(Span(start, end, term.type, "propagation", confidence, text[start:end]))
-        return spans
-
     # ------------------------------------------------------------------ resolution
 
     def _resolve(self, doc: Doc, spans: list[Span], original: bool = True) -> list[Span]:
@@ -637,110 +571,3 @@ class Analyzer:
                 surface = doc.text[start:end]
             resolved.append(Span(start, end, best.type, best.detector, best.confidence, surface))
         return resolved
-
-
-def _inside_ranges(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    """``[start, end)`` lies inside one of the sorted, disjoint ``ranges``."""
-    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
-    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
-
-
-def _cased_forms(text: str, case_sensitive: bool) -> list[str]:
-    """The forms a case-sensitive term is looked for in: as learned, capitalised and in
-    capitals ("Max" also as "MAX", "GEORGE" also as "George"), so that a name found once in
-    one case is found in the other. A case-insensitive term needs only itself."""
-    if not case_sensitive:
-        return [text]
-    capitalised = " ".join(w[:1].upper() + w[1:].lower() if w.isupper() and len(w) > 1 else w
-                           for w in text.split(" "))
-    return list(dict.fromkeys((text, capitalised, text.upper())))
-
-
-def _remember(learned: dict[tuple[str, bool], LearnedTerm], term: LearnedTerm) -> None:
-    key = (term.text if term.case_sensitive else term.text.lower(), term.case_sensitive)
-    if key not in learned or learned[key].confidence < term.confidence:
-        learned[key] = term
-
-
-# A name that speech-to-text may hear as two words ("ten day" of Tendai, "kay den" of Kayden):
-# found with and without capitals, one letter apart at most, reported for review.
-HEARD_APART_MIN_LETTERS = 5
-HEARD_APART_MAX_ZIPF = 3.0
-HEARD_APART_CONFIDENCE = 0.5
-# names by their first two letters: (the name in lower case, what was learned)
-_HeardApart = dict[str, list[tuple[str, LearnedTerm]]]
-# case-insensitive terms, case-sensitive ones, the two kinds read in caseless text, and the
-# names that may be heard apart
-_Matchers = tuple[PhraseMatcher, PhraseMatcher, PhraseMatcher, PhraseMatcher, _HeardApart]
-
-
-def _may_be_heard_apart(term: LearnedTerm, lexicon) -> bool:
-    """A one-word name no dictionary explains, long enough that two words written together
-    one letter from it are no coincidence."""
-    text = term.text
-    return (term.type in NAME_LIKE and text.isalpha() and len(text) >= HEARD_APART_MIN_LETTERS
-            and not (text.isupper() and len(text) <= 5) and not lexicon.is_word(text.lower())
-            and lexicon.word_zipf(text) < HEARD_APART_MAX_ZIPF)
-
-
-def _heard_apart(doc: Doc, names: _HeardApart) -> list[Span]:
-    """Two adjacent words that, written together, are a name found elsewhere in the corpus or
-    one letter from it: speech-to-text hears an unfamiliar name as familiar words. Neither
-    word may be a function word ("land on" is no Landon) nor a keep-term."""
-    from rapidfuzz.distance import Levenshtein
-
-    words, spans = doc.lower_words, []
-    shortest = HEARD_APART_MIN_LETTERS - 1
-    for i in range(len(words) - 1):
-        first = words[i]
-        candidates = names.get(first[:2])
-        if candidates is None or not first.isalpha() or first in FUNCTION_WORDS:
-            continue
-        second = words[i + 1]
-        joined = first + second
-        if len(joined) < shortest or len(second) < 2 or not second.isalpha() \
-                or second in FUNCTION_WORDS or not doc.adjacent(i + 1):
-            continue
-        for name, term in candidates:
-            if abs(len(name) - len(joined)) <= 1 and Levenshtein.distance(joined, name, score_cutoff=1) <= 1:
-                start, end = doc.starts[i], doc.ends[i + 1]
-                if not doc.is_kept(start, end):
-                    spans.append(Span(start, end, term.type, "propagation.heard_apart",
-                                      HEARD_APART_CONFIDENCE, doc.text[start:end]))
-                break
-    return spans
-
-
-def _build_matchers(terms: Iterable[LearnedTerm]) -> _Matchers:
-    """Matchers of case-insensitive terms, of case-sensitive ones, and, for caseless text
-    (where no capital can say "name"): of the case-sensitive names no common word explains
-    ("sim" of "Simona"; a person's initials no commoner than a short form, "mf" of "M.F."), and
-    of the people's names that are common words ("miles" of "Miles Fairweather"), which count
-    only where a name stands as a clause's subject (see :meth:`Doc.stands_as_a_name`); and the
-    one-word names that speech-to-text may hear as two words (:func:`_heard_apart`)."""
-    insensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
-    sensitive: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=True)
-    caseless: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
-    caseless_words: PhraseMatcher[LearnedTerm] = PhraseMatcher(case_sensitive=False)
-    heard_apart: _HeardApart = {}
-    lexicon = load_lexicon()
-    for term in terms:
-        (sensitive if term.case_sensitive else insensitive).add(term.text, term)
-        if _may_be_heard_apart(term, lexicon):
-            name = term.text.lower()
-            known = heard_apart.setdefault(name[:2], [])
-            if all(name != other for other, _ in known):
-                known.append((name, term))
-        if not term.case_sensitive or term.type not in NAME_LIKE or term.text.lower() in FUNCTION_WORDS:
-            continue
-        if term.text.isupper():
-            # a person's initials as rare as the short forms learned in capitals ("mf": a
-            # dictionary lists it, as it lists most pairs of letters)
-            if term.type is EntityType.PERSON and 2 <= len(term.text) <= 3 and term.text.isalpha() \
-                    and lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF and term.text.lower() not in FILLERS:
-                caseless.add(term.text, term)
-        elif lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
-            caseless.add(term.text, term)
-        elif term.type is EntityType.PERSON and " " not in term.text:
-            caseless_words.add(term.text, term)
-    return insensitive, sensitive, caseless, caseless_words, heard_apart

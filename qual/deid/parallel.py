@@ -44,12 +44,12 @@ def merge_terms(shares: Sequence[Sequence[Any]]) -> list:
     """The learned strings of consecutive shares, merged as one process would have learned
     them from all their texts in order: the first occurrence's place, the highest confidence,
     and among equals the earliest."""
-    from .analyzer import _remember
+    from .propagation import remember_term
 
     learned: dict = {}
     for terms in shares:
         for term in terms:
-            _remember(learned, term)
+            remember_term(learned, term)
     return list(learned.values())
 
 

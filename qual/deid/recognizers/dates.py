@@ -11,7 +11,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
-from .vocab import PERSON_NOUNS
+from .vocab import KIN_WORDS, PERSON_NOUNS
 
 # Months and weekdays must be capitalised, so that "may" the verb is no month.
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -76,6 +76,9 @@ _ANCHOR_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|M
 YEAR_CONFIDENCE = 0.35
 # "September 2020": the year is masked and the month kept, as for a year alone
 MONTH_YEAR_RE = re.compile(rf"\b{_MONTHS}\s+(?:of\s+)?({_ANY_YEAR})\b")
+# "born in two thousand and eight", "born in 2009": the year of birth alone
+BORN_YEAR_RE = re.compile(rf"\bborn\s+(?:in\s+|back\s+in\s+)?({_ANY_YEAR})\b", re.IGNORECASE)
+_BORN_RE = re.compile(r"\bborn\b", re.IGNORECASE)
 _LEADING_RE = re.compile(rf"^(?:{_WEEKDAYS},?\s+)?(?:the\s+)?", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<![\w.,/£$€-])(?:19[3-9]\d|20[0-4]\d)(?![\w/%]|[.,]\d)")
 DOB_CONTEXT_RE = re.compile(r"\b(?:born|birth|d\.?o\.?b\.?|birthday|b\.)\W*(?:\w+\W+){0,3}$",
@@ -96,7 +99,7 @@ _AGE_WORDS = frozenset({"age", "aged", "ages"})
 # "Dawson's 19", "ashby's seven.", "my son is eleven": a person's age with a name or a word
 # for a person as the subject (see _person_subject); only where the clause ends at the number
 _NAMED_AGE_RE = re.compile(
-    rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|turned|turns|has\s+just\s+turned))\s+"
+    rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|are|were|turned|turns|has\s+just\s+turned))\s+"
     rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
     rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
 # a subject this common a word ("that's seven", "it's two", "there's nine") is no person
@@ -123,11 +126,12 @@ AGE_PATTERNS = [
                rf"(?: be)?|turned|turns|turning)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?{_AGE}\b"
                rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|months|times|o'clock|"
                rf"pounds|quid|p\b|pence|miles|metres|feet|foot|inches|kilos|stone|points|degrees|"
-               rf"people|of|out|or|and|in|on|at|to|more|less|too|a|an|the|kids|children|pupils|"
+               rf"people|of|out|or|and(?!\s+(?:his|her|their|he|she|my|mum|dad)\b)|in|on|at|to|more|less|too|a\b|an\b|the\b|kids|children|pupils|"
                rf"schools|cases|families|things|ways|referrals|[:.]\d))",
                re.IGNORECASE),
-    # she turned fifteen in June, turns 18 next month: a birthday, whatever follows but a unit
-    re.compile(rf"\b(?:turned|turns|turning)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE}\b"
+    # she turned fifteen in June, turns 18 next month, she'll be sixteen in June: a birthday,
+    # whatever follows but a unit
+    re.compile(rf"\b(?:turned|turns|turning|(?:he|she|they|who|i|you)(?:'ll|\s+will|\s+would|'d)\s+be)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE}\b"
                rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|times|o'clock|pounds|quid|"
                rf"p\b|pence|miles|degrees|points|[:.]\d))", re.IGNORECASE),
 ]
@@ -164,6 +168,9 @@ class DateRecognizer(Recognizer):
             if has_digit or " nineteen" in text or " two thousand" in text:
                 for match in MONTH_YEAR_RE.finditer(text, low, high):
                     found.add((*match.span(1), YEAR_CONFIDENCE))
+        if "born" in doc.lowered:
+            for match in doc.scan(BORN_YEAR_RE, doc.windows(_BORN_RE, 0, 50, lowered=True)):
+                found.add((*match.span(1), 0.9))  # a date of birth: "born" is its context
         # (a set lookup per word first: scanning the text for the months takes 5 times as long)
         lower_months = () if _LOWER_MONTH_WORDS.isdisjoint(doc.words) else doc.windows(_LOWER_MONTH_RE, 30, 45)
         for match in doc.scan(LOWER_MONTH_DATE_RE, lower_months):
@@ -222,8 +229,8 @@ def _person_subject(doc: Doc, word: str) -> bool:
     """Whether ``word``, the subject of "is nineteen", is a person: a word for one ("my son's
     eleven"), a listed first name, or a word no dictionary knows ("ashby's seven")."""
     lower = word.lower()
-    if lower in PERSON_NOUNS:
-        return True
+    if lower in PERSON_NOUNS or lower in KIN_WORDS or lower.removesuffix("s") in PERSON_NOUNS:
+        return True  # "my son's eleven", "the twins are eleven", "her brothers are nine and seven"
     lexicon = doc.lexicon
     if lexicon.word_zipf(word) >= _SUBJECT_ZIPF:
         return False

@@ -388,7 +388,7 @@ class PersonRecognizer(Recognizer):
 _DOTTED_INITIALS_RE = re.compile(r"(?<![\w.])[A-Z]\.(?: ?[A-Z]\.){1,2}(?![\w])")
 INITIALS = 0.6
 # Letters this common in text are an abbreviation; a person's initials are rarer ("jm" 3.1,
-# "tj" 3.4). The bound the short forms of names use (analyzer.SHORT_FORM_MAX_ZIPF).
+# "tj" 3.4). The bound the short forms of names use (propagation.SHORT_FORM_MAX_ZIPF).
 COMMON_LETTERS_ZIPF = 4.0
 
 

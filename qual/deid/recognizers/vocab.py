@@ -133,7 +133,7 @@ NAME_HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS
 PERSON_NOUNS = frozenset({
     "mum", "mam", "mom", "mother", "dad", "father", "parent", "brother", "sister", "nan", "nana",
     "gran", "granny", "grandma", "grandad", "granddad", "grandmother", "grandfather", "aunt",
-    "auntie", "aunty", "uncle", "cousin", "stepdad", "stepmum", "stepfather", "stepmother",
+    "auntie", "aunty", "uncle", "cousin", "twin", "stepdad", "stepmum", "stepfather", "stepmother",
     "partner", "boyfriend", "girlfriend", "husband", "wife", "son", "daughter", "baby", "carer",
     "teacher", "friend", "worker", "dsl", "head", "headteacher", "deputy", "manager", "colleague",
     "senco", "pastor", "officer", "nurse", "practitioner", "lead", "coordinator", "student", "pupil",
