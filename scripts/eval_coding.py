@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -360,8 +361,20 @@ def load_swis_set(folder: Path) -> Dataset | None:
     split_file = folder / "SPLIT"
     split = split_file.read_text(encoding="utf-8").strip() if split_file.exists() else "split not stated"
     name = folder.name if folder.name not in ("dev", "test") else f"{folder.parent.name}_{folder.name}"
-    return Dataset(name, dataset.transcripts, dataset.codebook, dataset.gold,
+    # its interviews are named after the set, so that sets can be pooled (--pool)
+    transcripts = [dataclasses.replace(t, id=f"{name}:{t.id}") for t in dataset.transcripts]
+    gold = {(f"{name}:{document}", turn): codes for (document, turn), codes in dataset.gold.items()}
+    return Dataset(name, transcripts, dataset.codebook, gold,
                    f"{len(dataset.transcripts)} interviews", split=split, tuned="TEST" not in split)
+
+
+def pooled(datasets: list[Dataset]) -> Dataset:
+    """Several SWIS-like sets as one (``--pool``), for learning curves at a realistic size."""
+    splits = sorted({d.split for d in datasets})
+    return Dataset("+".join(d.name for d in datasets), [t for d in datasets for t in d.transcripts],
+                   datasets[0].codebook, {k: v for d in datasets for k, v in d.gold.items()},
+                   " + ".join(f"{d.name} ({len(d.gold)} turns)" for d in datasets), split=" + ".join(splits),
+                   tuned=any(d.tuned for d in datasets))
 
 
 LOADERS = {"swis_dev": load_swis_dev, "gold": load_gold, "scrum": load_scrum, "llmcode": load_llmcode,
@@ -620,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=5, help="random splits per learning-curve point")
     parser.add_argument("--fractions", default="0.1,0.2,0.5", help="shares of the units reviewed (learning curves)")
     parser.add_argument("--json", type=Path, help="write every number to this file")
+    parser.add_argument("--pool", action="store_true",
+                        help="evaluate the data sets named (and --swis-set ones) pooled into one")
     parser.add_argument("--swis-set", type=Path, action="append", default=[], metavar="DIR",
                         help="also evaluate a set built by swis_dev's builder in DIR (its split is read "
                              "from DIR/SPLIT; a split that says TEST counts as not tuned on)")
@@ -630,9 +645,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown data set(s) {', '.join(unknown)}; choose from {', '.join(LOADERS)}")
     report = {}
     names = args.datasets or ([] if args.swis_set else [n for n in LOADERS if n != "swis_pool"])  # the pool repeats two sets
-    for name in [*names, *args.swis_set]:
-        dataset = load_swis_set(name) if isinstance(name, Path) else LOADERS[name]()
-        name = dataset.name if isinstance(name, Path) and dataset else str(name)
+    chosen = [*names, *args.swis_set]
+    if args.pool:
+        parts = [load_swis_set(n) if isinstance(n, Path) else LOADERS[n]() for n in chosen]
+        chosen = [pooled([p for p in parts if p is not None])]
+    for name in chosen:
+        dataset = name if isinstance(name, Dataset) else load_swis_set(name) if isinstance(name, Path) \
+            else LOADERS[name]()
+        name = dataset.name if not isinstance(name, str) and dataset else str(name)
         if dataset is None:
             print(f"\n{name}: data not available, skipped")
             continue

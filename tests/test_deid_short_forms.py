@@ -283,3 +283,12 @@ def test_ages_after_an_adverb_a_future_birthday_or_a_plural_and_years_of_birth(a
     assert spans.get("two thousand and eight") is T.DATE_OF_BIRTH
     assert found(analyzer, "It'll be two weeks. We'll be three in the team. They were two and a half "
                            "hours late. There are seven.") == {}
+
+
+def test_caseless_place_prefixes_congregations_and_names_given_by_their_context(analyzer):
+    spans = found(analyzer, "they live in upper wendham and she goes to resurrection power assembly")
+    assert "upper wendham" in spans and "resurrection power assembly" in spans
+    spans = found(analyzer, "her name's precious and she's in year 9, and joy is her cousin. river said no.")
+    assert all(spans.get(name) is T.PERSON for name in ("precious", "joy", "river"))
+    assert found(analyzer, "the report said no, and the school said yes. mum said no. "
+                           "we had a whole school assembly. it was a great deal.") == {}

@@ -32,8 +32,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENERIC, ORGANISATION_HEADS, PERSON_NOUNS,
-                                SCHOOL_HEADS, STREET_HEADS)
+from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENERIC,
+                                ORGANISATION_HEADS, PERSON_NOUNS, PLACE_MODIFIERS, SCHOOL_HEADS, STREET_HEADS)
 
 if TYPE_CHECKING:
     from .keeplist import KeepList
@@ -209,7 +209,7 @@ _WORDS_THEN_HEAD_RE = re.compile(
 # "harvest life ministries", "new covenant fellowship" (a church a family goes to identifies it;
 # one word before the head is a kind, "the methodist church", "a big church")
 _CONGREGATION_HEADS = ("ministries", "ministry", "fellowship", "tabernacle", "church", "chapel",
-                       "cathedral", "mosque", "gurdwara", "synagogue", "temple")
+                       "cathedral", "mosque", "gurdwara", "synagogue", "temple", "assembly")
 _CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGREGATION_HEADS)})\b")
 
 
@@ -223,7 +223,15 @@ _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()
 _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
 # A first name after the words that give one: "who goes by jess", "a lad called hunter"
-_NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by)\s+([a-z]+)\b")
+_NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by|name's|name is|name was)"
+                       r"\s+([a-z]+)\b")
+# ... or said to be someone's kin or to hold a role: "joy is her cousin", "mark was their social worker"
+_IS_ROLE_RE = re.compile(rf"\b([a-z]+) (?:is|was|'s) (?:her|his|their|my|our) (?:[a-z]+ )?"
+                         rf"(?:{'|'.join(sorted(PERSON_NOUNS))})\b")
+# ... or the subject of a verb of speech at a clause's start: "river said no" (no river speaks)
+_SPEAKS_RE = re.compile(r"(?:^|[.?!,;:] |\b(?:and|but|so|then|because) )([a-z]+) "
+                        r"(?:said|says|told|asked|rang|phoned|texted|emailed|replied|messaged)\b", re.MULTILINE)
+_PLACE_MODIFIER_WORDS = frozenset(w.lower() for w in PLACE_MODIFIERS)
 # Someone named in apposition, set off by commas after a word for a person: "mum, patience,
 # was", "the dsl, miles, forwards it"
 _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+) ?,")
@@ -297,7 +305,8 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 more.append(position)
             position += len(word) + 1
     for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high),
-                                 _NAMED_RE.finditer(text, low, high)):
+                                 _NAMED_RE.finditer(text, low, high), _IS_ROLE_RE.finditer(text, low, high),
+                                 _SPEAKS_RE.finditer(text, low, high)):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
                 and lexicon.first_name_count(word.title()):
@@ -325,6 +334,10 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
     previous = None
     for match in _WORD_RE.finditer(text, low, high):
         if previous is not None and match.start() in capitals and previous.start() not in capitals \
+                and text[previous.end():match.start()] == " " and previous.group().lower() in _PLACE_MODIFIER_WORDS \
+                and not lexicon.first_name_count(match.group().title()):
+            more.append(previous.start())  # "upper wendham", "north tyneside"
+        elif previous is not None and match.start() in capitals and previous.start() not in capitals \
                 and text[previous.end():match.start()] == " ":
             lower = previous.group().lower()
             if lower not in FUNCTION_WORDS and lower not in FILLERS and len(lower) > 2 \

@@ -22,7 +22,8 @@ from .base import Doc, Recognizer
 from .lexicon import Lexicon, load_lexicon
 from .phrases import PhraseMatcher
 from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, NAME_HEADS, ORGANISATION_GENERIC,
-                    ORGANISATION_HEADS, PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
+                    ORGANISATION_HEADS, PLACE_MODIFIERS, PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS,
+                    STREET_HEADS)
 
 COMMON_ZIPF = 3.0
 # A listed place in lower case after a preposition: redacted, failing the check gate
@@ -155,7 +156,7 @@ class GazetteerRecognizer(Recognizer):
         """Where a place's name starts, with a capitalised "North", "New", "Greater" ... before
         it ("Southern Italy", "New Westminster")."""
         i = doc.word_at(start)
-        if 0 < i < len(doc) and doc.adjacent(i) and doc.words[i - 1] in _PLACE_MODIFIERS:
+        if 0 < i < len(doc) and doc.adjacent(i) and doc.words[i - 1] in PLACE_MODIFIERS:
             return doc.starts[i - 1]
         return start
 
@@ -179,10 +180,6 @@ class GazetteerRecognizer(Recognizer):
         return 0.65 if previous in PLACE_PREPOSITIONS else 0.5
 
 
-# Capitalised words that open a longer place name
-_PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Southern", "Eastern",
-                              "Western", "New", "Old", "Upper", "Lower", "Greater", "Great", "Little",
-                              "Central", "Inner", "Outer", "Mid", "Middle"})
 
 
 # The postal codes of US states, Canadian provinces and Australian states, after a place in an

@@ -197,3 +197,8 @@ FUNCTION_WORDS = frozenset({
     "while", "whilst", "after", "before", "until", "since", "during", "over", "under", "up",
     "down", "out", "off", "through", "between", "against", "without", "within", "upon",
 })
+
+# Capitalised words that open a longer place name ("Upper Wendham", "North Tyneside")
+PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Southern", "Eastern",
+                             "Western", "New", "Old", "Upper", "Lower", "Greater", "Great", "Little",
+                             "Central", "Inner", "Outer", "Mid", "Middle", "Nether"})
