@@ -283,6 +283,22 @@ def test_no_transcripts_means_no_codings_and_no_crash(static):
     assert result.codings.empty and list(result.codings.columns) == CODINGS_COLUMNS
 
 
+def test_a_short_reply_to_who_or_what_was_named_gets_no_code(static, swis):
+    from qual.coding.suggesters.fusion import clarifies
+
+    reply = "Sorry, my manager, she runs the SWIS team and the Early Help hub and does our supervision."
+    assert clarifies("Who's Rav?", reply) and clarifies("DC being...", "Sorry, the DSL.")
+    assert clarifies("Sorry, your manager is?", reply) and clarifies("Is that Mr Okonjo?", "Yeah, him.")
+    assert not clarifies("Who is the most helpful person?", "The DSL, she always backs me up.")
+    assert not clarifies("And at St Columba's?", "Better, the DSL there gets it now.")
+    assert not clarifies("Who's Rav?", " ".join(["The DSL would come and find me."] * 5))  # a long answer
+    transcripts = [Transcript(id="D1", source="D1.txt", turns=[
+        Turn(0, "Interviewer", Role.INTERVIEWER, "Who's Rav?"), Turn(1, "P", Role.PARTICIPANT, reply),
+        Turn(2, "Interviewer", Role.INTERVIEWER, "How is supervision?"), Turn(3, "P", Role.PARTICIPANT, reply)])]
+    result = code_transcripts(transcripts, swis, embedder=static, suggesters=("rules", "semantic"))
+    assert set(result.suggestions["turn"]) == {3}
+
+
 # --------------------------------------------------------------------------- per-turn counts and learning
 
 

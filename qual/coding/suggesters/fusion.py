@@ -80,6 +80,23 @@ def content_words(text: str) -> int:
     return sum(1 for word in _WORD.findall(model_text(text).lower()) if word not in _EMPTY)
 
 
+# An interviewer asking who or what was just named ("Who's Rav?", "DC being...", "Sorry, your
+# manager is?", "Is that Mr Okonjo?"): a short answer to it clarifies and carries no code.
+_CLARIFYING_RE = re.compile(
+    r"^\W*(?:sorry,?\s*|and\s+|so\s+)?(?:who(?:'s|\s+is|\s+was|\s+are)\b|is\s+that\b|was\s+that\b|"
+    r"you\s+mean\b|meaning\b|as\s+in\b|which\s+(?:one|school|team|person)\b)"
+    r"|\b(?:being|is|was|meaning)\s*(?:\.\.\.|…|\?)\s*$", re.IGNORECASE)
+CLARIFYING_QUESTION_WORDS = 4
+CLARIFYING_ANSWER_WORDS = 25
+
+
+def clarifies(question: str, answer: str) -> bool:
+    """``answer`` is a short reply to a question asking who or what was just named."""
+    question = str(question or "").strip()
+    return (0 < len(question.split()) <= CLARIFYING_QUESTION_WORDS and bool(_CLARIFYING_RE.search(question))
+            and len(str(answer).split()) < CLARIFYING_ANSWER_WORDS)
+
+
 @dataclass
 class Substance:
     """Per segment: how much it looks like small talk rather than like any code."""
@@ -87,13 +104,16 @@ class Substance:
     small_talk: np.ndarray  # best similarity to SMALL_TALK (answer and question mixed)
     coded: np.ndarray  # best similarity to any code's texts, mixed the same way
     words: np.ndarray  # content words
+    clarification: np.ndarray | None = None  # a short reply to "who's that?" (see clarifies)
 
     def margin(self) -> np.ndarray:
         return self.coded - self.small_talk
 
     def substantive(self, margin: float = 0.0, min_words: int = 3) -> np.ndarray:
-        """Zero-shot: enough content words, and closer to some code than to small talk."""
-        return (self.words >= min_words) & (self.margin() > margin)
+        """Zero-shot: enough content words, closer to some code than to small talk, and not a
+        reply that only says who or what was meant."""
+        keep = (self.words >= min_words) & (self.margin() > margin)
+        return keep if self.clarification is None else keep & ~self.clarification
 
     def features(self) -> np.ndarray:
         return np.column_stack([self.margin(), np.log1p(self.words)]).astype(np.float32)
@@ -105,9 +125,11 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
     the codebook's texts (``context.code_vectors["semantic"]``)."""
     n = len(segments)
     words = np.asarray([content_words(t) for t in segments["text"]], dtype=np.float32)
+    questions_text = segments["question"] if "question" in segments else [""] * n
+    clarification = np.asarray([clarifies(q, t) for q, t in zip(questions_text, segments["text"])], dtype=bool)
     answers = context.answer_vectors
     if answers is None or not len(small_talk_vectors):
-        return Substance(np.zeros(n, np.float32), np.ones(n, np.float32), words)
+        return Substance(np.zeros(n, np.float32), np.ones(n, np.float32), words, clarification)
     prototypes = context.code_vectors.get("semantic")
 
     def best(vectors, bank):
@@ -123,7 +145,7 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
                           question_weight, 0.0).astype(np.float32)
         chat = (1 - weight) * chat + weight * best(questions, small_talk_vectors)
         coded = (1 - weight) * coded + weight * best(questions, prototypes)
-    return Substance(chat.astype(np.float32), coded.astype(np.float32), words)
+    return Substance(chat.astype(np.float32), coded.astype(np.float32), words, clarification)
 
 
 def rank_matrix(scores: np.ndarray) -> np.ndarray:
