@@ -292,3 +292,12 @@ def test_caseless_place_prefixes_congregations_and_names_given_by_their_context(
     assert all(spans.get(name) is T.PERSON for name in ("precious", "joy", "river"))
     assert found(analyzer, "the report said no, and the school said yes. mum said no. "
                            "we had a whole school assembly. it was a great deal.") == {}
+
+
+def test_dates_of_birth_said_in_words_month_first_or_digit_by_digit(analyzer):
+    spans = found(analyzer, "she was born march the fourteenth two thousand nine. his dob is fourteen oh "
+                            "three oh nine. he was born in june two thousand and eight.")
+    assert spans.get("march the fourteenth two thousand nine") is T.DATE_OF_BIRTH
+    assert spans.get("fourteen oh three oh nine") is T.DATE_OF_BIRTH
+    assert spans.get("june two thousand and eight") is T.DATE_OF_BIRTH
+    assert found(analyzer, "may the fourth be with you. he was born on one of those days.") == {}

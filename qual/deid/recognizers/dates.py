@@ -64,6 +64,7 @@ _MONTHS_LOWER = ("january|february|march|april|may|june|july|august|september|oc
                  "december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
 # ("the first may be ...": a day in words, or the month may, only with "of" between)
 LOWER_MONTH_DATE_RE = re.compile(rf"\b(?:the\s+)?(?:{_ORDINAL_DAY}\s+of\s+(?:{_MONTHS_LOWER})|"
+                                 rf"(?:{_MONTHS_LOWER.replace('may|', '')})\s+the\s+{_ORDINAL_DAY}|"
                                  rf"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?:{_MONTHS_LOWER.replace('may|', '')}))\b"
                                  rf"(?:,?\s+(?:{_YEAR}|{_SPOKEN_YEAR}|\d\d(?![\d:])))?", re.IGNORECASE)
 _LOWER_MONTH_RE = re.compile(rf"\b(?:{_MONTHS_LOWER})\b")
@@ -77,7 +78,15 @@ YEAR_CONFIDENCE = 0.35
 # "September 2020": the year is masked and the month kept, as for a year alone
 MONTH_YEAR_RE = re.compile(rf"\b{_MONTHS}\s+(?:of\s+)?({_ANY_YEAR})\b")
 # "born in two thousand and eight", "born in 2009": the year of birth alone
-BORN_YEAR_RE = re.compile(rf"\bborn\s+(?:in\s+|back\s+in\s+)?({_ANY_YEAR})\b", re.IGNORECASE)
+BORN_YEAR_RE = re.compile(rf"\bborn\s+(?:in\s+|back\s+in\s+)?((?:(?:{_MONTHS_LOWER})\s+(?:of\s+)?)?{_ANY_YEAR})\b",
+                          re.IGNORECASE)
+# "his dob is fourteen oh three oh nine": a date of birth said digit by digit
+_SPOKEN_DIGIT = (r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|double)")
+SPOKEN_DOB_RE = re.compile(rf"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|born\s+on)\s*(?:is|was|:|-)?\s*"
+                           rf"({_SPOKEN_DIGIT}(?:[\s,\-]+(?:{_SPOKEN_YEAR}|{_SPOKEN_DIGIT})){{2,7}})\b",
+                           re.IGNORECASE)
+_BIRTH_WORD_RE = re.compile(r"\b(?:born|dob|d\.o\.b|birth)\b", re.IGNORECASE)
 _BORN_RE = re.compile(r"\bborn\b", re.IGNORECASE)
 _LEADING_RE = re.compile(rf"^(?:{_WEEKDAYS},?\s+)?(?:the\s+)?", re.IGNORECASE)
 YEAR_RE = re.compile(r"(?<![\w.,/£$€-])(?:19[3-9]\d|20[0-4]\d)(?![\w/%]|[.,]\d)")
@@ -171,6 +180,9 @@ class DateRecognizer(Recognizer):
         if "born" in doc.lowered:
             for match in doc.scan(BORN_YEAR_RE, doc.windows(_BORN_RE, 0, 50, lowered=True)):
                 found.add((*match.span(1), 0.9))  # a date of birth: "born" is its context
+        if "b" in doc.lowered:
+            for match in doc.scan(SPOKEN_DOB_RE, doc.windows(_BIRTH_WORD_RE, 20, 90, lowered=True)):
+                found.add((*match.span(1), 0.9))
         # (a set lookup per word first: scanning the text for the months takes 5 times as long)
         lower_months = () if _LOWER_MONTH_WORDS.isdisjoint(doc.words) else doc.windows(_LOWER_MONTH_RE, 30, 45)
         for match in doc.scan(LOWER_MONTH_DATE_RE, lower_months):
