@@ -267,11 +267,15 @@ def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
 def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
                   kept: list[tuple[int, int]]) -> list[int]:
     """Capitals the forward reading cannot see: a listed first name right before a word that
-    got a capital ("miles fairweather"), the words of a street after a house number ("42
-    larch walk"), the words between a name and the head of its school or organisation
-    ("wyvernham young carers"), and a listed first name in apposition to a word for a person
-    however common a word it is ("mum, patience, was") or followed by a year group or a role
-    ("summer, she's in year 8", "dawn, the learning mentor,")."""
+    got a capital ("miles fairweather"), a place's prefix there ("upper wendham"), the words of
+    a street after a house number ("42 larch walk", "forty one cinder lane"), the words between
+    a name and the head of its school or organisation ("wyvernham young carers"), a congregation
+    or a school named by everyday words before its head ("harvest life ministries", "holy trinity
+    catholic high school"), a listed first name in apposition to a word for a person however
+    common a word it is ("mum, patience, was"), followed by a year group or a role ("summer,
+    she's in year 8", "dawn, the learning mentor,", "joy is her cousin"), given by the words that
+    give a name ("who goes by jess") or speaking ("river said no"), and a rare word before a role
+    ("spoke to bola our dsl")."""
     more = []
     for match in _CONGREGATION_RE.finditer(text, low, high):
         name = _name_before(match.group(1).split(), lexicon)
