@@ -301,3 +301,9 @@ def test_dates_of_birth_said_in_words_month_first_or_digit_by_digit(analyzer):
     assert spans.get("fourteen oh three oh nine") is T.DATE_OF_BIRTH
     assert spans.get("june two thousand and eight") is T.DATE_OF_BIRTH
     assert found(analyzer, "may the fourth be with you. he was born on one of those days.") == {}
+
+
+def test_caseless_organisation_named_by_a_surname_before_its_kind(analyzer):
+    assert "pelham family hub" in found(analyzer, "so i've asked the pelham family hub to keep an eye on her")
+    assert found(analyzer, "there's a lot of mistrust of the council, and we've got a fortnightly swis "
+                           "group on teams, and his mum goes to the slimming club") == {}

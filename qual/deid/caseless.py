@@ -222,6 +222,8 @@ _SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodi
 _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
 _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
+# ... and an organisation, by the same measure: "the pelham family hub", "brighter futures project"
+_ORGANISATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})({'|'.join(sorted(ORGANISATION_HEADS))})\b")
 # A first name after the words that give one: "who goes by jess", "a lad called hunter"
 _NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by|name's|name is|name was)"
                        r"\s+([a-z]+)\b")
@@ -258,6 +260,15 @@ def _name_before(words: list[str], lexicon: "Lexicon", generic=ORGANISATION_GENE
     return name if any(lexicon.word_zipf(w.removesuffix("'s")) < CONGREGATION_WORD_ZIPF for w in name) else []
 
 
+def _holds_kept(kept: list[tuple[int, int]], position: int, words: list[str]) -> bool:
+    """One of ``words``, written from ``position`` one space apart, lies in a keep-term."""
+    for word in words:
+        if _inside_any(kept, position, position + len(word)):
+            return True
+        position += len(word) + 1
+    return False
+
+
 def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
     """``word`` is a listed first name and no listed surname ("tyrese", not "grace")."""
     name = word.removesuffix("'s").title()
@@ -288,22 +299,27 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             more.append(position)
             position += len(word) + 1
         more.append(match.start(2))
-    for match in _SCHOOL_RE.finditer(text, low, high):
+    for match in itertools.chain(_SCHOOL_RE.finditer(text, low, high), _ORGANISATION_RE.finditer(text, low, high)):
         words, kind = match.group(1).split(), match.group(2).split()
-        while words and words[-1] in _SCHOOL_KIND_WORDS:  # "holy trinity [catholic high school]"
-            kind.insert(0, words.pop())
-        name = _name_before(words, lexicon, _SCHOOL_KIND_WORDS | ORGANISATION_GENERIC)
+        school = match.re is _SCHOOL_RE
+        kinds = _SCHOOL_KIND_WORDS if school else ORGANISATION_GENERIC
+        while words and words[-1] in kinds and words[-1] not in FUNCTION_WORDS:
+            kind.insert(0, words.pop())  # "holy trinity [catholic high school]", "pelham [family hub]"
+        name = _name_before(words, lexicon, kinds | ORGANISATION_GENERIC)
         before = words[:len(words) - len(name)]
-        if name and len(before) >= 2 and before[-1] == "of" and before[-2] not in FUNCTION_WORDS \
+        if school and name and len(before) >= 2 and before[-1] == "of" and before[-2] not in FUNCTION_WORDS \
                 and before[-2] not in FILLERS:
             name = before[-2:] + name  # "[lady of lourdes] catholic college"
         if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
             continue  # "a catholic school", "the local academy", "a good high school"
+        if len(name) == 1 and match.re is _ORGANISATION_RE and lexicon.is_word(name[0]) \
+                and not lexicon.surname_count(name[0].title()):
+            continue  # "the slimming club": one rare word names what is done there, not who runs it
         if kind == ["school"] and not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name):
             continue  # "sends things back saying school should": "school" alone is mostly the word
         position = match.end(2) - sum(len(w) + 1 for w in name + kind) + 1
-        if _inside_any(kept, position, match.end(2)):
-            continue
+        if _inside_any(kept, position, match.end(2)) or _holds_kept(kept, position, name):
+            continue  # a keep-term's words name no one here: "a fortnightly swis group"
         for word in name + kind:
             if word not in FUNCTION_WORDS:  # "Lady of Lourdes", as cased text writes it
                 more.append(position)
