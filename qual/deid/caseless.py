@@ -312,9 +312,11 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             name = before[-2:] + name  # "[lady of lourdes] catholic college"
         if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
             continue  # "a catholic school", "the local academy", "a good high school"
-        if len(name) == 1 and match.re is _ORGANISATION_RE and lexicon.is_word(name[0]) \
-                and not lexicon.surname_count(name[0].title()):
-            continue  # "the slimming club": one rare word names what is done there, not who runs it
+        if not school and (not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name) or (
+                len(name) == 1 and lexicon.is_word(name[0]) and not lexicon.surname_count(name[0].title()))):
+            # an organisation's everyday words mostly say what it does ("the consultation week
+            # team"); one rare word names what is done there ("the slimming club"), a surname who
+            continue
         if kind == ["school"] and not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name):
             continue  # "sends things back saying school should": "school" alone is mostly the word
         position = match.end(2) - sum(len(w) + 1 for w in name + kind) + 1
