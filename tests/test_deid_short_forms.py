@@ -307,3 +307,23 @@ def test_caseless_organisation_named_by_a_surname_before_its_kind(analyzer):
     assert "pelham family hub" in found(analyzer, "so i've asked the pelham family hub to keep an eye on her")
     assert found(analyzer, "there's a lot of mistrust of the council, and we've got a fortnightly swis "
                            "group on teams, and his mum goes to the slimming club") == {}
+
+
+def test_caseless_names_that_are_words_by_their_place_in_the_clause():
+    texts = ["mornings i catch up with will, will carmody, he's the dsl, and her partner, bill, was there.",
+             "will eventually found me a room. i said to will, let me have a go. will and me decide who "
+             "checks in. before, everything went to will and will went to the front door. to be fair to "
+             "bill, he's on a programme now. at hazelmere bill usually forwards it.",
+             "i will, i promise. you will eventually see. it's up to you and me. the gas bill was one "
+             "thing. i went to the will reading."]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [s.text for s in spans[1]][:6] == ["will"] * 5 + ["bill"] and "bill" in spans[1][6].text
+    assert spans[2] == []
+
+
+def test_speech_with_many_commas_is_read_caselessly_and_keyword_lists_are_not():
+    from qual.deid.caseless import caseless_lines
+
+    speech = "so there's a girl, summer, she's in year 9, she's thirteen, and over the year"
+    assert caseless_lines(speech) == [(0, len(speech))]
+    assert caseless_lines("ingest, deid, check, export, refi, app, coding, matrix") == []

@@ -125,6 +125,19 @@ def _is_caseless(counts: tuple[int, int]) -> bool:
     return capitals < CASELESS_SHARE * words
 
 
+# Speech holds at least this share of function words; a list of keywords does not.
+LIST_FUNCTION_SHARE = 0.2
+
+
+def _reads_as_list(text: str, words: int) -> bool:
+    """Comma-separated keywords ("ingest, deid, check, export"), not speech with its commas
+    ("a girl, summer, she's in year 9, she's thirteen, and ...")."""
+    if text.count(",") < LIST_COMMAS * words:
+        return False
+    sample = _WORD_RE.findall(text, 0, 20_000)
+    return sum(w.lower() in FUNCTION_WORDS for w in sample) < LIST_FUNCTION_SHARE * len(sample)
+
+
 def caseless_lines(text: str) -> list[tuple[int, int]]:
     """Ranges of the lines of ``text`` written without capitals (see ``CASELESS_*``); a text
     that is caseless as a whole counts as one range, so its short lines ("yeah ok") go too.
@@ -140,7 +153,7 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
         counts = _counts(blanked)
     words = counts[0]
     lines = text.count("\n") + 1 - len(_BLANK_LINE_RE.findall(text))
-    if _is_caseless(counts) and words >= LINE_WORDS * lines and text.count(",") < LIST_COMMAS * words:
+    if _is_caseless(counts) and words >= LINE_WORDS * lines and not _reads_as_list(blanked, words):
         # (a column of single words, "stage\ningest\nheatmap", is no speech); its lines of
         # one word are left as they are too: a file's format, an id, a heading ("txt", "p07")
         if "\n" not in text:
@@ -155,8 +168,7 @@ def caseless_lines(text: str) -> list[tuple[int, int]]:
         if _surely_cased(blanked):
             continue
         counts = _counts(blanked)
-        if counts[0] >= PROSE_LINE_WORDS and match.group().count(",") < LIST_COMMAS * counts[0] \
-                and _is_caseless(counts):
+        if counts[0] >= PROSE_LINE_WORDS and not _reads_as_list(blanked, counts[0]) and _is_caseless(counts):
             ranges.append(match.span())
     return ranges
 
@@ -312,7 +324,8 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             name = before[-2:] + name  # "[lady of lourdes] catholic college"
         if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
             continue  # "a catholic school", "the local academy", "a good high school"
-        if not school and (not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name) or (
+        if not school and (not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name)
+                           or _given_name_only(name[0], lexicon) or (
                 len(name) == 1 and lexicon.is_word(name[0]) and not lexicon.surname_count(name[0].title()))):
             # an organisation's everyday words mostly say what it does ("the consultation week
             # team"); one rare word names what is done there ("the slimming club"), a surname who

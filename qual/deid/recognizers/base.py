@@ -22,7 +22,8 @@ from ..normalize import NormalizedText, normalize
 from ..types import EntityType, Span
 from .lexicon import Lexicon, inflection_key, inflections, load_lexicon
 from .phrases import bounded, lower_same_length
-from .vocab import DETERMINERS, FUNCTION_WORDS, NAME_SUBJECT_ADVERBS, NAME_SUBJECT_VERBS, NOT_BEFORE_A_NAME
+from .vocab import (DETERMINERS, FUNCTION_WORDS, NAME_COORDINATED, NAME_OBJECT_BEFORE, NAME_SUBJECT_ADVERBS,
+                    NAME_SUBJECT_VERBS, NOT_BEFORE_A_NAME)
 
 if TYPE_CHECKING:
     from ..keeplist import KeepList
@@ -445,20 +446,35 @@ class Doc:
         word = self.lower_words[i]
         if i + 1 < len(self) and self.lower_words[i + 1] == word and self.gap_before(i + 1).strip() == ",":
             return True  # "year 10, summer, summer leary": a speaker saying the name again, in full
+        if i > 1 and self.previous_lower(i) == "and" and self.previous_lower(i, 2) in NAME_COORDINATED \
+                and self.adjacent(i) and self.adjacent(i - 1):
+            return True  # "me and will went": no modal follows "me and"
         if i > 0 and self.adjacent(i) and self.previous_lower(i) in _NOT_BEFORE_A_NAME:
             return False
         if i > 0 and self.previous_lower(i).isdigit():
             return False
         if word.endswith("'s") and len(word) > 3:
             return True  # "miles's office", "miles's not in" (a name's possessive or "is")
+        if i > 0 and self.adjacent(i) and self.previous_lower(i) in NAME_OBJECT_BEFORE and (
+                i + 1 >= len(self) or self.gap_before(i + 1).strip()[:1] in (",", ".", ";", "!", "?")
+                or (self.next_lower(i) == "and" and self.adjacent(i + 1))):
+            return True  # "i said to will, let me", "a safety plan with rose, we got"
         if i + 1 >= len(self) or not self.adjacent(i + 1):
             return False
+        if i > 0 and self.adjacent(i) and self.previous_lower(i) not in FUNCTION_WORDS \
+                and self.previous_lower(i).isalpha() and self.previous_lower(i) not in NAME_OBJECT_BEFORE \
+                and not self.previous_lower(i).endswith("ly") and not self.words[i - 1][:1].isupper() \
+                and self.lexicon.is_word(self.previous_lower(i)):
+            return False  # "the gas bill was": a word before it makes it a noun's head (not "at hazelmere miles")
         following = self.next_lower(i)
         if following in NAME_SUBJECT_VERBS:
             return True
+        if following == "and" and i + 2 < len(self) and self.next_lower(i, 2) in NAME_COORDINATED:
+            return True  # "will and me decide"
         if following.endswith("ed") and len(following) > 4 and following not in FUNCTION_WORDS:
             return True  # "will picked up that ...": a modal takes no past tense
-        return (following in NAME_SUBJECT_ADVERBS and i + 2 < len(self) and self.adjacent(i + 2)
+        adverb = following in NAME_SUBJECT_ADVERBS or (following.endswith("ly") and len(following) > 5)
+        return (adverb and i + 2 < len(self) and self.adjacent(i + 2)
                 and (self.next_lower(i, 2) in NAME_SUBJECT_VERBS
                      or (self.next_lower(i, 2).endswith(("s", "ed")) and len(self.next_lower(i, 2)) > 3
                          and self.next_lower(i, 2) not in FUNCTION_WORDS)))

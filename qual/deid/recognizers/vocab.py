@@ -157,7 +157,15 @@ NAME_SUBJECT_VERBS = frozenset({
     "grabs", "grabbed", "took", "takes", "made", "makes", "needs", "needed", "isn't", "wasn't",
     "hasn't", "hadn't", "doesn't", "didn't", "won't", "wouldn't", "can't", "couldn't",
     "mentioned", "mentions", "explained", "explains", "replied", "replies", "shouted",
+    "found", "left", "kept", "brought", "spoke", "sat", "met", "saw", "heard", "wrote", "stood",
+    "ran", "understands", "understood",
 })
+# Words before a name that stands alone as an object, set off by punctuation or "and" ("i
+# said to will, let me", "a safety plan with rose, we got"): no modal or noun use fits there.
+NAME_OBJECT_BEFORE = frozenset({"to", "with", "told", "asked", "tell", "ask", "thank", "thanked", "rang",
+                                "phoned", "emailed", "texted", "messaged"})
+# Pronouns coordinated with a name ("will and me decide", "me and will went").
+NAME_COORDINATED = frozenset({"me", "him", "her", "i", "us", "them", "she", "he"})
 # Adverbs that may stand between such a subject and its verb ("miles usually forwards it").
 NAME_SUBJECT_ADVERBS = frozenset({
     "usually", "always", "just", "never", "often", "sometimes", "also", "then", "really",
