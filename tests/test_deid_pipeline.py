@@ -481,3 +481,14 @@ def test_ids_that_become_equal_stay_distinct(tmp_path: Path):
         "Person 1_interview-2.txt", "Person 1_interview.txt"]
     assert set(result.log["document"]) == set(ids)
     assert len({t.id for t in read_corpus(tmp_path / "deid" / "corpus.jsonl")}) == 2
+
+
+def test_a_name_spelled_out_is_replaced_whole_with_its_first_letter():
+    # "A" opens many a name spelled out; it is a letter of the name there, not an article
+    from qual.deid.analyzer import Analyzer
+
+    turns = [Turn(0, "Interviewer", Role.INTERVIEWER, "How do you spell her name?", None),
+             Turn(1, "Respondent", Role.PARTICIPANT, "Well it's A O I F E, she's Irish.", None)]
+    out = Deidentifier(Analyzer(ner=None)).fit_transform([Transcript(id="D1", source="D1.txt", turns=turns)])[0]
+    assert out.turns[1].text.startswith("Well it's [Person ")
+    assert "A " not in out.turns[1].text and "she's Irish." in out.turns[1].text

@@ -121,8 +121,8 @@ def refine(span: Span, text: str) -> list[Span]:
     Parts are what entity linking sees; the words between and around them stay in the text.
     Spans of other types (emails, dates ...) are returned as they are.
     """
-    if span.type not in NAME_LIKE:
-        return [span]
+    if span.type not in NAME_LIKE or span.detector == "ids.spelled_out":
+        return [span]  # a name spelled out is letters, all of it: "A O I F E" keeps its "A"
     parts = []
     position = span.start
     joiners = (_PERSON_JOINER_RE if span.type is EntityType.PERSON else _JOINER_RE).finditer(

@@ -11,9 +11,11 @@ from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
 
-# starts with a character class so the scan is fast; the word boundary before is checked after
+# starts with a character class so the scan is fast; the word boundary before is checked after.
+# Any first letter: no area starts with Q, V or X, but invented and misheard ones do ("QX7 4RU"
+# in a training transcript), and a postcode's shape is rare enough in speech.
 POSTCODE_RE = re.compile(
-    r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+    r"[A-Z](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
     r" ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 _ORDINAL_END_RE = re.compile(r"\d(?:st|nd|rd|th)$")
 # The outward half alone ("LS6") only counts after the word postcode or inside an address.
