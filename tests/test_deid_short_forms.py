@@ -327,3 +327,17 @@ def test_speech_with_many_commas_is_read_caselessly_and_keyword_lists_are_not():
     speech = "so there's a girl, summer, she's in year 9, she's thirteen, and over the year"
     assert caseless_lines(speech) == [(0, len(speech))]
     assert caseless_lines("ingest, deid, check, export, refi, app, coding, matrix") == []
+
+
+def test_a_place_named_by_everyday_words_then_said_to_be_an_institution(analyzer):
+    spans = found(analyzer, "Every Friday we all meet at the Hive, which is the family hub. The Bridge, which "
+                            "is the PRU, took him. there's a group at the lighthouse, it's a family centre.")
+    assert spans.get("Hive") is T.ORGANISATION and spans.get("Bridge") is T.SCHOOL
+    assert spans.get("lighthouse") is T.ORGANISATION
+    assert found(analyzer, "It was the same, it's a big school. We sent him to the school, which is a big "
+                           "academy. The office, which is a small unit.") == {}
+
+
+def test_a_postcode_of_an_area_no_real_postcode_uses(analyzer):
+    spans = found(analyzer, "It's 27 Kiln Lane, QX7 4RU, or qx7 4ru in the text.")
+    assert spans.get("QX7 4RU") is T.POSTCODE and spans.get("qx7 4ru") is T.POSTCODE

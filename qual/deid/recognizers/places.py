@@ -289,8 +289,28 @@ class InstitutionRecognizer(Recognizer):
         yield from self._saints(doc)
         yield from self._dedications(doc)
         yield from self._house_names(doc)
+        yield from self._named_then_said(doc)
         for match in _UNIT_RE.finditer(doc.text):
             yield self.span(doc, *match.span(), EntityType.ADDRESS, 0.8)
+
+    def _named_then_said(self, doc: Doc) -> Iterable[Span]:
+        """A place named by a word or two after "the", then said to be a school or an
+        organisation: "the Hive, which is the family hub", "the Bridge? ... the PRU", "the
+        lighthouse, it's a family centre". The everyday words name it because what follows
+        says what it is."""
+        lowered = doc.lowered
+        if "which" not in lowered and "it's" not in lowered and "that's" not in lowered:
+            return
+        for match in doc.scan(_NAMED_THEN_SAID_RE, doc.windows(_SAID_TO_BE_RE, 40, 80, lowered=True)):
+            name = match.group(1)
+            start = match.start(1)
+            if any(word in FUNCTION_WORDS or doc.lexicon.word_zipf(word) >= _SAID_TO_BE_MAX_ZIPF
+                   for word in name.lower().split()) \
+                    or doc.is_kept(start, match.end(1)) or name.lower() in SCHOOL_HEADS | ORGANISATION_HEADS:
+                continue  # "the school, which is ...", "the MASH, which is ...", "the same, it's a"
+            head = match.group(2).lower()
+            entity_type = EntityType.SCHOOL if head in SCHOOL_HEADS else EntityType.ORGANISATION
+            yield self.span(doc, start, match.end(1), entity_type, 0.7)
 
     def _house_names(self, doc: Doc) -> Iterable[Span]:
         """"The Priory", "the Grange", "the Hollies" mid-sentence: a school, home or house
@@ -479,6 +499,15 @@ class InstitutionRecognizer(Recognizer):
         if end is None:
             return None
         return head, end, EntityType.PLACE, 0.8
+
+
+# "the Hive, which is the family hub", "the lighthouse, it's a family centre"; a word this
+# common names nothing so ("the same, it's a big school", "the office, which is a unit")
+_SAID_TO_BE_MAX_ZIPF = 5.0
+_SAID_TO_BE_RE = re.compile(r"\b(?:which|that|it)(?:'s|\s+is|\s+was)\b")
+_NAMED_THEN_SAID_RE = re.compile(
+    rf"\b[Tt]he ([A-Za-z][a-z]+(?: [A-Za-z][a-z]+)?)[,?]? (?:which|that|it)(?:'s| is| was) "
+    rf"(?:a|an|the|our|their|like a) (?:[A-Za-z]+ ){{0,2}}((?i:{'|'.join(sorted(SCHOOL_HEADS | ORGANISATION_HEADS))}))\b")
 
 
 def _house_number(word: str) -> bool:
