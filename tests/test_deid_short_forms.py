@@ -341,3 +341,20 @@ def test_a_place_named_by_everyday_words_then_said_to_be_an_institution(analyzer
 def test_a_postcode_of_an_area_no_real_postcode_uses(analyzer):
     spans = found(analyzer, "It's 27 Kiln Lane, QX7 4RU, or qx7 4ru in the text.")
     assert spans.get("QX7 4RU") is T.POSTCODE and spans.get("qx7 4ru") is T.POSTCODE
+
+
+def test_a_rare_word_of_a_school_and_a_saint_school_found_alone():
+    texts = ["He goes to Kingfisher Academy and she goes to St Bride's Catholic College.",
+             "At Kingfisher they were great. Bride's was easier.",
+             "he goes to kingfisher academy. at kingfisher they were great."]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [s.text for s in spans[1]] == ["Kingfisher", "Bride's"]
+    assert [s.text for s in spans[2]] == ["kingfisher academy", "kingfisher"]
+    # an everyday word of a name is not learned alone ("Agile" of "Disciplined Agile")
+    spans = Analyzer(ner=None).analyze_corpus(["We used Disciplined Agile Consulting.", "Be agile. Agile is good."])
+    assert spans[1] == []
+
+
+def test_a_caseless_estate_named_by_a_rare_word(analyzer):
+    assert found(analyzer, "it's the big one on the orchard estate, near the shops").get("orchard") is T.PLACE
+    assert found(analyzer, "he lives on the council estate by the trading estate, near the shops") == {}

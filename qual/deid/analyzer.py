@@ -487,8 +487,9 @@ class Analyzer:
                 if not bare[0].isupper():
                     continue
                 if is_word and not lexicon.is_name(bare) and (len(parts) > 1 or span.type is not EntityType.PERSON) \
-                        and not (span.type is EntityType.PERSON and lexicon.word_zipf(bare) < RARE_WORD_IN_NAME_ZIPF):
-                    continue  # "Agile" of "Disciplined Agile"; not "Pennyworth" of "Zoë Pennyworth"
+                        and not lexicon.word_zipf(bare) < RARE_WORD_IN_NAME_ZIPF:
+                    continue  # "Agile" of "Disciplined Agile"; not "Pennyworth" of "Zoë Pennyworth",
+                    # "Kingfisher" of "Kingfisher Academy"
                 common = is_word or lexicon.word_zipf(bare) >= COMMON_PART_ZIPF
                 for form in cased_forms(bare, common):
                     yield LearnedTerm(form, span.type, confidence, common)
@@ -541,6 +542,10 @@ class Analyzer:
             proper = [p for p in words if p.lower() not in _GENERIC_HEADS]
             # "OHS" of "Oakfield High School"; "BL" of "Bishop Latimer Academy"
             yield from initials(*("".join(p[0] for p in group).upper() for group in (words, proper)))
+            # "Bride's" of "St Bride's Catholic College": the saint, as the school is called
+            if len(parts) > 1 and parts[0].lower() in ("st", "saint") and parts[1].endswith("'s") \
+                    and parts[1] not in keep_list:
+                yield LearnedTerm(parts[1], entity_type, SHORT_FORM_CONFIDENCE, True)
             # "Our Lady's" of "Our Lady of Lourdes Catholic College", "St Thomas's" of "St Thomas
             # of Canterbury School": what comes before "of", as its owner
             if "of" in parts and entity_type is not EntityType.LOCAL_AUTHORITY:

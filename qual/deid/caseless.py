@@ -236,6 +236,10 @@ _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join
                         rf"(?:school|academy|college|primary))\b")
 # ... and an organisation, by the same measure: "the pelham family hub", "brighter futures project"
 _ORGANISATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})({'|'.join(sorted(ORGANISATION_HEADS))})\b")
+# An estate named by a word rarer than an everyday one: "the orchard estate" (not "the
+# council estate", "the trading estate")
+_ESTATE_RE = re.compile(r"\bthe ([a-z]+) (?:estate|flats)\b")
+ESTATE_NAME_MAX_ZIPF = 4.0
 # A first name after the words that give one: "who goes by jess", "a lad called hunter"
 _NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by|name's|name is|name was)"
                        r"\s+([a-z]+)\b")
@@ -345,6 +349,11 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
                 and lexicon.first_name_count(word.title()):
+            more.append(match.start(1))
+    for match in _ESTATE_RE.finditer(text, low, high):
+        word = match.group(1)
+        if word not in FUNCTION_WORDS and word not in ORGANISATION_GENERIC \
+                and lexicon.word_zipf(word) < ESTATE_NAME_MAX_ZIPF and not _inside_any(kept, *match.span(1)):
             more.append(match.start(1))
     for match in _ROLE_AFTER_BARE_RE.finditer(text, low, high):
         word = match.group(1)

@@ -81,7 +81,8 @@ def find_learned(doc: Doc, matchers: "Matchers") -> list[Span]:
                                   text[start:end]))
             continue
         confidence = min(term.confidence, 0.7)
-        if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1):
+        if doc.sentence_initial(i) and not (term.text.isupper() and len(term.text) > 1) \
+                and not term.text.endswith("'s"):  # "Bride's was easier": no verb ends so
             # "Will hadn't told anyone" is Will; "Will you ..." and "Hope you're well"
             # are the verbs (capitals, "BL is ...", are no verb)
             if (doc.next_lower(i) in FUNCTION_WORDS or i + 1 >= len(doc)) and not (
