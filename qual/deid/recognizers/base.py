@@ -440,9 +440,11 @@ class Doc:
         return self.words[j].lower() if j < len(self.words) else ""
 
     def stands_as_a_name(self, i: int) -> bool:
-        """Whether word ``i`` stands where a name would, as a clause's subject or a possessive:
-        "miles is quite", "miles usually forwards it", "miles's office"; not "miles apart", "two
-        miles is", "i will usually"."""
+        """Whether word ``i`` stands where a name would, as a clause's subject, a possessive or an
+        object set off by punctuation: "miles is quite", "miles usually forwards it", "will
+        eventually found", "will picked up", "miles's office", "will and me decide", "me and will
+        went", "i said to will, let me", "summer, summer leary"; not "miles apart", "two miles
+        is", "i will usually", "the gas bill was"."""
         word = self.lower_words[i]
         if i + 1 < len(self) and self.lower_words[i + 1] == word and self.gap_before(i + 1).strip() == ",":
             return True  # "year 10, summer, summer leary": a speaker saying the name again, in full
