@@ -32,8 +32,9 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, ORGANISATION_GENERIC,
-                                ORGANISATION_HEADS, PERSON_NOUNS, PLACE_MODIFIERS, SCHOOL_HEADS, STREET_HEADS)
+from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS,
+                                ORGANISATION_GENERIC, ORGANISATION_HEADS, PERSON_NOUNS, PLACE_MODIFIERS,
+                                SCHOOL_HEADS, STREET_HEADS)
 
 if TYPE_CHECKING:
     from .keeplist import KeepList
@@ -195,9 +196,8 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
 
 
 # "42 larch walk", "forty one cinder lane": a house number, a word or two, a street head
-_UNITS = "one|two|three|four|five|six|seven|eight|nine"
-_NUMBER_IN_WORDS = (rf"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -](?:{_UNITS}))?|"
-                    rf"{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+_UNITS = "|".join(NUMBER_UNITS)
+_NUMBER_IN_WORDS = rf"(?:(?:{'|'.join(NUMBER_TENS)})(?:[ -](?:{_UNITS}))?|{_UNITS}|{'|'.join(NUMBER_TEENS)})"
 _STREET_RE = re.compile(rf"\b(?:\d{{1,4}}[a-z]?|(?P<spoken>{_NUMBER_IN_WORDS})) ((?:[a-z]+ ){{1,2}})"
                         rf"(?:{'|'.join(sorted(STREET_HEADS))})\b")
 # A street after a house number in words names itself by a word at least this rare ("cinder"

@@ -11,7 +11,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
-from .vocab import KIN_WORDS, PERSON_NOUNS
+from .vocab import KIN_WORDS, NUMBER_TEENS, NUMBER_UNITS, PERSON_NOUNS
 
 # Months and weekdays must be capitalised, so that "may" the verb is no month.
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -81,8 +81,7 @@ MONTH_YEAR_RE = re.compile(rf"\b{_MONTHS}\s+(?:of\s+)?({_ANY_YEAR})\b")
 BORN_YEAR_RE = re.compile(rf"\bborn\s+(?:in\s+|back\s+in\s+)?((?:(?:{_MONTHS_LOWER})\s+(?:of\s+)?)?{_ANY_YEAR})\b",
                           re.IGNORECASE)
 # "his dob is fourteen oh three oh nine": a date of birth said digit by digit
-_SPOKEN_DIGIT = (r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|double)")
+_SPOKEN_DIGIT = rf"(?:zero|oh|o|double|{'|'.join(NUMBER_UNITS + NUMBER_TEENS)}|twenty|thirty)"
 SPOKEN_DOB_RE = re.compile(rf"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|born\s+on)\s*(?:is|was|:|-)?\s*"
                            rf"({_SPOKEN_DIGIT}(?:[\s,\-]+(?:{_SPOKEN_YEAR}|{_SPOKEN_DIGIT})){{2,7}})\b",
                            re.IGNORECASE)
@@ -180,7 +179,7 @@ class DateRecognizer(Recognizer):
         if "born" in doc.lowered:
             for match in doc.scan(BORN_YEAR_RE, doc.windows(_BORN_RE, 0, 50, lowered=True)):
                 found.add((*match.span(1), 0.9))  # a date of birth: "born" is its context
-        if "b" in doc.lowered:
+        if "birth" in doc.lowered or "dob" in doc.lowered or "d.o.b" in doc.lowered or "born" in doc.lowered:
             for match in doc.scan(SPOKEN_DOB_RE, doc.windows(_BIRTH_WORD_RE, 20, 90, lowered=True)):
                 found.add((*match.span(1), 0.9))
         # (a set lookup per word first: scanning the text for the months takes 5 times as long)

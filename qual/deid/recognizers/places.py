@@ -22,8 +22,8 @@ from .base import Doc, Recognizer
 from .lexicon import Lexicon, load_lexicon
 from .phrases import PhraseMatcher
 from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, NAME_HEADS, ORGANISATION_GENERIC,
-                    ORGANISATION_HEADS, PLACE_MODIFIERS, PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS,
-                    STREET_HEADS)
+                    NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS, ORGANISATION_HEADS, PLACE_MODIFIERS,
+                    PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
 
 COMMON_ZIPF = 3.0
 # A listed place in lower case after a preposition: redacted, failing the check gate
@@ -514,10 +514,8 @@ def _house_number(word: str) -> bool:
     return word[:-1].isdigit() if word[-1:].isalpha() and len(word) > 1 else word.isdigit()
 
 
-_TENS = frozenset({"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"})
-_UNITS_AND_TEENS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                              "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-                              "seventeen", "eighteen", "nineteen"})
+_TENS = frozenset(NUMBER_TENS)
+_UNITS_AND_TEENS = frozenset(NUMBER_UNITS + NUMBER_TEENS)
 
 
 def _house_number_start(doc: Doc, start: int) -> int | None:

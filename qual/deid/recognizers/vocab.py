@@ -210,3 +210,9 @@ FUNCTION_WORDS = frozenset({
 PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Southern", "Eastern",
                              "Western", "New", "Old", "Upper", "Lower", "Greater", "Great", "Little",
                              "Central", "Inner", "Outer", "Mid", "Middle", "Nether"})
+
+# Numbers said in words: one definition for house numbers, dates and digits read aloud
+NUMBER_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+NUMBER_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                "eighteen", "nineteen")
+NUMBER_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
