@@ -466,7 +466,7 @@ class Analyzer:
                         name.pop()
                     if 2 <= len(name) < len(parts) and name[0].lower() not in DETERMINERS \
                             and all(p[:1].isupper() for p in name):
-                        phrase = text[:text.index(name[-1], sum(len(p) for p in name[:-1])) + len(name[-1])]
+                        phrase = text[:[m.end() for m in _PART_RE.finditer(text)][len(name) - 1]]
                         if phrase not in keep_list:
                             for form in cased_forms(phrase, True):
                                 yield LearnedTerm(form, span.type, min(confidence, 0.8), True)
