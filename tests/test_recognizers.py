@@ -413,6 +413,22 @@ def test_sentence_initial_ordinary_words_are_not_names(analyzer):
     assert not spans, f"{len(spans)} spans in plain speech"
 
 
+def test_names_only_a_large_dictionary_lists_as_words_open_a_sentence(analyzer):
+    # "ann" and "jess" are in SCOWL's large list, not its standard one: rarely the word, so
+    # wordfreq's count of them is the name's and a capital opening a sentence is a name
+    text = "Ann is one of those people. Jess is fine. Chapman rang me on Monday."
+    assert missing(analyzer, text, ["Ann", "Jess", "Chapman"], T.PERSON) == []
+    # languages and peoples stay words, whichever dictionary lists them
+    assert touched(analyzer, "English is her second language. Danish pastries.", ["English", "Danish"]) == []
+
+
+def test_names_only_a_large_dictionary_lists_as_words_in_lower_case(analyzer):
+    text = ("so i met ann and jess yesterday at the centre, and we spoke to jane about it, "
+            "she said it was fine, and then i went home")
+    assert missing(analyzer, text, ["ann", "jess", "jane"], T.PERSON) == []
+    assert touched(analyzer, "and my nan said she would pick him up, and then we went to the gran's", ["nan", "gran"]) == []
+
+
 def test_full_names_initials_and_runs(analyzer):
     text = ("The applicant was represented by Mr H.I. Er and Dr. Heidemarie Abrahamian, with "
             "Sarah Jane Whitfield-Okoro.")

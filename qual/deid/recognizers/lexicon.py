@@ -115,6 +115,13 @@ def inflections(key: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+# A name only a large dictionary lists as a word counts as rarely a word when it is this long
+# and this common a name (births; people per the surname count): rarer names or shorter ones
+# ("al", "si") are as often something else
+RARE_WORD_NAME_MIN_LENGTH = 3
+RARE_WORD_NAME_MIN_BIRTHS = 500
+RARE_WORD_NAME_MIN_SURNAME = 5000
+
 _DEMONYM_SUFFIXES = ("ian", "ean", "an", "n", "i", "ese", "ish", "ic")
 
 
@@ -127,6 +134,8 @@ class Lexicon:
     places: dict[str, str]                # "Milton Keynes" -> settlement type
     local_authorities: dict[str, str]     # any spelling -> authority
     countries: frozenset[str]             # "India", "New Zealand", "Africa"
+    # the dictionary's words a standard-size dictionary has too ("bill", not "ann" or "jess")
+    common_dictionary: frozenset[str] = frozenset()
     # lower-case word not in the dictionary -> the dictionary word it inflects, or None
     _inflected_cache: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     # word as written -> is_demonym (asked of every capitalised word of every document)
@@ -270,22 +279,46 @@ class Lexicon:
 
         Positive for words that are mostly names (Jack, Grace, Smith), strongly negative for
         ordinary words that are also names (Will, May, Hope); -inf for words that are no name.
+        A name that is only a rare word (:meth:`rarely_a_word`: Ann, Jess) counts no
+        frequency as a word: wordfreq's count of it is the name's.
         """
         count = max(self.first_name_count(word), self.surname_count(word))
         if not count:
             return -math.inf
-        return math.log10(count) - self.word_zipf(word)
+        return math.log10(count) - (0.0 if self.rarely_a_word(word) else self.word_zipf(word))
+
+    def rarely_a_word(self, word: str) -> bool:
+        """``word`` is a common name that only a large dictionary lists as a word ("ann",
+        "jess", "chapman", not "bill", "hope"): written in lower case, it is hardly ever the
+        word, and its frequency counts the name. Not a language, people, country or place
+        ("english", "danish", "kent"), whose capital says nothing about a person."""
+        lower = word.lower()
+        if len(lower) < RARE_WORD_NAME_MIN_LENGTH or lower not in self.dictionary or not self.common_dictionary \
+                or lower in self.common_dictionary or self._inflected(lower) in self.common_dictionary:
+            return False
+        title = lower.title()
+        if not (self.first_name_count(title) >= RARE_WORD_NAME_MIN_BIRTHS
+                or self.surname_count(title) >= RARE_WORD_NAME_MIN_SURNAME):
+            return False
+        return not (title in self.countries or title in self.places or title in self.local_authorities
+                    or lower in self._language_words_lower or self.is_demonym(title))
+
+    @functools.cached_property
+    def _language_words_lower(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in _read_columns("languages.tsv.gz", 1)[0])
 
 
 @functools.lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     words, frequencies, lower_case = _read_columns("lexicon.tsv.gz", 3)
     zipf = dict(zip(words, _numbers(frequencies, float)))
-    dictionary = frozenset(itertools.compress(words, map("1".__eq__, lower_case)))
+    # flag 2: a word of the standard-size dictionary; 1: of the large one only
+    dictionary = frozenset(itertools.compress(words, (flag in ("1", "2") for flag in lower_case)))
+    common = frozenset(itertools.compress(words, map("2".__eq__, lower_case)))
     names, births = _read_columns("first_names.tsv.gz", 2)
     surnames, per_100k = _read_columns("surnames.tsv.gz", 2)
     places = dict(zip(*_read_columns("places.tsv.gz", 2)))
     authorities = dict(zip(*_read_columns("local_authorities.tsv.gz", 2)))
     countries = frozenset(_read_columns("countries.tsv.gz", 1)[0])
     return Lexicon(zipf, dictionary, dict(zip(names, _numbers(births, int))),
-                   dict(zip(surnames, _numbers(per_100k, float))), places, authorities, countries)
+                   dict(zip(surnames, _numbers(per_100k, float))), places, authorities, countries, common)

@@ -208,7 +208,8 @@ class PersonRecognizer(Recognizer):
             # surname
             return None
         zipf = lexicon.word_zipf(lookup)
-        ordinary = lexicon.is_word(lookup)
+        # "Ann", "Jess": a large dictionary's word, but rarely written as one
+        ordinary = lexicon.is_word(lookup) and not lexicon.rarely_a_word(lookup)
         detector = f"{self.name}.listed"
         if not first_count and ordinary and math.log10(surname_count) - zipf < COMMON_WORD_SURNAME:
             # "Staff training", "Staff said", "Case study": the word. The rare person so
