@@ -358,3 +358,18 @@ def test_a_rare_word_of_a_school_and_a_saint_school_found_alone():
 def test_a_caseless_estate_named_by_a_rare_word(analyzer):
     assert found(analyzer, "it's the big one on the orchard estate, near the shops").get("orchard") is T.PLACE
     assert found(analyzer, "he lives on the council estate by the trading estate, near the shops") == {}
+
+
+def test_a_caseless_school_named_after_a_saint_keeps_the_saint_and_teaches_its_short_form():
+    texts = ["i cover meadowbank academy and st bride's catholic college out in the valley",
+             "i'm at meadowbank three days and bride's two, and bride's was easier"]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert "st bride's catholic college" in [s.text for s in spans[0]]
+    assert [s.text for s in spans[1] if s.type is T.SCHOOL].count("bride's") == 2
+
+
+def test_a_caseless_name_set_off_before_who_or_given_a_role_by_its_letters(analyzer):
+    spans = found(analyzer, "there's a year 8, hope, who came every week, and mark, the pcso, was brilliant")
+    assert spans.get("hope") is T.PERSON and spans.get("mark") is T.PERSON
+    assert found(analyzer, "there was no hope, who knows why, and the mark, the grade, was fine") == {}
+    assert found(analyzer, "And Mark, the PCSO, was brilliant.").get("Mark") is T.PERSON

@@ -231,6 +231,7 @@ _CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGR
 _SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodist", "jewish", "islamic",
                  "muslim", "christian", "community", "free", "high", "primary", "secondary", "grammar",
                  "junior", "infant", "infants", "comprehensive")
+_SAINTS = frozenset({"st", "saint", "st.", "sts", "saints"})
 _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
 _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
@@ -257,6 +258,9 @@ _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+
 # "dawn, the learning mentor," (the cased reading's context after a name)
 _ROLE_AFTER_RE = re.compile(rf"\b([a-z]+) ?, (?:(?:she|he|they)(?:'s| is| are) in year\b|"
                             rf"(?:the|my|our|his|her|their) (?:[a-z]+ ){{0,2}}(?:{'|'.join(sorted(PERSON_NOUNS))})\b)")
+# ... or set off by commas before "who" at a clause's start: "a year 8, hope, who came" (a
+# relative "who" says its antecedent is a person; not "there was no hope, who knows")
+_WHO_AFTER_RE = re.compile(r"(?:[.?!,;:] |\b(?:and|but|so|then|because|with|to|for|like) )([a-z]+) ?, who(?:'s)?\b")
 # ... and without the comma speech-to-text leaves out, "spoke to bola our dsl": then only a
 # rare word (a name no list holds) or a listed first name that is more a name than a word
 _ROLE_AFTER_BARE_RE = re.compile(rf"\b([a-z]+) (?:the|my|our|his|her|their) (?:[a-z]+ ){{0,1}}"
@@ -326,6 +330,8 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         if school and name and len(before) >= 2 and before[-1] == "of" and before[-2] not in FUNCTION_WORDS \
                 and before[-2] not in FILLERS:
             name = before[-2:] + name  # "[lady of lourdes] catholic college"
+        elif school and name and before and before[-1] in _SAINTS:
+            name = before[-1:] + name  # "[st bride's] catholic college": the saint's title is the name's
         if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
             continue  # "a catholic school", "the local academy", "a good high school"
         if not school and (not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name)
@@ -345,7 +351,7 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             position += len(word) + 1
     for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high),
                                  _NAMED_RE.finditer(text, low, high), _IS_ROLE_RE.finditer(text, low, high),
-                                 _SPEAKS_RE.finditer(text, low, high)):
+                                 _SPEAKS_RE.finditer(text, low, high), _WHO_AFTER_RE.finditer(text, low, high)):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
                 and lexicon.first_name_count(word.title()):

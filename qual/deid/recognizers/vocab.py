@@ -143,6 +143,10 @@ PERSON_NOUNS = frozenset({
     "advocate", "chaplain", "imam", "vicar", "priest", "coach", "tutor", "volunteer", "neighbour",
     "neighbor", "midwife", "doctor", "gp", "paediatrician", "solicitor", "adviser", "advisor",
     "supervisor", "director", "principal", "secretary", "administrator", "guardian", "foster",
+    # the roles a safeguarding story names by their letters or their title
+    "pcso", "constable", "sergeant", "detective", "idva", "isva", "caseworker", "interpreter",
+    "paramedic", "psychiatrist", "consultant", "dentist", "visitor", "sendco", "ewo",
+    "headmaster", "headmistress", "lawyer", "barrister", "magistrate", "judge", "chair",
 })
 
 # What follows a person's name as the subject of a clause ("miles is", "will said", "mark
