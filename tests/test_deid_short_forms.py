@@ -373,3 +373,27 @@ def test_a_caseless_name_set_off_before_who_or_given_a_role_by_its_letters(analy
     assert spans.get("hope") is T.PERSON and spans.get("mark") is T.PERSON
     assert found(analyzer, "there was no hope, who knows why, and the mark, the grade, was fine") == {}
     assert found(analyzer, "And Mark, the PCSO, was brilliant.").get("Mark") is T.PERSON
+
+
+def test_an_email_and_a_web_address_said_aloud_in_pieces(analyzer):
+    # speech-to-text writes an initial apart from its surname and a domain as two words
+    text = "my email is g costello at dunmarsh swis dot org dot uk and their site is dunmarsh family hub dot org dot uk"
+    spans = found(analyzer, text)
+    assert spans.get("g costello at dunmarsh swis dot org dot uk") is T.EMAIL
+    assert spans.get("dunmarsh family hub dot org dot uk") is T.URL
+    assert found(analyzer, "it's all on their website dot com now, it's dot com") == {}
+
+
+def test_a_name_given_by_calling_someone_it_and_a_surname_prefix_written_apart(analyzer):
+    spans = found(analyzer, "yeah everybody calls her zee and i report to dave o hare whos head of service")
+    assert spans.get("zee") is T.PERSON and spans.get("dave o hare") is T.PERSON
+    assert found(analyzer, "they call him lazy, call him back, and we went to the o two arena") == {}
+
+
+def test_a_code_after_a_services_number_a_user_name_with_an_underscore_and_a_caseless_birth_date(analyzer):
+    spans = found(analyzer, "It's under her Early Help number, EH 20417. The account was called jay_trainz07.")
+    assert spans.get("EH 20417") is T.CASE_NUMBER and spans.get("jay_trainz07") is T.HANDLE
+    assert found(analyzer, "We had a number, 300 of them, and the room number is 12.") == {}
+    spans = found(analyzer, "yeah so she was born 12 april 2011 if you need it, and she was twelve at the time")
+    assert spans.get("12 april 2011") is T.DATE_OF_BIRTH and spans.get("twelve") is T.AGE
+    assert found(analyzer, "it might be that 2 may be enough, and he was 3 at the back") == {}

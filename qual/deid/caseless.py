@@ -241,8 +241,10 @@ _ORGANISATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})({'|'.join
 # council estate", "the trading estate")
 _ESTATE_RE = re.compile(r"\bthe ([a-z]+) (?:estate|flats)\b")
 ESTATE_NAME_MAX_ZIPF = 4.0
-# A first name after the words that give one: "who goes by jess", "a lad called hunter"
-_NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by|name's|name is|name was)"
+# A first name after the words that give one: "who goes by jess", "a lad called hunter",
+# "everybody calls him mo"
+_NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by|name's|name is|name was|"
+                       r"(?:calls?|calling|call) (?:him|her|them|me)|(?:known|called) (?:him|her) as)"
                        r"\s+([a-z]+)\b")
 # ... or said to be someone's kin or to hold a role: "joy is her cousin", "mark was their social worker"
 _IS_ROLE_RE = re.compile(rf"\b([a-z]+) (?:is|was|'s) (?:her|his|their|my|our) (?:[a-z]+ )?"
@@ -258,6 +260,8 @@ _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+
 # "dawn, the learning mentor," (the cased reading's context after a name)
 _ROLE_AFTER_RE = re.compile(rf"\b([a-z]+) ?, (?:(?:she|he|they)(?:'s| is| are) in year\b|"
                             rf"(?:the|my|our|his|her|their) (?:[a-z]+ ){{0,2}}(?:{'|'.join(sorted(PERSON_NOUNS))})\b)")
+# A surname's prefix that speech-to-text writes apart: "o hare" (O'Hare), "mc donagh"
+_SPLIT_SURNAME_RE = re.compile(r"(?<![\w'])(o|mc|mac) ([a-z]{3,})\b")
 # ... or set off by commas before "who" at a clause's start: "a year 8, hope, who came" (a
 # relative "who" says its antecedent is a person; not "there was no hope, who knows")
 _WHO_AFTER_RE = re.compile(r"(?:[.?!,;:] |\b(?:and|but|so|then|because|with|to|for|like) )([a-z]+) ?, who(?:'s)?\b")
@@ -353,9 +357,16 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                                  _NAMED_RE.finditer(text, low, high), _IS_ROLE_RE.finditer(text, low, high),
                                  _SPEAKS_RE.finditer(text, low, high), _WHO_AFTER_RE.finditer(text, low, high)):
         word = match.group(1)
-        if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
-                and lexicon.first_name_count(word.title()):
+        # a name given by the words that give one may be two letters, or no listed name but
+        # no everyday word either ("everyone calls her zee", "a lad called ty")
+        given = match.re is _NAMED_RE
+        if word not in FUNCTION_WORDS and word not in FILLERS and len(word) >= (2 if given else 3) \
+                and (lexicon.first_name_count(word.title())
+                     or (given and not lexicon.is_common_word(word))):
             more.append(match.start(1))
+    for match in _SPLIT_SURNAME_RE.finditer(text, low, high):
+        if lexicon.surname_count((match.group(1) + match.group(2).removesuffix("s")).title()):
+            more += [match.start(1), match.start(2)]  # "dave o hare", "the mc donagh family"
     for match in _ESTATE_RE.finditer(text, low, high):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in ORGANISATION_GENERIC \

@@ -12,13 +12,22 @@ from typing import Iterable, Iterator
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
+from .vocab import FUNCTION_WORDS
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                       r"\.[A-Za-z]{2,24}\b")
 _TLD_WORDS = r"(?:com|co|uk|org|net|gov|sch|ac|nhs|io|info|me|biz|edu|police|email|mail)"
+# speech-to-text splits what was said run together: an initial apart from the surname ("g
+# costello at"), a domain of two or three words ("at dunmarsh swis dot org dot uk")
+_NO_DOMAIN_WORD = r"(?!(?:the|a|an|my|our|his|her|their|your|this|that|dot|at)\b)"
 SPOKEN_EMAIL_RE = re.compile(
-    rf"\b[A-Za-z0-9_]+(?:\s+(?:dot|underscore|dash|hyphen)\s+[A-Za-z0-9_]+)*\s+at\s+"
-    rf"[A-Za-z0-9-]+(?:\s+dot\s+{_TLD_WORDS})+\b", re.IGNORECASE)
+    rf"(?:\b[A-Za-z]\s+)?\b[A-Za-z0-9_]+(?:\s+(?:dot|underscore|dash|hyphen)\s+[A-Za-z0-9_]+)*\s+at\s+"
+    rf"{_NO_DOMAIN_WORD}[A-Za-z0-9-]+(?:\s+{_NO_DOMAIN_WORD}[A-Za-z0-9-]+){{0,2}}(?:\s+dot\s+{_TLD_WORDS})+\b",
+    re.IGNORECASE)
+# a web address said aloud: "dunmarsh family hub dot org dot uk" (the words before it, back to
+# a function word, name the site)
+SPOKEN_URL_RE = re.compile(r"(?<![\w'])(?:[A-Za-z0-9'-]+\s+){0,3}[A-Za-z0-9'-]+(?:\s+dot\s+(?:com|org|co|net|gov|uk|io|info|sch|ac|nhs))+\b",
+                           re.IGNORECASE)
 URL_RE = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'()\[\]]+"
     r"|\b(?<![@.])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*"
@@ -28,7 +37,9 @@ URL_RE = re.compile(
 # Social platforms and the words for an account's name on them ("user name" is two words)
 _PLATFORMS = ("instagram", "insta", "ig", "snapchat", "snap", "tiktok", "twitter", "facebook", "fb",
               "discord", "twitch", "youtube", "xbox", "psn", "playstation", "steam", "roblox", "reddit",
-              "telegram", "gamertag", "username", "handle")
+              "telegram", "gamertag", "username", "handle",
+              # an account named without its platform: "from an account called jay_trainz07"
+              "account", "profile", "channel")
 _PLATFORM_WORDS = frozenset(_PLATFORMS) | {"user"}
 HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?\b")
 
@@ -42,6 +53,9 @@ INTERNATIONAL_PHONE_RE = re.compile(rf"(?<![\w+])\+{_SEP}[1-9]\d{{0,2}}(?:{_SEP}
 # A bare 6-8 digit local number is a phone number only when the words around say so.
 LOCAL_PHONE_RE = re.compile(rf"(?<![\w+])\d{{3,5}}{_SEP}\d{{3,4}}(?![\d])")
 _AT_RE = re.compile("@")
+# words before a spoken address that are no part of it: "yeah, it's on their website dot com"
+_NOT_A_SITE = frozenset({"yeah", "yes", "so", "um", "erm", "er", "uh", "like", "website", "site", "web",
+                         "page", "address", "email", "it's", "its", "online", "go", "look", "see"})
 _DOT_WORD_RE = re.compile(r"\bdot\b")
 _URL_ANCHOR_RE = re.compile(r"www\.|://|\.(?:co|com|org|net|uk|io|info|biz|eu|ly|gl|be|tv|app)\b")
 PHONE_CONTEXT_RE = re.compile(
@@ -102,6 +116,18 @@ class UrlRecognizer(Recognizer):
 
     def detect(self, doc: Doc) -> Iterable[Span]:
         text = doc.text
+        if " dot " in doc.lowered:
+            for match in doc.scan(SPOKEN_URL_RE, doc.windows(_DOT_WORD_RE, 80, 60, lowered=True)):
+                # the site's name: the words right before the first "dot", back to a word
+                # that is no part of it ("i looked at [the school] dot com" names nothing)
+                name = match.group()[:re.search(r"\s+dot\s", match.group(), re.IGNORECASE).start()]
+                start = None
+                for word in reversed(list(re.finditer(r"\S+", name))):
+                    if word.group().lower() in FUNCTION_WORDS or word.group().lower() in _NOT_A_SITE:
+                        break
+                    start = match.start() + word.start()
+                if start is not None and name[start - match.start():].lower() not in _NOT_A_SITE:
+                    yield self.span(doc, start, match.end(), EntityType.URL, 0.85)
         if "." not in text:
             return
         for match in doc.scan(URL_RE, doc.windows(_URL_ANCHOR_RE, 120, 200, lowered=True)):
@@ -117,7 +143,7 @@ class UrlRecognizer(Recognizer):
 # named by its platform, written without "@"
 _PLATFORM_HANDLE_RE = re.compile(
     rf"\b(?:{'|'.join(_PLATFORMS)}|user\s?name)"
-    r"(?:\s+(?:name|handle|username|account|id))?\s*(?:is|was|:|=|-|called)\s*"
+    r"(?:\s+(?:name|handle|username|account|id))?\s*(?:(?:is|was)\s+called|is|was|:|=|-|called)\s*"
     r"([A-Za-z0-9_][A-Za-z0-9_.]{1,28}[A-Za-z0-9_])(?![\w@])", re.IGNORECASE)
 
 

@@ -62,10 +62,13 @@ _OF_THE_RE = re.compile(r"\bof the\b")
 _ORDINAL_DAY = rf"(?:(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
 _MONTHS_LOWER = ("january|february|march|april|may|june|july|august|september|october|november|"
                  "december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
+# a day without its ordinal before a month spelled in full ("born 12 april 2011"; not "2 may")
+_FULL_MONTHS_LOWER = "january|february|march|april|june|july|august|september|october|november|december"
 # ("the first may be ...": a day in words, or the month may, only with "of" between)
 LOWER_MONTH_DATE_RE = re.compile(rf"\b(?:the\s+)?(?:{_ORDINAL_DAY}\s+of\s+(?:{_MONTHS_LOWER})|"
                                  rf"(?:{_MONTHS_LOWER.replace('may|', '')})\s+the\s+{_ORDINAL_DAY}|"
-                                 rf"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?:{_MONTHS_LOWER.replace('may|', '')}))\b"
+                                 rf"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)\s+(?:{_MONTHS_LOWER.replace('may|', '')})|"
+                                 rf"(?<![\d.,:/])(?:[12][0-9]|3[01]|0?[1-9])\s+(?:{_FULL_MONTHS_LOWER}))\b"
                                  rf"(?:,?\s+(?:{_YEAR}|{_SPOKEN_YEAR}|\d\d(?![\d:])))?", re.IGNORECASE)
 _LOWER_MONTH_RE = re.compile(rf"\b(?:{_MONTHS_LOWER})\b")
 _LOWER_MONTH_WORDS = frozenset(form for month in _MONTHS_LOWER.split("|") for form in (month, month + "'s"))
@@ -129,12 +132,13 @@ AGE_PATTERNS = [
     re.compile(rf"\b{_AGE}(?:\s*|-)(?:years?|yrs?|months?)(?:\s*|-)old\b", re.IGNORECASE),
     # aged 7, age 12, at the age of 15, ages 11 to 16
     re.compile(rf"\b(?:aged|ages?|age of)\s+{_AGE}(?:\s*(?:-|to|and)\s*{_AGE})?\b", re.IGNORECASE),
-    # she's fifteen, he was 14, who is 9, turns 16
+    # she's fifteen, he was 14, who is 9, turns 16, she was twelve at the time
     re.compile(rf"\b(?:(?:he|she|they|who|i|you)(?:'s|'re|'m|'d|'ll| is| was| were| are| am| would| will)"
                rf"(?: be)?|turned|turns|turning)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?{_AGE}\b"
                rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|months|times|o'clock|"
                rf"pounds|quid|p\b|pence|miles|metres|feet|foot|inches|kilos|stone|points|degrees|"
-               rf"people|of|out|or|and(?!\s+(?:his|her|their|he|she|my|mum|dad)\b)|in|on|at|to|more|less|too|a\b|an\b|the\b|kids|children|pupils|"
+               rf"people|of|out|or|and(?!\s+(?:his|her|their|he|she|my|mum|dad)\b)|in|on|at(?!\s+(?:the|that)\s+(?:time|point|stage)\b)|"
+               rf"to|more|less|too|a\b|an\b|the\b|kids|children|pupils|"
                rf"schools|cases|families|things|ways|referrals|[:.]\d))",
                re.IGNORECASE),
     # she turned fifteen in June, turns 18 next month, she'll be sixteen in June: a birthday,

@@ -42,6 +42,11 @@ CASE_CONTEXT_RE = re.compile(
     r"mosaic|liquidlogic|lcs|ehm|collar|badge|warrant|shoulder|call\s?sign|tenancy|pc|dc|ps|ds|sgt)"
     r"\s*(?:no\.?|nos\.?|number|num|#|ref\.?|id|code)?\s*[:#.,]?\s*(?:is|was)?\s*$",
     re.IGNORECASE)
+# ... or after any service's "number" ("her Early Help number, EH 20417"), when the code has
+# three digits or more
+NUMBER_CONTEXT_RE = re.compile(r"\b(?!(?:a|an|the|any|some|that|this|what|which|large|small|big|huge|"
+                               r"total|same|whole|good|fair|high|low)\s)[A-Za-z]+\s+(?:number|no\.)\s*[:#.,]?\s*(?:is|was)?\s*$", re.IGNORECASE)
+_APART_PREFIX_RE = re.compile(r"(?<![\w\-/])[A-Z]{1,4} $")
 _DIGIT_TOKEN_RE = re.compile(r"\d[\w\-/.]*")
 CONTEXT_CODE_RE = re.compile(r"[A-Za-z]{0,4}[\-/]?\d[\w\-/.]*\d|\d{3,}|[A-Za-z]{1,4}[\-/]?\d{2,}[A-Za-z]?|"
                              r"(?:[A-Za-z0-9]{1,6}[\-/]){1,5}\d[\w\-/]*\d")
@@ -185,10 +190,19 @@ class CaseNumberRecognizer(Recognizer):
                 continue  # the tail of a longer word
             while end > start and text[end - 1] in ".-/":
                 end -= 1
-            if CONTEXT_CODE_RE.fullmatch(text, start, end) and CASE_CONTEXT_RE.search(
-                    text, max(0, start - 40), start):
-                yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.9)
-                continue
+            if CONTEXT_CODE_RE.fullmatch(text, start, end):
+                # the scheme's letters may stand apart: "Early Help number, EH 20417"
+                prefix = _APART_PREFIX_RE.search(text, max(0, start - 6), start)
+                for low in ((prefix.start(), start) if prefix else (start,)):
+                    if CASE_CONTEXT_RE.search(text, max(0, low - 40), low) or (
+                            sum(c.isdigit() for c in text[start:end]) >= 3
+                            and NUMBER_CONTEXT_RE.search(text, max(0, low - 40), low)):
+                        yield self.span(doc, low, end, EntityType.CASE_NUMBER, 0.9)
+                        break
+                else:
+                    low = None
+                if low is not None:
+                    continue
             segmented = SEGMENTED_CODE_RE.fullmatch(text, start, end)
             if segmented and segmented.group().count("/") + segmented.group().count("-") >= 3 \
                     and _FOUR_DIGITS_RE.search(segmented.group()):

@@ -287,6 +287,12 @@ class Lexicon:
             return -math.inf
         return math.log10(count) - (0.0 if self.rarely_a_word(word) else self.word_zipf(word))
 
+    def is_common_word(self, word: str) -> bool:
+        """A standard-size dictionary writes ``word`` (or the word it inflects) in lower case:
+        "mo", "lazy", not "zee" or "jess"."""
+        lower = word.lower()
+        return lower in self.common_dictionary or self._inflected(lower) in self.common_dictionary
+
     def rarely_a_word(self, word: str) -> bool:
         """``word`` is a common name that only a large dictionary lists as a word ("ann",
         "jess", "chapman", not "bill", "hope"): written in lower case, it is hardly ever the
@@ -294,7 +300,7 @@ class Lexicon:
         ("english", "danish", "kent"), whose capital says nothing about a person."""
         lower = word.lower()
         if len(lower) < RARE_WORD_NAME_MIN_LENGTH or lower not in self.dictionary or not self.common_dictionary \
-                or lower in self.common_dictionary or self._inflected(lower) in self.common_dictionary:
+                or self.is_common_word(lower):
             return False
         title = lower.title()
         if not (self.first_name_count(title) >= RARE_WORD_NAME_MIN_BIRTHS

@@ -164,10 +164,13 @@ class PersonRecognizer(Recognizer):
                 return KIN, f"{self.name}.kin"
         if i in keep:
             return None
-        # "a boy called Jayden", "her name is Jayden", "known as Jay", "goes by Jess", "Mo for short"
+        # "a boy called Jayden", "her name is Jayden", "known as Jay", "goes by Jess", "Mo for
+        # short", "everyone calls him Mo"
         if previous in NAMING_WORDS or self._short_for(doc, i) or (
                 i >= 2 and previous in {"is", "was", "as", "'s", "by"}
-                and doc.previous_lower(i, 2) in {"name", "named", "known", "called", "goes", "go", "went"}):
+                and doc.previous_lower(i, 2) in {"name", "named", "known", "called", "goes", "go", "went"}) or (
+                i >= 2 and previous in {"him", "her", "them", "me"} and doc.adjacent(i)
+                and doc.previous_lower(i, 2) in {"call", "calls", "calling", "called"}):
             return CALLED, f"{self.name}.called"
         # after a name particle: "bin Laden", "van der Berg" (not "the bin", "a van")
         if i >= 1 and doc.words[i - 1] in _PARTICLES and doc.adjacent(i) and not base.isupper():
