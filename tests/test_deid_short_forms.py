@@ -397,3 +397,15 @@ def test_a_code_after_a_services_number_a_user_name_with_an_underscore_and_a_cas
     spans = found(analyzer, "yeah so she was born 12 april 2011 if you need it, and she was twelve at the time")
     assert spans.get("12 april 2011") is T.DATE_OF_BIRTH and spans.get("twelve") is T.AGE
     assert found(analyzer, "it might be that 2 may be enough, and he was 3 at the back") == {}
+
+
+def test_caseless_street_after_a_preposition_and_a_name_said_again_in_full(analyzer):
+    spans = found(analyzer, "mum runs a takeaway on station parade and the first time i rang she put the phone down")
+    assert spans.get("station parade") is not None
+    assert found(analyzer, "we went on the high street, in some way, in first place, down two roads") == {}
+    spans = found(analyzer, "so she started in september, mercy, mercy bo ateng, and to be honest it was fine")
+    assert "mercy" in spans and "mercy bo ateng" in spans
+
+
+def test_caseless_contractions_without_their_apostrophe_are_words(analyzer):
+    assert found(analyzer, "to be honest we werent told much and youre right thats it, i dont know, theyve gone") == {}

@@ -197,6 +197,7 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
 
 # "42 larch walk", "forty one cinder lane": a house number, a word or two, a street head
 _UNITS = "|".join(NUMBER_UNITS)
+_NUMBER_WORDS = frozenset(NUMBER_UNITS) | frozenset(NUMBER_TEENS) | frozenset(NUMBER_TENS)
 _NUMBER_IN_WORDS = rf"(?:(?:{'|'.join(NUMBER_TENS)})(?:[ -](?:{_UNITS}))?|{_UNITS}|{'|'.join(NUMBER_TEENS)})"
 _STREET_RE = re.compile(rf"\b(?:\d{{1,4}}[a-z]?|(?P<spoken>{_NUMBER_IN_WORDS})) ((?:[a-z]+ ){{1,2}})"
                         rf"(?:{'|'.join(sorted(STREET_HEADS))})\b")
@@ -260,6 +261,14 @@ _APPOSITION_RE = re.compile(rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}) ?, ([a-z]+
 # "dawn, the learning mentor," (the cased reading's context after a name)
 _ROLE_AFTER_RE = re.compile(rf"\b([a-z]+) ?, (?:(?:she|he|they)(?:'s| is| are) in year\b|"
                             rf"(?:the|my|our|his|her|their) (?:[a-z]+ ){{0,2}}(?:{'|'.join(sorted(PERSON_NOUNS))})\b)")
+# A street named straight after a preposition, with no article: "takeaway on station parade",
+# "down mill lane" (not "on the high street", "in some way", "in first place": heads that are
+# also everyday nouns are left out)
+_PLAIN_STREET_HEADS = ("road", "street", "lane", "avenue", "crescent", "parade", "terrace", "grove", "mews")
+_STREET_AFTER_RE = re.compile(rf"\b(?:on|in|off|along|down|up|at|from|to|near|round|onto|past) "
+                              rf"((?:[a-z]+ ){{1,2}})({'|'.join(_PLAIN_STREET_HEADS)})\b")
+# A first name said, then said again with more of the name: "mercy, mercy bo ateng"
+_SAID_AGAIN_RE = re.compile(r"\b([a-z]{3,}) ?, \1 ([a-z]+)\b")
 # A surname's prefix that speech-to-text writes apart: "o hare" (O'Hare), "mc donagh"
 _SPLIT_SURNAME_RE = re.compile(r"(?<![\w'])(o|mc|mac) ([a-z]{3,})\b")
 # ... or set off by commas before "who" at a clause's start: "a year 8, hope, who came" (a
@@ -364,6 +373,21 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 and (lexicon.first_name_count(word.title())
                      or (given and not lexicon.is_common_word(word))):
             more.append(match.start(1))
+    for match in _STREET_AFTER_RE.finditer(text, low, high):
+        words = match.group(1).split()
+        if any(w in FUNCTION_WORDS or w in FILLERS or w.isdigit() or w in _NUMBER_WORDS for w in words) \
+                or _holds_kept(kept, match.start(1), words):
+            continue  # "in some way", "on two roads", a keep-term's words
+        position = match.start(1)
+        for word in words + [match.group(2)]:
+            more.append(position)
+            position += len(word) + 1
+    for match in _SAID_AGAIN_RE.finditer(text, low, high):
+        name, after = match.group(1), match.group(2)
+        if name not in FUNCTION_WORDS and name not in FILLERS and lexicon.first_name_count(name.title()) \
+                and after not in FUNCTION_WORDS and (not lexicon.is_common_word(after)
+                                                     or lexicon.surname_count(after.title())):
+            more += [match.start(1), match.start(0) + match.group(0).rindex(name), match.start(2)]
     for match in _SPLIT_SURNAME_RE.finditer(text, low, high):
         if lexicon.surname_count((match.group(1) + match.group(2).removesuffix("s")).title()):
             more += [match.start(1), match.start(2)]  # "dave o hare", "the mc donagh family"
@@ -483,8 +507,8 @@ def _truecase_range(text: str, low: int, high: int, lexicon: "Lexicon",
 
 
 def _probably_name(lower: str, lexicon: "Lexicon") -> bool:
-    if lower in FUNCTION_WORDS:
-        return False
+    if lower in FUNCTION_WORDS or lower in lexicon.contractions_unmarked:
+        return False  # "werent", "youre": a contraction without its apostrophe
     if not lexicon.is_word(lower):
         if lexicon.is_name(lower):
             return True

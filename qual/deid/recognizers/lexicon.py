@@ -122,6 +122,10 @@ RARE_WORD_NAME_MIN_LENGTH = 3
 RARE_WORD_NAME_MIN_BIRTHS = 500
 RARE_WORD_NAME_MIN_SURNAME = 5000
 
+# words whose "'s" is "is" or "has", not a possessive ("it's", "that's")
+_CONTRACTED_S = frozenset({"it", "that", "he", "she", "there", "here", "what", "who", "where", "let",
+                           "how", "when", "why", "everything", "nothing", "something", "everyone", "someone"})
+
 _DEMONYM_SUFFIXES = ("ian", "ean", "an", "n", "i", "ese", "ish", "ic")
 
 
@@ -292,6 +296,19 @@ class Lexicon:
         "mo", "lazy", not "zee" or "jess"."""
         lower = word.lower()
         return lower in self.common_dictionary or self._inflected(lower) in self.common_dictionary
+
+    @functools.cached_property
+    def contractions_unmarked(self) -> frozenset[str]:
+        """Contractions as speech-to-text writes them without the apostrophe ("dont",
+        "werent", "youre", "thats"): words, not unknown capitals."""
+        out = set()
+        for word, zipf in self.zipf.items():
+            if zipf < 3.0 or "'" not in word:
+                continue
+            stem, _, ending = word.partition("'")
+            if ending in ("t", "re", "ve", "ll", "m", "d") or (ending == "s" and stem in _CONTRACTED_S):
+                out.add(stem + ending)
+        return frozenset(out)
 
     def rarely_a_word(self, word: str) -> bool:
         """``word`` is a common name that only a large dictionary lists as a word ("ann",
