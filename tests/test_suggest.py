@@ -394,3 +394,22 @@ def test_topics_on_a_large_corpus_are_fitted_on_a_sample_and_cover_every_segment
     assert topic.topics_table["size"].sum() == 300
     assert any("sample of 120 of 300" in note for note in topic.notes)
     assert (topic.suggest(segments)[segments["codable"].to_numpy()].max(axis=1) > 0).mean() > 0.5
+
+
+def test_a_segment_that_gives_contact_details_or_a_reference_gets_no_code(static, swis):
+    from qual.coding.suggesters.fusion import gives_details
+
+    details = "Yeah, so my email's [Email], or ring the Year 8 office, it's [Phone], and ask for me."
+    assert gives_details(details)
+    assert gives_details("It's under her [Case number], I think. She was born [Date of birth], if you need it.")
+    assert gives_details("yeah dunmarsh family hub dot org dot uk they do the parenting courses")
+    assert gives_details("Oh, and the postcode for the claim form is QW9 4TP, the side entrance.")
+    substantive = ("I gave mum my number, [Phone], and she rang me at two in the morning when he kicked off, "
+                   "and we did a safety plan with the police, the school and her aunt that night.")
+    assert not gives_details(substantive)
+    assert not gives_details("The referral went in on the Monday and the DSL chased it up with the front door.")
+    transcripts = [Transcript(id="D1", source="D1.txt", turns=[
+        Turn(0, "Interviewer", Role.INTERVIEWER, "How can we reach you?"), Turn(1, "P", Role.PARTICIPANT, details),
+        Turn(2, "Interviewer", Role.INTERVIEWER, "Any example?"), Turn(3, "P", Role.PARTICIPANT, substantive)])]
+    result = code_transcripts(transcripts, swis, embedder=static, suggesters=("rules", "semantic"))
+    assert 1 not in set(result.suggestions["turn"])

@@ -97,6 +97,40 @@ def clarifies(question: str, answer: str) -> bool:
             and len(str(answer).split()) < CLARIFYING_ANSWER_WORDS)
 
 
+# A way to reach or to file someone, as written or as qual's pseudonym tag for it: a segment
+# that holds one and says little else gives details ("my email's ..., or ring the office";
+# "it's under her Early Help number, ...; she was born ..."), however close it is to a code.
+_DETAIL_TYPES = ("EMAIL", "PHONE", "URL", "HANDLE", "POSTCODE", "ADDRESS", "DATE_OF_BIRTH",
+                 "CASE_NUMBER", "NI_NUMBER", "NHS_NUMBER")
+DETAILS_MAX_WORDS = 9
+
+
+def _detail_patterns() -> list[re.Pattern]:
+    from ...deid.identity.entities import EntityType
+    from ...deid.recognizers.contact import EMAIL_RE, SPOKEN_EMAIL_RE, SPOKEN_URL_RE, UK_PHONE_RE, URL_RE
+    from ...deid.recognizers.ids import NI_RE, POSTCODE_RE
+
+    tags = "|".join(re.escape(EntityType(name).info.tag) for name in _DETAIL_TYPES)
+    return [re.compile(rf"\[(?:{tags})(?: [A-Z0-9]+)?\]"), EMAIL_RE, SPOKEN_EMAIL_RE, SPOKEN_URL_RE, UK_PHONE_RE,
+            URL_RE, NI_RE, POSTCODE_RE]
+
+
+_DETAILS: list[re.Pattern] = []
+
+
+def gives_details(text: str) -> bool:
+    """``text`` holds a contact detail or a reference (written, or as qual's tag for one) and
+    says little else: under :data:`DETAILS_MAX_WORDS` content words besides it."""
+    if not _DETAILS:
+        _DETAILS.extend(_detail_patterns())
+    text = str(text or "")
+    found = False
+    for pattern in _DETAILS:
+        text, count = pattern.subn(" ", text)
+        found = found or count > 0
+    return found and content_words(text) < DETAILS_MAX_WORDS
+
+
 @dataclass
 class Substance:
     """Per segment: how much it looks like small talk rather than like any code."""
@@ -105,6 +139,7 @@ class Substance:
     coded: np.ndarray  # best similarity to any code's texts, mixed the same way
     words: np.ndarray  # content words
     clarification: np.ndarray | None = None  # a short reply to "who's that?" (see clarifies)
+    details: np.ndarray | None = None  # gives contact details or a reference (see gives_details)
 
     def margin(self) -> np.ndarray:
         return self.coded - self.small_talk
@@ -113,7 +148,10 @@ class Substance:
         """Zero-shot: enough content words, closer to some code than to small talk, and not a
         reply that only says who or what was meant."""
         keep = (self.words >= min_words) & (self.margin() > margin)
-        return keep if self.clarification is None else keep & ~self.clarification
+        for aside in (self.clarification, self.details):
+            if aside is not None:
+                keep &= ~aside
+        return keep
 
     def features(self) -> np.ndarray:
         return np.column_stack([self.margin(), np.log1p(self.words)]).astype(np.float32)
@@ -127,9 +165,10 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
     words = np.asarray([content_words(t) for t in segments["text"]], dtype=np.float32)
     questions_text = segments["question"] if "question" in segments else [""] * n
     clarification = np.asarray([clarifies(q, t) for q, t in zip(questions_text, segments["text"])], dtype=bool)
+    details = np.asarray([gives_details(t) for t in segments["text"]], dtype=bool)
     answers = context.answer_vectors
     if answers is None or not len(small_talk_vectors):
-        return Substance(np.zeros(n, np.float32), np.ones(n, np.float32), words, clarification)
+        return Substance(np.zeros(n, np.float32), np.ones(n, np.float32), words, clarification, details)
     prototypes = context.code_vectors.get("semantic")
 
     def best(vectors, bank):
@@ -145,7 +184,7 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
                           question_weight, 0.0).astype(np.float32)
         chat = (1 - weight) * chat + weight * best(questions, small_talk_vectors)
         coded = (1 - weight) * coded + weight * best(questions, prototypes)
-    return Substance(chat.astype(np.float32), coded.astype(np.float32), words, clarification)
+    return Substance(chat.astype(np.float32), coded.astype(np.float32), words, clarification, details)
 
 
 def rank_matrix(scores: np.ndarray) -> np.ndarray:
