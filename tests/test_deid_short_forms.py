@@ -409,3 +409,17 @@ def test_caseless_street_after_a_preposition_and_a_name_said_again_in_full(analy
 
 def test_caseless_contractions_without_their_apostrophe_are_words(analyzer):
     assert found(analyzer, "to be honest we werent told much and youre right thats it, i dont know, theyve gone") == {}
+
+
+def test_a_time_of_day_said_with_a_date_is_part_of_it(analyzer):
+    spans = found(analyzer, "The police had been out at 2 a.m. on the 12th of June. It was the 3rd of May at 9.30pm.")
+    assert spans.get("2 a.m. on the 12th of June") is T.DATE and spans.get("3rd of May at 9.30pm") is T.DATE
+    assert "4th of May" in found(analyzer, "On the 4th of May at school it was fine.")
+
+
+def test_a_learned_caseless_name_before_a_verb_only_a_person_does():
+    texts = ["so there's a girl, summer, she's in year 9, and it fell off a cliff, you know",
+             "and in the end summer told me she was staying home to keep an eye on mum",
+             "the gas bill told us nothing and the summer rang with laughter"]
+    spans = Analyzer(ner=None).analyze_corpus(texts)
+    assert [s.text for s in spans[1]] == ["summer"] and spans[2] == []

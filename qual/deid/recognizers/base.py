@@ -93,6 +93,9 @@ def capitals_read_as_word(word: str, lexicon: Lexicon) -> bool:
     return lexicon.is_name(word) or lexicon.is_word(word)
 
 
+# Verbs whose subject is a person whatever stands before it ("said" is left out: "the report said")
+_TOLD_VERBS = frozenset({"told", "tells", "rang", "rings", "phoned", "texted", "emailed", "messaged",
+                         "replied", "cried", "admitted", "disclosed"})
 _NOT_BEFORE_A_NAME = NOT_BEFORE_A_NAME | DETERMINERS
 
 
@@ -463,6 +466,8 @@ class Doc:
             return True  # "i said to will, let me", "a safety plan with rose, we got"
         if i + 1 >= len(self) or not self.adjacent(i + 1):
             return False
+        if i + 1 < len(self) and self.adjacent(i + 1) and self.next_lower(i) in _TOLD_VERBS:
+            return True  # "in the end summer told me": only a person tells, rings or texts
         if i > 0 and self.adjacent(i) and self.previous_lower(i) not in FUNCTION_WORDS \
                 and self.previous_lower(i).isalpha() and self.previous_lower(i) not in NAME_OBJECT_BEFORE \
                 and not self.previous_lower(i).endswith("ly") and not self.words[i - 1][:1].isupper() \

@@ -74,6 +74,11 @@ _LOWER_MONTH_RE = re.compile(rf"\b(?:{_MONTHS_LOWER})\b")
 _LOWER_MONTH_WORDS = frozenset(form for month in _MONTHS_LOWER.split("|") for form in (month, month + "'s"))
 _ANCHOR_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
                         r"Sat|Sun)[a-z]*\b")
+# A time of day said with a date pins an event down ("at 2 a.m. on the 12th of June", "the 3rd
+# of May at 9.30pm"): it is part of the date's span
+_CLOCK = r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|o'clock)|\d{1,2}[:.]\d{2})"
+_TIME_BEFORE_RE = re.compile(rf"(?<![\w:.]){_CLOCK}\s+on\s+(?:the\s+)?$", re.IGNORECASE)
+_TIME_AFTER_RE = re.compile(rf",?\s+at\s+{_CLOCK}(?![\w:])", re.IGNORECASE)
 # A year alone, or a month of a year, narrows little down: reported with a confidence below
 # the CI gate's (0.4), so a reviewer weighs it and coarsened dates kept on purpose (an
 # interview's year-month) do not fail ``qual check``.
@@ -195,6 +200,10 @@ class DateRecognizer(Recognizer):
             lead = _LEADING_RE.match(match.group()).end()
             found.add((match.start() + lead, match.end(), 0.9))
         for start, end, confidence in sorted(found):
+            if confidence >= 0.9:  # a day's date, not a year: the time of day it gives goes with it
+                before = _TIME_BEFORE_RE.search(text, max(0, start - 30), start)
+                after = _TIME_AFTER_RE.match(text, end)
+                start, end = before.start() if before else start, after.end() if after else end
             context = text[max(0, start - 40):start]
             if DOB_CONTEXT_RE.search(context):
                 yield self.span(doc, start, end, EntityType.DATE_OF_BIRTH, 0.95)
