@@ -423,3 +423,19 @@ def test_a_learned_caseless_name_before_a_verb_only_a_person_does():
              "the gas bill told us nothing and the summer rang with laughter"]
     spans = Analyzer(ner=None).analyze_corpus(texts)
     assert [s.text for s in spans[1]] == ["summer"] and spans[2] == []
+
+
+def test_ni_numbers_in_lower_case_and_named_a_sentence_before_and_lower_case_scheme_letters(analyzer):
+    spans = found(analyzer, "her number was ab 12 34 56 c, written on a form")
+    assert spans.get("ab 12 34 56 c") is T.NI_NUMBER
+    spans = found(analyzer, "I've still got mum's National Insurance number on a post it on my desk from doing "
+                            "that form, QD 48 26 71 C, I should shred that.")
+    assert spans.get("QD 48 26 71 C") is T.NI_NUMBER
+    assert found(analyzer, "its under her early help number, eh 20417, i think").get("eh 20417") is T.CASE_NUMBER
+    assert found(analyzer, "her early help number is 20417").get("20417") is T.CASE_NUMBER
+
+
+def test_an_age_in_words_in_apposition_after_a_name(analyzer):
+    spans = found(analyzer, "There's a lad in Year 8, Yusuf Al-Amin, thirteen, the family came over. Then Kacper, fourteen.")
+    assert spans.get("thirteen") is T.AGE and spans.get("fourteen") is T.AGE
+    assert found(analyzer, "We have Year 9, ten, eleven. Chapter One, two, three.") == {}

@@ -118,6 +118,11 @@ _NAMED_AGE_RE = re.compile(
     rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|are|were|turned|turns|has\s+just\s+turned))\s+"
     rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
     rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
+# A child's age said in apposition after a name, in words, set off by commas
+_APPOSED_AGES = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                           "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"})
+_COUNTED_HEADS = frozenset({"year", "years", "room", "chapter", "page", "level", "step", "section", "stage",
+                            "tier", "band", "grade", "set", "group", "table", "question", "number", "part"})
 # a subject this common a word ("that's seven", "it's two", "there's nine") is no person
 _SUBJECT_ZIPF = 5.5
 
@@ -238,6 +243,16 @@ class AgeRecognizer(Recognizer):
                 value = match.group(2)
                 if not value.isdigit() or 1 <= int(value) <= 110:
                     yield self.span(doc, *match.span(2), EntityType.AGE, 0.55)
+        lexicon = doc.lexicon
+        for i in numbers:
+            # in apposition after a name: "Yusuf Al-Amin, thirteen, the family came over"
+            if i < 1 or words[i] not in _APPOSED_AGES or doc.gap_before(i) != ", " \
+                    or (i + 1 < len(words) and doc.gap_before(i + 1).strip()[:1] not in (",", ".", ";")):
+                continue
+            previous = doc.words[i - 1].removesuffix("'s")
+            if previous[:1].isupper() and not doc.sentence_initial(i - 1) and previous.lower() not in _COUNTED_HEADS \
+                    and (lexicon.is_name(previous) or not lexicon.is_word(previous)):
+                yield self.span(doc, doc.starts[i], doc.ends[i], EntityType.AGE, 0.55)
         for match in (*doc.scan(AGE_PATTERNS[2], ranges), *doc.scan(AGE_PATTERNS[3], ranges)):
             # only the number: "she's [fifteen]"
             number = re.search(rf"{_AGE}$", match.group(), re.IGNORECASE)

@@ -10,6 +10,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
+from .vocab import FUNCTION_WORDS
 
 # starts with a character class so the scan is fast; the word boundary before is checked after.
 # Any first letter: no area starts with Q, V or X, but invented and misheard ones do ("QX7 4RU"
@@ -27,6 +28,7 @@ NI_RE = re.compile(r"\b([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])\b", re.IGN
 # but a transcript quoting one is still quoting an NI number
 _NI_PREFIX_RE = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]")
 _NI_NEVER_ISSUED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+NI_CONTEXT_CHARS = 120
 NI_CONTEXT_RE = re.compile(r"national insurance|\bN\.?I\.?\b|\bNINO\b", re.IGNORECASE)
 
 NHS_RE = re.compile(r"(?<![\d+])(\d{3})[ \-]?(\d{3})[ \-]?(\d{4})(?!\d)")
@@ -46,7 +48,7 @@ CASE_CONTEXT_RE = re.compile(
 # three digits or more
 NUMBER_CONTEXT_RE = re.compile(r"\b(?!(?:a|an|the|any|some|that|this|what|which|large|small|big|huge|"
                                r"total|same|whole|good|fair|high|low)\s)[A-Za-z]+\s+(?:number|no\.)\s*[:#.,]?\s*(?:is|was)?\s*$", re.IGNORECASE)
-_APART_PREFIX_RE = re.compile(r"(?<![\w\-/])[A-Z]{1,4} $")
+_APART_PREFIX_RE = re.compile(r"(?<![\w\-/])(?:[A-Z]{1,4}|[a-z]{1,4}) $")
 _DIGIT_TOKEN_RE = re.compile(r"\d[\w\-/.]*")
 CONTEXT_CODE_RE = re.compile(r"[A-Za-z]{0,4}[\-/]?\d[\w\-/.]*\d|\d{3,}|[A-Za-z]{1,4}[\-/]?\d{2,}[A-Za-z]?|"
                              r"(?:[A-Za-z0-9]{1,6}[\-/]){1,5}\d[\w\-/]*\d")
@@ -128,11 +130,15 @@ class NiNumberRecognizer(Recognizer):
             return
         for match in doc.scan(NI_RE, doc.digit_windows):
             valid = ni_number_ok(match.group())
-            context = NI_CONTEXT_RE.search(text, max(0, match.start() - 60), match.start())
+            # (the words that name it may come a sentence earlier: "mum's National Insurance
+            # number on a post-it on my desk from doing that form, QD 48 26 71 C")
+            context = NI_CONTEXT_RE.search(text, max(0, match.start() - NI_CONTEXT_CHARS), match.start())
             if context:
                 yield self.span(doc, *match.span(), EntityType.NI_NUMBER, 0.97)
             elif match.group().isupper():
                 yield self.span(doc, *match.span(), EntityType.NI_NUMBER, 0.9 if valid else 0.7)
+            elif valid:  # in lower case (speech-to-text), only with prefix letters HMRC issues
+                yield self.span(doc, *match.span(), EntityType.NI_NUMBER, 0.8)
 
 
 @register_recognizer("ids.nhs_number", default=True)
@@ -193,6 +199,8 @@ class CaseNumberRecognizer(Recognizer):
             if CONTEXT_CODE_RE.fullmatch(text, start, end):
                 # the scheme's letters may stand apart: "Early Help number, EH 20417"
                 prefix = _APART_PREFIX_RE.search(text, max(0, start - 6), start)
+                if prefix and prefix.group().strip().lower() in FUNCTION_WORDS:
+                    prefix = None  # "number is 20417": the word is no scheme's letters
                 for low in ((prefix.start(), start) if prefix else (start,)):
                     if CASE_CONTEXT_RE.search(text, max(0, low - 40), low) or (
                             sum(c.isdigit() for c in text[start:end]) >= 3
