@@ -267,8 +267,9 @@ _ROLE_AFTER_RE = re.compile(rf"\b([a-z]+) ?, (?:(?:she|he|they)(?:'s| is| are) i
 _PLAIN_STREET_HEADS = ("road", "street", "lane", "avenue", "crescent", "parade", "terrace", "grove", "mews")
 _STREET_AFTER_RE = re.compile(rf"\b(?:on|in|off|along|down|up|at|from|to|near|round|onto|past) "
                               rf"((?:[a-z]+ ){{1,2}})({'|'.join(_PLAIN_STREET_HEADS)})\b")
-# A first name said, then said again with more of the name: "mercy, mercy bo ateng"
-_SAID_AGAIN_RE = re.compile(r"\b([a-z]{3,}) ?, \1 ([a-z]+)\b")
+# A first name (or its short form) said, then said again with more of the name: "mercy, mercy
+# bo ateng", "jo, joanne tranter"
+_SAID_AGAIN_RE = re.compile(r"\b([a-z]{2,}) ?, ([a-z]{2,}) ([a-z]+)\b")
 # A surname's prefix that speech-to-text writes apart: "o hare" (O'Hare), "mc donagh"
 _SPLIT_SURNAME_RE = re.compile(r"(?<![\w'])(o|mc|mac) ([a-z]{3,})\b")
 # ... or set off by commas before "who" at a clause's start: "a year 8, hope, who came" (a
@@ -358,6 +359,10 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         position = match.end(2) - sum(len(w) + 1 for w in name + kind) + 1
         if _inside_any(kept, position, match.end(2)) or _holds_kept(kept, position, name):
             continue  # a keep-term's words name no one here: "a fortnightly swis group"
+        if school and name and name[0] == "lady" and len(words) > len(name) and words[-len(name) - 1] == "our":
+            position -= len("our ")  # "Our Lady": the title of a saint, as "St"
+            more.append(position)
+            position += len("our ")
         for word in name + kind:
             if word not in FUNCTION_WORDS:  # "Lady of Lourdes", as cased text writes it
                 more.append(position)
@@ -383,11 +388,12 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             more.append(position)
             position += len(word) + 1
     for match in _SAID_AGAIN_RE.finditer(text, low, high):
-        name, after = match.group(1), match.group(2)
-        if name not in FUNCTION_WORDS and name not in FILLERS and lexicon.first_name_count(name.title()) \
+        said, name, after = match.groups()
+        if name.startswith(said) and (len(said) >= 3 or name != said) and said not in FUNCTION_WORDS \
+                and said not in FILLERS and lexicon.first_name_count(name.title()) \
                 and after not in FUNCTION_WORDS and (not lexicon.is_common_word(after)
                                                      or lexicon.surname_count(after.title())):
-            more += [match.start(1), match.start(0) + match.group(0).rindex(name), match.start(2)]
+            more += [match.start(1), match.start(2), match.start(3)]
     for match in _SPLIT_SURNAME_RE.finditer(text, low, high):
         if lexicon.surname_count((match.group(1) + match.group(2).removesuffix("s")).title()):
             more += [match.start(1), match.start(2)]  # "dave o hare", "the mc donagh family"
