@@ -143,6 +143,16 @@ def deid_kind_cases(seed: int = 12) -> list[KindCase]:
         "And now?",
         f"Now {halves} comes to the lunch club."),
         first, surname, halves)
+    # 9. contact details and references said aloud, in the pieces speech-to-text writes
+    first, surname, town = next(firsts), next(surnames), next(towns)
+    national_insurance = f"{rng.choice(['AB', 'CE', 'JK', 'TN'])} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.choice('ABCD')}"
+    add("spoken_contact", _turns(
+        "How can people reach you?",
+        f"my email is {first[0].lower()} {surname.lower()} at {town.lower()} swis dot org dot uk, and the hub "
+        f"is {town.lower()} family hub dot org dot uk",
+        "And the family?",
+        f"mum's insurance number is on the form, {national_insurance.lower()}, and I report to dave o {surname.lower()}"),
+        surname, town, national_insurance.replace(" ", "").lower())
     return cases
 
 
