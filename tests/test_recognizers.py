@@ -587,6 +587,12 @@ def test_initials_with_dots_are_a_person(analyzer):
     assert touched(analyzer, text, ["P.E.", "U.K.", "T.V.", "U.S.", "P.S."]) == []
 
 
+def test_a_lower_case_first_name_only_a_large_dictionary_lists_as_a_word(analyzer):
+    # "molly" and "abigail" are SCOWL large-list words only: typed in lower case, still names
+    text = "Then I told molly and abigail about it. The Year 9 group was fine."
+    assert missing(analyzer, text, ["molly", "abigail"], T.PERSON) == []
+
+
 def test_lower_case_possessor_that_is_no_word(analyzer):
     text = "And sabriyah's attendance is up, and the school's office said so."
     found = missing(analyzer, text, ["sabriyah"], T.PERSON)

@@ -206,12 +206,13 @@ class Lexicon:
 
     @functools.cached_property
     def lowercase_names(self) -> frozenset[str]:
-        """First names that, typed in lower case, are still no English word ("jayden")."""
+        """First names that, typed in lower case, are still no English word ("jayden"; "molly",
+        which only a large dictionary lists, too)."""
         # a rare word needs a name given to 200 babies; a commoner one ("tracy", "nina")
         # to 1,000, which leaves out the likes of "dev"
         return frozenset(
             lower for name, count in self.first_names.items()
-            if len(name) >= 3 and (lower := name.lower()) not in self.dictionary
+            if len(name) >= 3 and not self.is_common_word(lower := name.lower())
             and (zipf := self.zipf.get(lower, 0.0)) < 4.0 and count >= (200 if zipf < 3.0 else 1000))
 
     @functools.cached_property
