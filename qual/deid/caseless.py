@@ -311,16 +311,16 @@ def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
 
 def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
                   kept: list[tuple[int, int]]) -> list[int]:
-    """Capitals the forward reading cannot see: a listed first name right before a word that
-    got a capital ("miles fairweather"), a place's prefix there ("upper wendham"), the words of
-    a street after a house number ("42 larch walk", "forty one cinder lane"), the words between
-    a name and the head of its school or organisation ("wyvernham young carers"), a congregation
-    or a school named by everyday words before its head ("harvest life ministries", "holy trinity
-    catholic high school"), a listed first name in apposition to a word for a person however
-    common a word it is ("mum, patience, was"), followed by a year group or a role ("summer,
-    she's in year 8", "dawn, the learning mentor,", "joy is her cousin"), given by the words that
-    give a name ("who goes by jess") or speaking ("river said no"), and a rare word before a role
-    ("spoke to bola our dsl")."""
+    """Capitals the forward reading cannot see, where a word's context says it is a name
+    (each context reader below says which; ``capitals`` are the words the forward reading
+    capitalised, ``kept`` the keep-terms' ranges)."""
+    return [position for reader in _CONTEXT_READERS
+            for position in reader(text, low, high, capitals, lexicon, kept)]
+
+
+def _congregations(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                   kept: list[tuple[int, int]]) -> list[int]:
+    """A congregation named by two or three words before its head: "harvest life ministries"."""
     more = []
     for match in _CONGREGATION_RE.finditer(text, low, high):
         name = _name_before(match.group(1).split(), lexicon)
@@ -333,6 +333,14 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             more.append(position)
             position += len(word) + 1
         more.append(match.start(2))
+    return more
+
+
+def _schools_and_organisations(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                               kept: list[tuple[int, int]]) -> list[int]:
+    """A school or organisation named by everyday words before its kind: "holy trinity catholic
+    high school", "lady of lourdes catholic college", "st bride's ...", "the pelham family hub"."""
+    more = []
     for match in itertools.chain(_SCHOOL_RE.finditer(text, low, high), _ORGANISATION_RE.finditer(text, low, high)):
         words, kind = match.group(1).split(), match.group(2).split()
         school = match.re is _SCHOOL_RE
@@ -367,6 +375,16 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             if word not in FUNCTION_WORDS:  # "Lady of Lourdes", as cased text writes it
                 more.append(position)
             position += len(word) + 1
+    return more
+
+
+def _names_given_by_context(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                            kept: list[tuple[int, int]]) -> list[int]:
+    """A listed first name its context gives: in apposition ("mum, patience, was"), with a year
+    group or a role after it ("summer, she's in year 8", "joy is her cousin"), after the words that
+    give a name ("who goes by jess", "everyone calls her zee"), speaking ("river said no") or
+    before a relative "who" ("a year 8, hope, who came")."""
+    more = []
     for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high),
                                  _NAMED_RE.finditer(text, low, high), _IS_ROLE_RE.finditer(text, low, high),
                                  _SPEAKS_RE.finditer(text, low, high), _WHO_AFTER_RE.finditer(text, low, high)):
@@ -378,6 +396,13 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 and (lexicon.first_name_count(word.title())
                      or (given and not lexicon.is_common_word(word))):
             more.append(match.start(1))
+    return more
+
+
+def _streets_after_a_preposition(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                                 kept: list[tuple[int, int]]) -> list[int]:
+    """A street named straight after a preposition: "a takeaway on station parade"."""
+    more = []
     for match in _STREET_AFTER_RE.finditer(text, low, high):
         words = match.group(1).split()
         if any(w in FUNCTION_WORDS or w in FILLERS or w.isdigit() or w in _NUMBER_WORDS for w in words) \
@@ -387,6 +412,14 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         for word in words + [match.group(2)]:
             more.append(position)
             position += len(word) + 1
+    return more
+
+
+def _names_said_again(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                      kept: list[tuple[int, int]]) -> list[int]:
+    """A first name, or its short form, said again with more of the name: "mercy, mercy bo
+    ateng", "jo, joanne tranter"."""
+    more = []
     for match in _SAID_AGAIN_RE.finditer(text, low, high):
         said, name, after = match.groups()
         if name.startswith(said) and (len(said) >= 3 or name != said) and said not in FUNCTION_WORDS \
@@ -394,14 +427,36 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 and after not in FUNCTION_WORDS and (not lexicon.is_common_word(after)
                                                      or lexicon.surname_count(after.title())):
             more += [match.start(1), match.start(2), match.start(3)]
+    return more
+
+
+def _split_surnames(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                    kept: list[tuple[int, int]]) -> list[int]:
+    """A surname's prefix written apart: "dave o hare", "the mc donagh family"."""
+    more = []
     for match in _SPLIT_SURNAME_RE.finditer(text, low, high):
         if lexicon.surname_count((match.group(1) + match.group(2).removesuffix("s")).title()):
             more += [match.start(1), match.start(2)]  # "dave o hare", "the mc donagh family"
+    return more
+
+
+def _estates(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+             kept: list[tuple[int, int]]) -> list[int]:
+    """An estate named by a rare word: "the orchard estate"."""
+    more = []
     for match in _ESTATE_RE.finditer(text, low, high):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in ORGANISATION_GENERIC \
                 and lexicon.word_zipf(word) < ESTATE_NAME_MAX_ZIPF and not _inside_any(kept, *match.span(1)):
             more.append(match.start(1))
+    return more
+
+
+def _rare_word_before_a_role(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                             kept: list[tuple[int, int]]) -> list[int]:
+    """A rare word, or a name more often a name than a word, before a role without the comma
+    speech-to-text leaves out: "spoke to bola our dsl"."""
+    more = []
     for match in _ROLE_AFTER_BARE_RE.finditer(text, low, high):
         word = match.group(1)
         if word not in FUNCTION_WORDS and word not in FILLERS and len(word) > 2 \
@@ -409,6 +464,14 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                 and (lexicon.word_zipf(word) < RARE_BEFORE_SURNAME_ZIPF
                      or lexicon.name_vs_word(word.title()) > NAME_OVER_WORD):
             more.append(match.start(1))
+    return more
+
+
+def _words_before_a_head(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                         kept: list[tuple[int, int]]) -> list[int]:
+    """The words between a word that got a capital and the head of its school or organisation:
+    "wyvernham young carers"."""
+    more = []
     for capital in sorted(capitals):
         name = _WORD_RE.match(text, capital, high)
         match = _WORDS_THEN_HEAD_RE.match(text, name.end(), high) if name else None
@@ -422,6 +485,15 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
             more.append(position)
             position += len(word) + 1
         more.append(match.end(1))  # the head
+    return more
+
+
+def _words_before_a_capital(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                            kept: list[tuple[int, int]]) -> list[int]:
+    """The word right before one that got a capital: a place's prefix ("upper wendham"), a listed
+    first name before a surname ("miles fairweather"), a rare word before a listed surname
+    ("kestrel brennan")."""
+    more = []
     previous = None
     for match in _WORD_RE.finditer(text, low, high):
         if previous is not None and match.start() in capitals and previous.start() not in capitals \
@@ -442,6 +514,13 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
                             and lexicon.surname_count(match.group().title()) > 0)):
                 more.append(previous.start())
         previous = match
+    return more
+
+
+def _streets_after_a_number(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                            kept: list[tuple[int, int]]) -> list[int]:
+    """The words of a street after a house number: "42 larch walk", "forty one cinder lane"."""
+    more = []
     for match in _STREET_RE.finditer(text, low, high):
         street = match.group(2).split()
         if _MEASURES.intersection(street):
@@ -456,6 +535,12 @@ def _before_names(text: str, low: int, high: int, capitals: set[int], lexicon: "
         if match.end(2) not in capitals:
             more.append(match.end(2))  # the head: "Walk"
     return more
+
+
+_CONTEXT_READERS = (_congregations, _schools_and_organisations, _names_given_by_context,
+                    _streets_after_a_preposition, _names_said_again, _split_surnames, _estates,
+                    _rare_word_before_a_role, _words_before_a_head, _words_before_a_capital,
+                    _streets_after_a_number)
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
