@@ -197,7 +197,7 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
 
 # "42 larch walk", "forty one cinder lane": a house number, a word or two, a street head
 _UNITS = "|".join(NUMBER_UNITS)
-_NUMBER_WORDS = frozenset(NUMBER_UNITS) | frozenset(NUMBER_TEENS) | frozenset(NUMBER_TENS)
+_SPOKEN_NUMBERS = frozenset(NUMBER_UNITS) | frozenset(NUMBER_TEENS) | frozenset(NUMBER_TENS)
 _NUMBER_IN_WORDS = rf"(?:(?:{'|'.join(NUMBER_TENS)})(?:[ -](?:{_UNITS}))?|{_UNITS}|{'|'.join(NUMBER_TEENS)})"
 _STREET_RE = re.compile(rf"\b(?:\d{{1,4}}[a-z]?|(?P<spoken>{_NUMBER_IN_WORDS})) ((?:[a-z]+ ){{1,2}})"
                         rf"(?:{'|'.join(sorted(STREET_HEADS))})\b")
@@ -405,7 +405,7 @@ def _streets_after_a_preposition(text: str, low: int, high: int, capitals: set[i
     more = []
     for match in _STREET_AFTER_RE.finditer(text, low, high):
         words = match.group(1).split()
-        if any(w in FUNCTION_WORDS or w in FILLERS or w.isdigit() or w in _NUMBER_WORDS for w in words) \
+        if any(w in FUNCTION_WORDS or w in FILLERS or w.isdigit() or w in _SPOKEN_NUMBERS for w in words) \
                 or _holds_kept(kept, match.start(1), words):
             continue  # "in some way", "on two roads", a keep-term's words
         position = match.start(1)

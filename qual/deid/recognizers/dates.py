@@ -11,7 +11,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
-from .vocab import KIN_WORDS, NUMBER_TEENS, NUMBER_UNITS, PERSON_NOUNS
+from .vocab import KIN_WORDS, NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS, PERSON_NOUNS
 
 # Months and weekdays must be capitalised, so that "may" the verb is no month.
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -100,10 +100,8 @@ YEAR_RE = re.compile(r"(?<![\w.,/£$€-])(?:19[3-9]\d|20[0-4]\d)(?![\w/%]|[.,]\
 DOB_CONTEXT_RE = re.compile(r"\b(?:born|birth|d\.?o\.?b\.?|birthday|b\.)\W*(?:\w+\W+){0,3}$",
                             re.IGNORECASE)
 
-_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
-                 r"fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|"
-                 r"eight|nine))?")
+_NUMBER_WORDS = (rf"(?:{'|'.join(NUMBER_UNITS + NUMBER_TEENS + NUMBER_TENS)})"
+                 rf"(?:[- ](?:{'|'.join(NUMBER_UNITS)}))?")
 _AGE = rf"(?:\d{{1,3}}|{_NUMBER_WORDS})"
 _NUMBER_WORD_SET = frozenset(re.findall(r"[a-z]+", _NUMBER_WORDS)) - {"one"}
 _OLD_RE = re.compile(r"(?:year|yr|month)s?[\s-]*old\b")
@@ -119,8 +117,7 @@ _NAMED_AGE_RE = re.compile(
     rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
     rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
 # A child's age said in apposition after a name, in words, set off by commas
-_APPOSED_AGES = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                           "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"})
+_APPOSED_AGES = frozenset(NUMBER_UNITS[1:] + NUMBER_TEENS[:-1])  # two to eighteen
 _COUNTED_HEADS = frozenset({"year", "years", "room", "chapter", "page", "level", "step", "section", "stage",
                             "tier", "band", "grade", "set", "group", "table", "question", "number", "part"})
 # a subject this common a word ("that's seven", "it's two", "there's nine") is no person
