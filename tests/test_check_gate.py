@@ -221,6 +221,17 @@ def test_key_originals_are_found_in_any_case_possessive_and_alone_as_certain(tmp
     assert not leaked(format_json(result), {"Okonkwo", "Jayden", "Hargreaves", "Castlebrook", "900461"})
 
 
+def test_an_everyday_word_the_key_learned_in_lower_case_is_still_looked_for_only_capitalised(tmp_path):
+    # lower-case speech-to-text taught the key "mercy" as a name; in lower case the word stays
+    # ("at the mercy of"), as de-identification leaves it, so the check must not fail it
+    table = key_table()
+    table.link(EntityType.PERSON, "mercy")
+    path = tmp_path / "notes.txt"
+    path.write_text("we're at the mercy of the front door.\nThen Mercy rang.\n", encoding="utf-8")
+    certain = [f for f in check_paths([path], key=table, jobs=1).findings if f.certain]
+    assert [(f.line, f.offset) for f in certain] == [(2, 5)]
+
+
 def test_a_key_word_inside_a_keep_term_is_no_leak(tmp_path):
     table = key_table()
     table.link(EntityType.PERSON, "Social")  # "calls me Miss Social": a nickname, once

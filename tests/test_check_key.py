@@ -177,3 +177,27 @@ def test_a_key_id_is_never_read_as_an_identifier():
     texts = [u.text for u in extract_text_units("deid_provenance.json", provenance) if isinstance(u, TextUnit)]
     assert "0791234567a8b9c0" not in texts and not any("6F9619FF" in t for t in texts)
     assert "07912345678" in texts and "ada1981" in texts  # digits alone, and short handles, are read
+
+
+def test_the_check_passes_what_deidentify_wrote_from_lower_case_speech_with_a_key(tmp_path: Path):
+    # speech-to-text in lower case: "mercy" is learned as a name, and stays where it is the word
+    # ("at the mercy of"); "can i" opens a question. The key then holds the lower-case forms,
+    # and the check with that key must agree with what de-identification left.
+    from qual.check import check_paths
+    from qual.deid import deidentify as deidentify_files
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "L1.txt").write_text(
+        "interviewer: who do you work with?\nrespondent: so she started in september, mercy, mercy bo ateng, "
+        "and honestly we were at the mercy of the front door before that.\ninterviewer: and consent?\n"
+        "respondent: i ask the family at the start, can i share this with school, and they say yes.\n",
+        encoding="utf-8")
+    key = tmp_path / "secure" / "project.qualkey"
+    for run in ("first", "second"):
+        out = tmp_path / run
+        deidentify_files([folder / "L1.txt"], out, key_path=key, passphrase=PASSPHRASE)
+        result = check_paths([out], key=key, passphrase=PASSPHRASE, jobs=1, ner=None)
+        assert result.exit_code == 0 and not result.failing, (run, len(result.failing))
+    text = (tmp_path / "second" / "L1.txt").read_text(encoding="utf-8")
+    assert "at the mercy of" in text and "can i share" in text and "ateng" not in text

@@ -445,3 +445,8 @@ def test_a_short_form_said_then_the_full_name_in_caseless_text(analyzer):
     spans = found(analyzer, "second round we got jo, joanne tranter, and then callum reid, who left us")
     assert spans.get("jo") is T.PERSON and spans.get("joanne tranter") is T.PERSON
     assert found(analyzer, "so, so many of them, and yes, yesterday it was fine, and we, we went home") == {}
+
+
+def test_a_caseless_modal_before_i_is_no_given_name(analyzer):
+    # "can" is a listed first name, and "i" gets its capital: still no name before a surname
+    assert found(analyzer, "so i ask the family at the start, can i share this, and then may i ask") == {}

@@ -7,7 +7,8 @@ dropped), for a school, council or organisation its distinctive words (``Castleb
 spacing (``07700900123`` = ``07700 900 123``). They are matched as whole words in any case
 and with or without accents (``Zoë`` = ``zoe``), possessive or not. A single name that is
 also an everyday word (``Grace``, ``Will``, ``Hope``) is matched only capitalised and not at
-the start of a sentence, where every word is capitalised. Dates and ages are not searched:
+the start of a sentence, where every word is capitalised, however the key writes it (a name
+learned from lower-case speech-to-text, ``mercy``, is looked for as ``Mercy``). Dates and ages are not searched:
 "March" or "nine" in a key would match everywhere and mean nothing.
 
 Only originals the key records as detected with some confidence (``min_confidence``, the
@@ -139,7 +140,12 @@ class KeySearch:
             if form[:1].isupper():
                 self._sensitive.add(fold(form, lower=False), term)
         elif common and whole:
-            # a whole original that is one everyday word ("Hope"): as written, or in capitals
+            # a whole original that is one everyday word ("Hope"): capitalised as written, or in
+            # capitals. Learned from lower-case speech-to-text ("mercy"), it is still looked for
+            # only with its capital: in lower case it is the word ("at the mercy of"), which
+            # de-identification leaves where the context makes it no name
+            if form[:1].islower():
+                form = form[:1].upper() + form[1:]
             self._sensitive.add(fold(form, lower=False), term)
             self._sensitive.add(fold(form.upper(), lower=False), term)
         else:

@@ -501,12 +501,13 @@ def _words_before_a_capital(text: str, low: int, high: int, capitals: set[int], 
                 and not lexicon.first_name_count(match.group().title()):
             more.append(previous.start())  # "upper wendham", "north tyneside"
         elif previous is not None and match.start() in capitals and previous.start() not in capitals \
-                and text[previous.end():match.start()] == " ":
+                and text[previous.end():match.start()] == " " and match.group().lower() not in _I_FORMS:
             lower = previous.group().lower()
             if lower not in FUNCTION_WORDS and lower not in FILLERS and len(lower) > 2 \
                     and not _inside_any(kept, *previous.span()) and (
-                        # a given name before a surname, not before another given name: "said
-                        # tyrese" is the verb however often Said is a name
+                        # a given name before a surname (not before "I": "can i share"), not
+                        # before another given name: "said tyrese" is the verb however often
+                        # Said is a name
                         (lexicon.first_name_count(lower.title())
                          and not _given_name_only(match.group(), lexicon))
                         # a given name nobody listed that is also a rare word, before a surname
