@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from qual.check.keysearch import KeySearch
+from qual.deid.keysearch import KeySearch
 from qual.check.masking import Masker, fingerprint
 from qual.deid.identity import (DIRECT, FIXED_TYPES, FOUND_AGAIN, NAME_LIKE, PLACEHOLDER_RE, QUASI, TAG_RE, EntityType,
                                 fold, identity_key, letters, normal_form, normal_tokens, split_possessive,

@@ -492,3 +492,20 @@ def test_a_name_spelled_out_is_replaced_whole_with_its_first_letter():
     out = Deidentifier(Analyzer(ner=None)).fit_transform([Transcript(id="D1", source="D1.txt", turns=turns)])[0]
     assert out.turns[1].text.startswith("Well it's [Person ")
     assert "A " not in out.turns[1].text and "she's Irish." in out.turns[1].text
+
+
+def test_what_the_keys_search_finds_is_replaced_so_that_the_check_agrees():
+    # The analyzer finds only "Thornleigh Grange Academy" in full; the key then holds it, and
+    # `qual check --key` looks for its distinctive word "Thornleigh" alone too. The same run
+    # replaces that mention as well, so the check with that key passes the output.
+    from qual.deid.keysearch import KeySearch
+
+    analyzer = FakeAnalyzer({"Thornleigh Grange Academy": (T.SCHOOL, 0.95)})
+    text = ("I'm at Thornleigh Grange Academy three days.", "At Thornleigh they gave me a room.")
+    source = Transcript(id="SW09", source="/data/SW09.txt", turns=[
+        Turn(0, "Interviewer", Role.INTERVIEWER, "Where are you based?"),
+        Turn(1, "Participant", Role.PARTICIPANT, " ".join(text))])
+    engine = Deidentifier(analyzer)
+    out = engine.fit_transform([source])[0]
+    assert "Thornleigh" not in out.turns[1].text
+    assert KeySearch(engine.table).find(out.turns[1].text) == []

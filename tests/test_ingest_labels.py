@@ -318,3 +318,18 @@ def test_lower_case_name_labels_with_a_colon():
     prose = turns_of("Interviewer: What happened?", "the main thing: We kept going.",
                      "Respondent: the main thing: We kept going. the main thing: yes.")
     assert [t.speaker for t in prose] == ["Interviewer", "Respondent"]
+
+
+def test_a_whisper_export_with_time_spans_and_lower_case_speaker_tags():
+    # every line opens with the span of time Whisper writes; a speaker tag only where the
+    # speaker changes, so the other lines go on with the turn, without their time mark
+    turns = turns_of(
+        "[00:00:01.000 --> 00:00:04.500] speaker a: right, i think it's recording now.",
+        "[00:00:04.500 --> 00:00:06.000] speaker b: no problem, happy to help.",
+        "[00:00:06.000 --> 00:00:11.200] speaker a: could you tell me about your role?",
+        "[00:00:11.200 --> 00:00:15.800] speaker b: yeah, so i manage the team.",
+        "[00:00:15.800 --> 00:00:19.000] we started in the autumn, honestly.",
+        "[00:00:19.000 --> 00:00:22.000] speaker a: and how did the schools take to it?")
+    assert [t.speaker for t in turns] == ["speaker a", "speaker b"] * 2 + ["speaker a"]
+    assert turns[3].text == "yeah, so i manage the team.\nwe started in the autumn, honestly."
+    assert turns[1].timestamp == "00:00:04.500"

@@ -25,7 +25,8 @@ module              job
 ``media``, ``ole``, text; OLE compound files (legacy Word, embedded packages); REFI-QDA
 ``qdpx``
 ``vocabulary``      names an application makes up itself, told apart from typed text
-``keysearch``       the key's originals, searched for explicitly
+``deid.keysearch``  the key's originals, searched for explicitly (the one search de-identification
+                    also runs over every text, so that the two agree)
 ``scanner``         ``check_paths``: files -> findings, in worker processes
 ``masking``         masks and fingerprints (never the identifier)
 ``baseline``        reviewed findings that no longer fail
@@ -36,7 +37,7 @@ module              job
 from ..callable_package import make_callable
 from .baseline import Baseline
 from .extract import TextUnit, Unreadable, extract_text_units, register_extractor, supported_suffixes
-from .keysearch import KeySearch
+from ..deid.keysearch import KeySearch
 from .masking import Masker
 from .report import format_json, format_sarif, format_text
 from .scanner import GATE_THRESHOLD, CheckResult, Finding, Scanner, check_paths, update_baseline

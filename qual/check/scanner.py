@@ -5,7 +5,7 @@ For each file, every text unit (see :mod:`qual.check.extract`) is joined into on
 transcript), pseudonym tags such as ``[Person 3]`` (and, with a key, its surrogate names)
 are blanked at the same length, and the text goes through the de-identification
 :class:`~qual.deid.analyzer.Analyzer` and, with a key, the search for the key's originals
-(:mod:`qual.check.keysearch`). Each span becomes a :class:`Finding` located by part,
+(:mod:`qual.deid.keysearch`). Each span becomes a :class:`Finding` located by part,
 paragraph/cell/line and character offset, and shown only masked.
 
 What fails the build:
@@ -411,7 +411,7 @@ def _error_line(display: str, error: InputFileError) -> str:
 def _key_search(key, project: SecureProject):
     """The search for the key's originals: ``key`` as given (a ``KeySearch`` or an
     ``EntityTable``), else the project's key file, if it has one."""
-    from .keysearch import KeySearch
+    from ..deid.keysearch import KeySearch
 
     if isinstance(key, KeySearch):
         return key

@@ -332,9 +332,61 @@ class Deidentifier:
         entities = self.table.link_all(mentions, [r.span.confidence for r, _ in pending])
         for replacement, index in pending:
             replacement.entity = entities[index]
+        self._found_again_by_key(transcripts, texts, plans, analyzer)
         if self.surrogates:
             self.table.assign_surrogates()
         return {self._fingerprint(t): plan for t, plan in zip(transcripts, plans)}
+
+    def _found_again_by_key(self, transcripts: Sequence[Transcript], texts: list[_Text], plans: list[_Plan],
+                            analyzer) -> None:
+        """The key's own search (:class:`~qual.deid.keysearch.KeySearch`, the one ``qual check
+        --key`` runs over the output), with every original the key now holds, this run's
+        included: where it finds an original no replacement covers ("DC" once "DC" is known
+        as a person), that mention is replaced too, so that the check and this run agree."""
+        from .keysearch import KeySearch
+
+        search = KeySearch(self.table)
+        if not len(search):
+            return
+        keep_list = getattr(analyzer, "keep_list", None)
+        found: list[tuple[_Replacement, _Plan, Any]] = []
+        for item in texts:
+            if item.part == "speaker":
+                continue  # labels are replaced whole (see _speaker_replacements)
+            hits = search.find(item.text)
+            if not hits:
+                continue
+            plan = plans[item.transcript]
+            planned = (plan.text.get(item.key, []) if item.part == "text" else plan.id if item.part == "id"
+                       else plan.attributes.get(item.key, []))
+            taken = [(r.start, r.end) for r in planned]
+            taken += [(r.start, r.end) for r in plan.kept if item.part == "text" and r.turn == item.key]
+            if keep_list is not None:
+                taken += [(start, end) for start, end in keep_list.find(item.text)]
+            ranges = protected_ranges(item.text) if item.part == "text" else []
+            turn = item.key if item.part == "text" else None
+            for span in hits:
+                span = outside_protected(span, ranges) if ranges else span
+                if span is None or any(start < span.end and span.start < end for start, end in taken):
+                    continue
+                if self._kept(transcripts[item.transcript].id, item.part, turn, span):
+                    continue
+                replacement = _Replacement(item.part, turn, span.start, span.end, span,
+                                           attribute=item.key if item.part == "attribute" else "")
+                found.append((replacement, plan, item.key))
+                taken.append((span.start, span.end))
+        if not found:
+            return
+        entities = self.table.link_all([(r.span.type, r.span.text) for r, _, _ in found],
+                                       [r.span.confidence for r, _, _ in found])
+        for (replacement, plan, key), entity in zip(found, entities):
+            replacement.entity = entity
+            if replacement.part == "text":
+                plan.text.setdefault(key, []).append(replacement)
+            elif replacement.part == "id":
+                plan.id.append(replacement)
+            else:
+                plan.attributes.setdefault(key, []).append(replacement)
 
     def _kept(self, document: str, part: str, turn: int | None, span: Span) -> str:
         """Why a reviewer keeps this span: "keep" (this occurrence), "always keep", or ""."""

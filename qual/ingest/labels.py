@@ -34,8 +34,9 @@ TIMESTAMP = r"\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?"
 _LEADING_TIME = (
     # Danish style '*1:40 = ', '1.10.01 = ', '*1.36.02: '
     r"(?:\*?\s*(?P<ts_star>\d{1,2}[:.]\d{1,2}(?:[:.]\d{1,2})?)\s*[=:]\s*"
-    # '[00:01:23] ', '(01:05) - ', '[09:26 '
-    rf"|[\[(]\s*(?P<ts_bracket>{TIMESTAMP})\s*[\])]?\s*(?:[-–—]\s*)?"
+    # '[00:01:23] ', '(01:05) - ', '[09:26 ', and a span of time as Whisper writes it:
+    # '[00:01:02.500 --> 00:01:05.000] '
+    rf"|[\[(]\s*(?P<ts_bracket>{TIMESTAMP})(?:\s*(?:-->|[-–—])\s*{TIMESTAMP})?\s*[\])]?\s*(?:[-–—]\s*)?"
     # '00:19 ', '1.42.30 ', '5.00<TAB>'
     rf"|(?P<ts_bare>{TIMESTAMP}|\d{{1,2}}\.\d{{2}}(?:\.\d{{2}})?)\s+(?:[-–—]\s*)?)?"
 )
@@ -62,6 +63,8 @@ STAMP_LINE = re.compile(rf"^\s*(?P<label>[^\W\d_][^:：\t\[\]\n]{{0,50}}?)\s*(?:
 # '00:00:01 Speaker 1' or '[00:00:00.00] - Speaker 1' alone on a line (NVivo, Happy Scribe)
 STAMP_FIRST_LINE = re.compile(rf"^\s*[\[(]?\s*(?P<ts1>{TIMESTAMP})\s*[\])]?\s*(?:[-–—]\s*)?"
                               rf"(?P<label>[^\W\d_][^:：\t\[\]\n]{{0,50}}?)\s*$")
+# a bracketed time or span of time opening a line that continues a turn
+_CONTINUED_TIME = re.compile(rf"^\s*[\[(]\s*{TIMESTAMP}(?:\s*(?:-->|[-–—])\s*{TIMESTAMP})?\s*[\])]\s*")
 # 'Speaker1: [00:00:03] text' (Sonix, Rev): the time written after the colon
 _TIME_AFTER_COLON = re.compile(rf"[\[(]\s*(?P<ts>{TIMESTAMP})\s*[\])]\s*")
 
@@ -408,7 +411,10 @@ def segment(lines: Sequence[Line]) -> Segmentation:
             drafts.append(_Draft(candidate.label, candidate.timestamp, where=line.where))
             drafts[-1].add(line, candidate.text_start)
         elif not line.blank and row not in consumed:
-            drafts[-1].add(line, _skip_space(line.text, 0))
+            # a line that goes on with the turn may open with the tool's time mark, as every
+            # line of a Whisper export does ('[00:00:15.800 --> 00:00:19.000] we started ...')
+            time_mark = _CONTINUED_TIME.match(line.text)
+            drafts[-1].add(line, time_mark.end() if time_mark else _skip_space(line.text, 0))
 
     drafts = [d for d in drafts if d.text]
     aliases = _aliases([d.label for d in drafts])

@@ -39,14 +39,16 @@ NUMERIC_PATTERNS = [
 ]
 # academic and financial years (2019/20, 2019-2020) and ISO year-months (2021-11)
 YEAR_PAIR_RE = re.compile(r"(?<![\w/])((?:19|20)\d\d)[/\-]((?:19|20)?\d\d)(?![\w/]|-\d)")
-# Dates in words hold a month or weekday name: they are looked for only around one.
+# Dates in words hold a month or weekday name: they are looked for only around one. Their words
+# stay on one line: "...since October.\n\n18 [00:04:21]" is a month, then the next turn's number
+_SP = r"[^\S\n]"
 WORDED_PATTERNS = [
     # (Monday) (the) 3rd (of) March (2019)
-    re.compile(rf"\b(?:{_WEEKDAYS},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTHS}(?:,?\s+{_ANY_YEAR})?\b"),
+    re.compile(rf"\b(?:{_WEEKDAYS},?{_SP}+)?(?:the{_SP}+)?{_DAY}{_SP}+(?:of{_SP}+)?{_MONTHS}(?:,?{_SP}+{_ANY_YEAR})?\b"),
     # (Monday) March (the) 3rd (, 2019)
-    re.compile(rf"\b(?:{_WEEKDAYS},?\s+)?{_MONTHS}\s+(?:the\s+)?{_DAY}(?:,?\s+{_ANY_YEAR})?\b"),
+    re.compile(rf"\b(?:{_WEEKDAYS},?{_SP}+)?{_MONTHS}{_SP}+(?:the{_SP}+)?{_DAY}(?:,?{_SP}+{_ANY_YEAR})?\b"),
     # Monday the 3rd
-    re.compile(rf"\b{_WEEKDAYS}\s+(?:the\s+)?{_DAY}\b(?!\s*(?:minutes|hours|days|weeks|times))"),
+    re.compile(rf"\b{_WEEKDAYS}{_SP}+(?:the{_SP}+)?{_DAY}\b(?!\s*(?:minutes|hours|days|weeks|times))"),
 ]
 # "the second of the third, oh eight", "14th of the 2nd 2010": a day and a month both as
 # ordinals, as people say a date of birth; looked for only around "of the"

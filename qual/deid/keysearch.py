@@ -26,17 +26,19 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..deid.identity import EntityType, fold, normal_tokens
-from ..deid.identity.entities import DISTINCTIVE_WORDS, NOT_SEARCHED, PERSON_NAME, PHONE_DIGITS, SEARCH_SPACED
-from ..deid.identity.normal import TITLES
-from ..deid.normalize import normalize
-from ..deid.pseudonyms import EntityTable
-from ..deid.recognizers.phrases import PhraseMatcher
-from ..deid.types import Span
+from .identity import EntityType, fold, normal_tokens
+from .identity.entities import DISTINCTIVE_WORDS, NOT_SEARCHED, PERSON_NAME, PHONE_DIGITS, SEARCH_SPACED
+from .identity.normal import TITLES
+from .normalize import normalize
+from .pseudonyms import EntityTable
+from .recognizers.phrases import PhraseMatcher
+from .types import Span
 
 DETECTOR = "key"
 # A single word this common (Zipf) is matched only capitalised, mid-sentence.
 COMMON_WORD_ZIPF = 3.5
+# A dictionary word this common is no distinctive word of a school or organisation alone.
+DICTIONARY_WORD_ZIPF = 3.0
 MIN_CONFIDENCE = 0.7
 _SENTENCE_END = ".!?:;\n\r\t\"([\u2026"
 _ALNUM = re.compile(r"[^\W_]")
@@ -51,17 +53,24 @@ class KeyTerm:
 
 
 def _default_zipf() -> Callable[[str], float]:
-    from ..deid.recognizers.lexicon import load_lexicon
+    from .recognizers.lexicon import load_lexicon
 
     return load_lexicon().word_zipf
+
+
+def _default_is_word() -> Callable[[str], bool]:
+    from .recognizers.lexicon import load_lexicon
+
+    return load_lexicon().is_word
 
 
 class KeySearch:
     """Finds a key's originals in text; every hit is a ``Span`` with detector ``key``."""
 
     def __init__(self, table: EntityTable, zipf: Callable[[str], float] | None = None,
-                 min_confidence: float = MIN_CONFIDENCE) -> None:
+                 min_confidence: float = MIN_CONFIDENCE, is_word: Callable[[str], bool] | None = None) -> None:
         self._zipf = zipf or _default_zipf()
+        self._is_word = is_word or _default_is_word()
         self._insensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
         self._sensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
         self._spaced: list[tuple[str, KeyTerm]] = []
@@ -94,7 +103,7 @@ class KeySearch:
 
     @classmethod
     def from_key_file(cls, path, passphrase: str | None = None, zipf=None) -> "KeySearch":
-        from ..deid.key import load_key
+        from .key import load_key
 
         return cls(load_key(path, passphrase), zipf)
 
@@ -120,7 +129,10 @@ class KeySearch:
             if core and len(core) < len(words):
                 self._add_word(" ".join(core), term)
             for word in core:
-                if len(word) >= 4 and self._zipf(word) < COMMON_WORD_ZIPF:
+                # a word of the name alone, when it is rare and no everyday dictionary word
+                # ("Castlebrook", "Kingfisher"; not "Carers" of "Little Hands Young Carers")
+                if len(word) >= 4 and self._zipf(word) < COMMON_WORD_ZIPF and not (
+                        self._is_word(word) and self._zipf(word) >= DICTIONARY_WORD_ZIPF):
                     self._add_word(word, term)
         if info.key_search == SEARCH_SPACED:
             characters = _ALNUM.findall(variant)
