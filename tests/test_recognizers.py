@@ -742,3 +742,11 @@ def test_phrase_matcher_keys_many_phrases_as_it_keys_each(case_sensitive):
     text = "At St Mary's, O'Neil met foo bar and ABC about A-E, x y and Ünïcode Name."
     assert together.find(text) == one_by_one.find(text)
     assert together.find(text)
+
+
+def test_a_dates_words_stay_on_one_line(analyzer):
+    # qual's own transcripts number their turns: a month closing one turn and the next turn's
+    # number are no date
+    assert analyzer.analyze("He's not been excluded since October.\n\n18\t[00:04:21] Interviewer: So") == []
+    assert [s.text for s in analyzer.analyze("On the 3rd of March 2019 and March 3rd, 2019.")] == \
+        ["3rd of March 2019", "March 3rd, 2019"]
