@@ -42,6 +42,7 @@ DICTIONARY_WORD_ZIPF = 3.0
 MIN_CONFIDENCE = 0.7
 _SENTENCE_END = ".!?:;\n\r\t\"([\u2026"
 _ALNUM = re.compile(r"[^\W_]")
+_SEPARATORS = frozenset(" \t-./\u00a0")
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ class KeySearch:
         self._is_word = is_word or _default_is_word()
         self._insensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
         self._sensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
-        self._spaced: list[tuple[str, KeyTerm]] = []
-        self._spaced_re: re.Pattern[str] | None = None
+        # numbers written with any spacing: their characters, lower-cased, run together
+        self._spaced: dict[str, KeyTerm] = {}
+        self._spaced_automaton = None
         self.surrogates: list[str] = []
         self.originals = 0
         for entity in table:
@@ -89,11 +91,6 @@ class KeySearch:
                     continue
                 self.originals += 1
                 self._add_variant(" ".join(str(variant).split()), term)
-        if self._spaced:
-            alternatives = sorted({pattern for pattern, _ in self._spaced}, key=len, reverse=True)
-            self._spaced_re = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alternatives) + r")(?![A-Za-z0-9])",
-                                         re.IGNORECASE)
-            self._spaced_types = {pattern: term for pattern, term in self._spaced}
 
     def __repr__(self) -> str:
         return f"KeySearch({self.originals} originals)"
@@ -135,15 +132,14 @@ class KeySearch:
                         self._is_word(word) and self._zipf(word) >= DICTIONARY_WORD_ZIPF):
                     self._add_word(word, term)
         if info.key_search == SEARCH_SPACED:
-            characters = _ALNUM.findall(variant)
+            characters = "".join(_ALNUM.findall(variant)).lower()
             if len(characters) >= 5:
-                self._spaced.append((r"[\s\-./]?".join(map(re.escape, characters)), term))
-                digits = "".join(characters)
+                self._spaced.setdefault(characters, term)
                 # a phone number is the same written +44 or 0 (as the key links them)
-                if info.linked_by == PHONE_DIGITS and digits.startswith("44"):
-                    self._spaced.append((r"[\s\-./]?".join("0" + digits[2:]), term))
-                elif info.linked_by == PHONE_DIGITS and digits.startswith("0"):
-                    self._spaced.append((r"\+?" + r"[\s\-./]?".join("44" + digits[1:]), term))
+                if info.linked_by == PHONE_DIGITS and characters.startswith("44"):
+                    self._spaced.setdefault("0" + characters[2:], term)
+                elif info.linked_by == PHONE_DIGITS and characters.startswith("0"):
+                    self._spaced.setdefault("44" + characters[1:], term)
 
     def _add_word(self, form: str, term: KeyTerm, whole: bool = False) -> None:
         single = " " not in form
@@ -179,9 +175,8 @@ class KeySearch:
             for start, end, terms in self._sensitive.find(cased):
                 if not _sentence_initial(clean, start):
                     hits.append((start, end, terms[0].type))
-        if self._spaced_re is not None:
-            for match in self._spaced_re.finditer(clean):
-                hits.append((match.start(), match.end(), self._type_of_spaced(match.group())))
+        if self._spaced:
+            hits += self._find_spaced(clean)
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         spans: list[Span] = []
         last_end = -1
@@ -193,11 +188,37 @@ class KeySearch:
             spans.append(Span(o_start, o_end, entity_type, DETECTOR, 1.0, text[o_start:o_end]))
         return spans
 
-    def _type_of_spaced(self, matched: str) -> EntityType:
-        for pattern, term in self._spaced_types.items():
-            if re.fullmatch(pattern, matched, re.IGNORECASE):
-                return term.type
-        return EntityType.CASE_NUMBER
+    def _find_spaced(self, text: str) -> list[tuple[int, int, EntityType]]:
+        """Numbers of the key written with any one separator (space, hyphen, dot, slash)
+        between their characters, or none, as whole words ("07700 900 123" = "07700900123").
+        One pass of an automaton over the text's letters and digits run together, each hit
+        checked against the text as written."""
+        if self._spaced_automaton is None:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for characters, term in self._spaced.items():
+                automaton.add_word(characters, (len(characters), term))
+            automaton.make_automaton()
+            self._spaced_automaton = automaton
+        positions = [k for k, c in enumerate(text) if c.isascii() and c.isalnum()]
+        if len(positions) < 5:
+            return []
+        compact = "".join(text[k] for k in positions).lower()
+        hits = []
+        for last, (length, term) in self._spaced_automaton.iter(compact):
+            first = last - length + 1
+            start, end = positions[first], positions[last] + 1
+            if (start and text[start - 1].isascii() and text[start - 1].isalnum()) or \
+                    (end < len(text) and text[end].isascii() and text[end].isalnum()):
+                continue  # inside a longer run of letters or digits
+            if all(positions[k + 1] - positions[k] == 1 or (positions[k + 1] - positions[k] == 2
+                                                          and text[positions[k] + 1] in _SEPARATORS)
+                   for k in range(first, last)):
+                if start and text[start - 1] == "+" and term.type is EntityType.PHONE:
+                    start -= 1  # "+44 7700 ..."
+                hits.append((start, end, term.type))
+        return hits
 
     def allowed_forms(self) -> list[str]:
         """Surrogate names and their parts: written by de-identification, no identifiers."""
