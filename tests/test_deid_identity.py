@@ -7,12 +7,12 @@ import pickle
 
 import pytest
 
-from qual.deid.keysearch import KeySearch
 from qual.check.masking import Masker, fingerprint
 from qual.deid.identity import (DIRECT, FIXED_TYPES, FOUND_AGAIN, NAME_LIKE, PLACEHOLDER_RE, QUASI, TAG_RE, EntityType,
                                 fold, identity_key, letters, normal_form, normal_tokens, split_possessive,
                                 strip_accents, tag_for, tag_number)
 from qual.deid.identity import entities
+from qual.deid.keysearch import KeySearch
 from qual.deid.pseudonyms import EntityTable
 from qual.deid.spans import merge_overlaps, overlap_groups, resolve
 from qual.deid.types import Span
@@ -147,3 +147,16 @@ def test_resolve_joins_names_and_trims_edges():
     text = "(0161) 496 0732"
     assert [text[s:e] for s, e, _ in resolve(text, [span(0, len(text), T.PHONE)])] == [text]
 
+
+
+def test_the_keys_numbers_are_found_with_any_one_separator_and_as_whole_words():
+    from qual.deid.pseudonyms import EntityTable
+
+    table = EntityTable(seed="spaced")
+    table.link(EntityType.PHONE, "07700 900461")
+    table.link(EntityType.CASE_NUMBER, "BR/CIN/2021/0338")
+    search = KeySearch(table)
+    found = [s.text for s in search.find("ring 07700900461, or +44 7700 900 461, not 077009004610")]
+    assert found == ["07700900461", "+44 7700 900 461"]
+    assert [s.text for s in search.find("ref br-cin-2021-0338; not BR/CIN/2021/03381")] == ["br-cin-2021-0338"]
+    assert search.find("0770  0900461 and 0770\n0900461") == []  # two separators, a line break
