@@ -333,3 +333,15 @@ def test_a_whisper_export_with_time_spans_and_lower_case_speaker_tags():
     assert [t.speaker for t in turns] == ["speaker a", "speaker b"] * 2 + ["speaker a"]
     assert turns[3].text == "yeah, so i manage the team.\nwe started in the autumn, honestly."
     assert turns[1].timestamp == "00:00:04.500"
+
+
+def test_diarised_whisper_labels_before_or_after_the_span_of_time():
+    for texts in (("[00:00.000 --> 00:04.500] [SPEAKER_00]: Right, it's recording.",
+                   "[00:04.500 --> 00:06.000] [SPEAKER_01]: No problem.",
+                   "[00:06.000 --> 00:11.200] [SPEAKER_00]: Your role?"),
+                  ("SPEAKER_00 [00:00:00.000 --> 00:00:04.500]: Right, it's recording.",
+                   "SPEAKER_01 [00:00:04.500 --> 00:00:06.000]: No problem.",
+                   "SPEAKER_00 [00:00:06.000 --> 00:00:11.200]: Your role?")):
+        turns = turns_of(*texts)
+        assert [t.text for t in turns] == ["Right, it's recording.", "No problem.", "Your role?"]
+        assert len({t.speaker for t in turns}) == 2

@@ -49,7 +49,7 @@ _TAG_LABEL = re.compile(rf"{TAG_LABEL}")
 # 'N<TAB>' before a label: the turn's number, as qual's de-identified transcripts (and
 # line-numbered transcripts) carry it so that a reference '(SW01, turn 35)' can be found
 TURN_NUMBER = re.compile(r"^[ \u00a0]*(?P<number>\d{1,5})[.)]?\t+")
-_TRAILING_TIME = rf"(?:\s*[\[(]\s*(?P<ts_after>{TIMESTAMP})\s*[\])])?"
+_TRAILING_TIME = rf"(?:\s*[\[(]\s*(?P<ts_after>{TIMESTAMP})(?:\s*(?:-->|[-–—])\s*{TIMESTAMP})?\s*[\])])?"
 COLON_LABEL = re.compile(rf"^\s*{_LEADING_TIME}{_LABEL}{_TRAILING_TIME}\s*[:：](?!\d)(?!//)(?P<sep>[ \t\u00a0]*)")
 # 'JONES<TAB>text' or 'I1<TAB>text' without a colon
 TAB_LABEL = re.compile(rf"^\s*{_LEADING_TIME}(?P<label>[^\W\d_][\w .’'\-]{{0,40}}?)[ ]*\t+")
