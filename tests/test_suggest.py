@@ -413,3 +413,21 @@ def test_a_segment_that_gives_contact_details_or_a_reference_gets_no_code(static
         Turn(2, "Interviewer", Role.INTERVIEWER, "Any example?"), Turn(3, "P", Role.PARTICIPANT, substantive)])]
     result = code_transcripts(transcripts, swis, embedder=static, suggesters=("rules", "semantic"))
     assert 1 not in set(result.suggestions["turn"])
+
+
+def test_the_reply_to_an_interviews_small_talk_opening_gets_no_code(static, swis):
+    from qual.coding.suggesters.fusion import first_reply
+
+    opening = "Okay, I think it's recording now, so thank you for doing this, I know you're busy."
+    reply = ("No, you're fine, honestly. I'm parked up outside the school in the car with a sandwich, "
+             "the DSL's office was full, so this is my lunch.")
+    story = ("We had a lad whose mum was poorly and nobody in school knew until he came to my drop-in; "
+             "we got a young carers assessment done and his attendance came back up.")
+    transcripts = [Transcript(id="D1", source="D1.txt", turns=[
+        Turn(0, "Interviewer", Role.INTERVIEWER, opening), Turn(1, "P", Role.PARTICIPANT, reply),
+        Turn(2, "Interviewer", Role.INTERVIEWER, "Could you give me an example?"),
+        Turn(3, "P", Role.PARTICIPANT, story)])]
+    result = code_transcripts(transcripts, swis, embedder=static, suggesters=("rules", "semantic"))
+    assert set(result.suggestions["turn"]) == {3}
+    # only the reply to a document's opening turn counts as one
+    assert list(first_reply(result.segments)) == [row.turn == 1 for row in result.segments.itertuples()]

@@ -38,6 +38,8 @@ SMALL_TALK = [
     "Sorry, you froze for a second there.",
     "Hang on, let me just shut the door.",
     "Is it recording now?",
+    "Okay, I think it's recording now, so thank you for doing this, I know you're busy.",
+    "Right, the transcription's on, you should see it at the bottom of the screen.",
     "Yes, that's fine, go ahead.",
     "No problem, happy to help.",
     "I'm well, thanks, how are you?",
@@ -140,6 +142,7 @@ class Substance:
     words: np.ndarray  # content words
     clarification: np.ndarray | None = None  # a short reply to "who's that?" (see clarifies)
     details: np.ndarray | None = None  # gives contact details or a reference (see gives_details)
+    opening: np.ndarray | None = None  # the reply to an interview's small-talk opening (see substance)
 
     def margin(self) -> np.ndarray:
         return self.coded - self.small_talk
@@ -148,7 +151,7 @@ class Substance:
         """Zero-shot: enough content words, closer to some code than to small talk, and not a
         reply that only says who or what was meant."""
         keep = (self.words >= min_words) & (self.margin() > margin)
-        for aside in (self.clarification, self.details):
+        for aside in (self.clarification, self.details, self.opening):
             if aside is not None:
                 keep &= ~aside
         return keep
@@ -178,13 +181,33 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
 
     chat, coded = best(answers, small_talk_vectors), best(answers, prototypes)
     questions = context.question_vectors
+    opening = None
+    if questions is not None:
+        # An interview opens with talk about the recording, thanks and how the day is going;
+        # the reply to it is warm-up however much it says ("No, you're fine, I'm parked up
+        # outside the school with a meal deal"): a codable segment of the first turn a
+        # participant takes in a document, when the turn it answers is closer to small talk
+        # than to any code, gets no code.
+        opening = first_reply(segments) & (best(questions, prototypes) < best(questions, small_talk_vectors))
     if questions is not None:
         asked = np.linalg.norm(questions, axis=1) > 0
         weight = np.where(asked & (np.asarray([len(str(t).split()) for t in segments["text"]]) < short_words),
                           question_weight, 0.0).astype(np.float32)
         chat = (1 - weight) * chat + weight * best(questions, small_talk_vectors)
         coded = (1 - weight) * coded + weight * best(questions, prototypes)
-    return Substance(chat.astype(np.float32), coded.astype(np.float32), words, clarification, details)
+    return Substance(chat.astype(np.float32), coded.astype(np.float32), words, clarification, details, opening)
+
+
+def first_reply(segments) -> np.ndarray:
+    """Per segment: whether it belongs to the reply to a document's opening turn (the
+    document's first codable turn, right after one turn of the interviewer's)."""
+    n = len(segments)
+    if not n or not {"document", "turn", "codable"} <= set(segments.columns):
+        return np.zeros(n, bool)
+    codable = segments["codable"].to_numpy(bool)
+    turns = segments["turn"].where(codable)
+    first = turns.groupby(segments["document"]).transform("min")
+    return (codable & (segments["turn"] == first).to_numpy() & (segments["turn"] == 1).to_numpy()).astype(bool)
 
 
 def rank_matrix(scores: np.ndarray) -> np.ndarray:
