@@ -431,3 +431,6 @@ def test_the_reply_to_an_interviews_small_talk_opening_gets_no_code(static, swis
     assert set(result.suggestions["turn"]) == {3}
     # only the reply to a document's opening turn counts as one
     assert list(first_reply(result.segments)) == [row.turn == 1 for row in result.segments.itertuples()]
+    # an excerpt that opens on a question, not on the recording or thanks, keeps its first reply
+    excerpt = code_transcripts([transcript([story])], swis, embedder=static, suggesters=("rules", "semantic"))
+    assert set(excerpt.suggestions["turn"]) == {1}

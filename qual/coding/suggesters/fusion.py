@@ -186,9 +186,11 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
         # An interview opens with talk about the recording, thanks and how the day is going;
         # the reply to it is warm-up however much it says ("No, you're fine, I'm parked up
         # outside the school with a meal deal"): a codable segment of the first turn a
-        # participant takes in a document, when the turn it answers is closer to small talk
-        # than to any code, gets no code.
-        opening = first_reply(segments) & (best(questions, prototypes) < best(questions, small_talk_vectors))
+        # participant takes in a document, when the turn it answers speaks of the recording,
+        # consent or thanks and is closer to small talk than to any code, gets no code (not
+        # an excerpt that opens on "Can you tell me more?").
+        opens = np.asarray([bool(_OPENING_RE.search(str(q or ""))) for q in questions_text], dtype=bool)
+        opening = first_reply(segments) & opens & (best(questions, prototypes) < best(questions, small_talk_vectors))
     if questions is not None:
         asked = np.linalg.norm(questions, axis=1) > 0
         weight = np.where(asked & (np.asarray([len(str(t).split()) for t in segments["text"]]) < short_words),
@@ -196,6 +198,12 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
         chat = (1 - weight) * chat + weight * best(questions, small_talk_vectors)
         coded = (1 - weight) * coded + weight * best(questions, prototypes)
     return Substance(chat.astype(np.float32), coded.astype(np.float32), words, clarification, details, opening)
+
+
+# What an interview's opening talks about: the recording, the captions or transcription, consent,
+# thanks ("Okay, I think it's recording now, so thank you for doing this")
+_OPENING_RE = re.compile(r"\b(?:record(?:ing|ed|er)?|thanks?|thank you|consent|transcri\w*|captions?)\b",
+                         re.IGNORECASE)
 
 
 def first_reply(segments) -> np.ndarray:
