@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from .recognizers.vocab import (ESTATE_HEADS, FUNCTION_WORDS, NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS,
                                 ORGANISATION_GENERIC, ORGANISATION_HEADS, PERSON_NOUNS, PLACE_MODIFIERS,
-                                SCHOOL_HEADS, STREET_HEADS)
+                                SAINT_TITLES, SCHOOL_HEADS, STREET_HEADS)
 
 if TYPE_CHECKING:
     from .keeplist import KeepList
@@ -232,7 +232,6 @@ _CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGR
 _SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodist", "jewish", "islamic",
                  "muslim", "christian", "community", "free", "high", "primary", "secondary", "grammar",
                  "junior", "infant", "infants", "comprehensive")
-_SAINTS = frozenset({"st", "saint", "st.", "sts", "saints"})
 _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
 _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
@@ -352,7 +351,7 @@ def _schools_and_organisations(text: str, low: int, high: int, capitals: set[int
         if school and name and len(before) >= 2 and before[-1] == "of" and before[-2] not in FUNCTION_WORDS \
                 and before[-2] not in FILLERS:
             name = before[-2:] + name  # "[lady of lourdes] catholic college"
-        elif school and name and before and before[-1] in _SAINTS:
+        elif school and name and before and before[-1] in SAINT_TITLES:
             name = before[-1:] + name  # "[st bride's] catholic college": the saint's title is the name's
         if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
             continue  # "a catholic school", "the local academy", "a good high school"

@@ -53,16 +53,10 @@ class KeyTerm:
         return f"KeyTerm({self.type.value})"
 
 
-def _default_zipf() -> Callable[[str], float]:
+def _lexicon():
     from .recognizers.lexicon import load_lexicon
 
-    return load_lexicon().word_zipf
-
-
-def _default_is_word() -> Callable[[str], bool]:
-    from .recognizers.lexicon import load_lexicon
-
-    return load_lexicon().is_word
+    return load_lexicon()
 
 
 class KeySearch:
@@ -70,8 +64,8 @@ class KeySearch:
 
     def __init__(self, table: EntityTable, zipf: Callable[[str], float] | None = None,
                  min_confidence: float = MIN_CONFIDENCE, is_word: Callable[[str], bool] | None = None) -> None:
-        self._zipf = zipf or _default_zipf()
-        self._is_word = is_word or _default_is_word()
+        self._zipf = zipf or _lexicon().word_zipf
+        self._is_word = is_word or _lexicon().is_word
         self._insensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
         self._sensitive: PhraseMatcher[KeyTerm] = PhraseMatcher(case_sensitive=True)
         # numbers written with any spacing: their characters, lower-cased, run together

@@ -22,6 +22,7 @@ that cross-validation says it does better.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ _DETAIL_TYPES = ("EMAIL", "PHONE", "URL", "HANDLE", "POSTCODE", "ADDRESS", "DATE
 DETAILS_MAX_WORDS = 9
 
 
+@functools.lru_cache(maxsize=1)
 def _detail_patterns() -> list[re.Pattern]:
     from ...deid.identity.entities import EntityType
     from ...deid.recognizers.contact import EMAIL_RE, SPOKEN_EMAIL_RE, SPOKEN_URL_RE, UK_PHONE_RE, URL_RE
@@ -117,17 +119,12 @@ def _detail_patterns() -> list[re.Pattern]:
             URL_RE, NI_RE, POSTCODE_RE]
 
 
-_DETAILS: list[re.Pattern] = []
-
-
 def gives_details(text: str) -> bool:
     """``text`` holds a contact detail or a reference (written, or as qual's tag for one) and
     says little else: under :data:`DETAILS_MAX_WORDS` content words besides it."""
-    if not _DETAILS:
-        _DETAILS.extend(_detail_patterns())
     text = str(text or "")
     found = False
-    for pattern in _DETAILS:
+    for pattern in _detail_patterns():
         text, count = pattern.subn(" ", text)
         found = found or count > 0
     return found and content_words(text) < DETAILS_MAX_WORDS
@@ -191,7 +188,6 @@ def substance(segments, context, small_talk_vectors: np.ndarray, short_words: in
         # an excerpt that opens on "Can you tell me more?").
         opens = np.asarray([bool(_OPENING_RE.search(str(q or ""))) for q in questions_text], dtype=bool)
         opening = first_reply(segments) & opens & (best(questions, prototypes) < best(questions, small_talk_vectors))
-    if questions is not None:
         asked = np.linalg.norm(questions, axis=1) > 0
         weight = np.where(asked & (np.asarray([len(str(t).split()) for t in segments["text"]]) < short_words),
                           question_weight, 0.0).astype(np.float32)

@@ -239,9 +239,13 @@ class Lexicon:
         ``languages.tsv.gz``): "Gaelic", "Swiss" (of "Swiss German"), "Tigrinya". A language
         or a people, which identifies no one; less the words that are also listed names or
         places ("Mari", "Delaware"), which stay for the other detectors to judge."""
-        return frozenset(w for w in _read_columns("languages.tsv.gz", 1)[0]
+        return frozenset(w for w in self._language_entries
                          if not self.is_name(w) and w not in self.places and w not in self.countries
                          and w not in self.local_authorities)
+
+    @functools.cached_property
+    def _language_entries(self) -> tuple[str, ...]:
+        return tuple(_read_columns("languages.tsv.gz", 1)[0])
 
     def names_a_people(self, word: str) -> bool:
         """``word`` names a language or a people ("Gaelic", "Swiss", "Eritreans")."""
@@ -329,7 +333,7 @@ class Lexicon:
 
     @functools.cached_property
     def _language_words_lower(self) -> frozenset[str]:
-        return frozenset(w.lower() for w in _read_columns("languages.tsv.gz", 1)[0])
+        return frozenset(w.lower() for w in self._language_entries)
 
 
 @functools.lru_cache(maxsize=1)

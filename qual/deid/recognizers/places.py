@@ -23,7 +23,7 @@ from .lexicon import Lexicon, load_lexicon
 from .phrases import PhraseMatcher
 from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, NAME_HEADS, ORGANISATION_GENERIC,
                     NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS, ORGANISATION_HEADS, PLACE_MODIFIERS,
-                    PLACE_PREPOSITIONS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
+                    PLACE_PREPOSITIONS, SAINT_TITLES, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS)
 
 COMMON_ZIPF = 3.0
 # A listed place in lower case after a preposition: redacted, failing the check gate
@@ -219,7 +219,6 @@ _LOWERCASE_HEADS = frozenset({"school", "academy", "primary", "college", "nurser
 # estate", "the Brighter Days refuge"): the name says where a child or a family is
 _NAMED_DWELLINGS = ESTATE_HEADS | {"refuge", "hostel", "shelter"}
 _CONNECTORS = frozenset({"of", "the", "&", "upon", "le", "cum", "de"})
-_SAINTS = frozenset({"st", "saint", "ss", "sts"})
 # A word that leads to a place, then one or two lower-case words ("moved to greater noida")
 _LOWER_PLACE_RE = re.compile(r"(?<![\w'])(" + "|".join(sorted(PLACE_PREPOSITIONS, key=len, reverse=True))
                              + r") ([a-z][a-z]{2,})(?: ([a-z][a-z]{2,}))?(?![\w'])")
@@ -358,7 +357,7 @@ class InstitutionRecognizer(Recognizer):
         words = doc.words
         for i in doc.capitalised:
             word = words[i]
-            if word.lower() not in _SAINTS or i + 1 >= len(words):
+            if word.lower() not in SAINT_TITLES or i + 1 >= len(words):
                 continue
             j = i + 1
             if not (doc.adjacent_or_dotted(j) and words[j][0].isupper()) or j in doc.keep_words:

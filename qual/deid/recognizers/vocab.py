@@ -220,3 +220,7 @@ NUMBER_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", 
 NUMBER_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
                 "eighteen", "nineteen")
 NUMBER_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+# A saint's title before a name ("St Bede's", "Saint Michael", "Ss Peter and Paul"): with its
+# name, a school or church
+SAINT_TITLES = frozenset({"st", "st.", "saint", "saints", "ss", "sts"})
