@@ -618,3 +618,45 @@ def test_caseless_lines_rules_texts_out_as_counting_their_words_would(words, ins
         words.insert(min(position, len(words)), word)
     text = " ".join(words)
     assert caseless_lines(text) == _caseless_lines_by_counting(text)
+
+
+def test_places_of_several_words_are_found_whole_and_typed_as_places(analyzer):
+    """A listed place of several words is found whole, in lower-case speech-to-text once one of
+    its words reads as a name ("high wycombe" was cut to its second word), and as people write
+    it without its hyphens or apostrophe ("Stoke on Trent", "kings lynn"); a first name inside
+    it ("Trent", "Lynn") does not make it a person. Everyday phrases stay words."""
+    text = ("we met at the library in high wycombe and then she moved to market harborough. "
+            "her dad lives in stoke on trent, her nan near kings lynn. "
+            "the high street was busy and the market was on.")
+    spans = analyzer.analyze(text)
+    for place in ("high wycombe", "market harborough", "stoke on trent", "kings lynn"):
+        assert not uncovered(spans, text, place), "a place of several words was cut short"
+        start = text.index(place)
+        assert covered(spans, start, start + len(place), T.PERSON) is False, "a place typed as a person"
+    for words in ("the high street", "the market was"):
+        assert uncovered(spans, text, words), "an everyday phrase was taken for a place"
+    cased = "Her dad lives in Stoke on Trent, her nan near Kings Lynn."
+    spans = analyzer.analyze(cased)
+    for place in ("Stoke on Trent", "Kings Lynn"):
+        start = cased.index(place)
+        assert not uncovered(spans, cased, place)
+        assert not covered(spans, start, start + len(place), T.PERSON), "a place typed as a person"
+
+
+def test_an_age_at_the_end_of_a_turn_is_read_without_the_next_turn(analyzer):
+    """What follows an age is read on its own line: the next turn's "And?" is no "and" of
+    "fifteen and twenty", so deidentify (a corpus at once) and check (one file) agree."""
+    texts = ["Who came through?", "there was one for a boy called kayden, he's fifteen", "And?",
+             "She was fifteen and twenty were there."]
+    spans = analyzer.analyze_corpus(texts)
+    assert [texts[1][s.start:s.end] for s in spans[1] if s.type is T.AGE] == ["fifteen"]
+    assert not [s for s in spans[3] if s.type is T.AGE]
+
+
+def test_a_date_joined_to_words_by_underscores_is_found(analyzer):
+    """A file name's date ("interview_15-02-2022.m4a", a Word title or a media file): the
+    underscore joins words there, it does not make the date part of one."""
+    text = "Wyvernham_SW_interview_15-02-2022.m4a and 2019-03-12_final.docx"
+    spans = analyzer.analyze(text)
+    for date in ("15-02-2022", "2019-03-12"):
+        assert not uncovered(spans, text, date, T.DATE), "a date in a file name was missed"

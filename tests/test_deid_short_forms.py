@@ -450,3 +450,81 @@ def test_a_short_form_said_then_the_full_name_in_caseless_text(analyzer):
 def test_a_caseless_modal_before_i_is_no_given_name(analyzer):
     # "can" is a listed first name, and "i" gets its capital: still no name before a surname
     assert found(analyzer, "so i ask the family at the start, can i share this, and then may i ask") == {}
+
+
+def test_a_name_put_right_by_the_speaker_is_a_name_too(analyzer):
+    """A word the speaker corrects to a name is that name misspoken or misheard; what is
+    corrected to a word, or an apology before a name, is not."""
+    spans = found(analyzer, "there was one for a boy called lantern sorry lantari he's kurdish")
+    assert spans.get("lantern") is T.PERSON
+    spans = found(analyzer, "at the school, gloria, no, sorry, glenys, glenys ormerod, the dsl, said")
+    assert spans.get("gloria") is T.PERSON
+    spans = found(analyzer, "it was tuesday sorry wednesday, yeah sorry jayden can you repeat that")
+    assert "tuesday" not in spans and "yeah" not in spans
+
+
+def test_a_name_said_to_be_someones_in_caseless_speech(analyzer):
+    """Caseless speech: a name given by "they know me as", a title with a letter as children
+    name staff, someone asked after ("how's joy doing"); not "miss a lesson", "how is work going"."""
+    assert found(analyzer, "the kids know me as gem, not as the social worker").get("gem") is T.PERSON
+    spans = found(analyzer, "the kids at the school call him mr q and her miss k and that's fine")
+    assert spans.get("q") is T.PERSON and any(text.startswith("k") for text in spans)
+    assert found(analyzer, "and how's joy doing now, is she settled?").get("joy") is T.PERSON
+    assert found(analyzer, "i didn't want her to miss a lesson, how is work going") == {}
+
+
+def test_letters_said_to_be_initials(analyzer):
+    spans = found(analyzer, "I signed it, my initials, CO, on every page, and hers are K.B. on the form.")
+    assert spans.get("CO") is T.PERSON
+    assert found(analyzer, "you'll see initials jm on the chronology").get("jm") is T.PERSON
+    assert found(analyzer, "I put my initials on every page and the date.") == {}
+
+
+def test_a_postcode_and_a_reference_read_out_with_digits_in_words(analyzer):
+    """Speech-to-text writes a code read out one character at a time: a postcode by its
+    shape, letters with four digits or more, digits alone after a word that announces a code;
+    counting aloud is no code."""
+    spans = found(analyzer, "the postcode was wrong as well it's z q seven two n d and i'd put a b")
+    assert spans.get("z q seven two n d") is T.POSTCODE
+    spans = found(analyzer, "through mash the reference was q f c two two oh one four seven and then")
+    assert spans.get("q f c two two oh one four seven") is T.CASE_NUMBER
+    spans = found(analyzer, "the referral number is four four oh one nine eight")
+    assert spans.get("four four oh one nine eight") is T.CASE_NUMBER
+    assert found(analyzer, "i went there one two three four times, two or three one to one sessions") == {}
+
+
+def test_a_second_name_given_after_a_name_is_learned_with_it():
+    """"Wrenmoor Academy, which everyone calls the Wren": the alias is found wherever it
+    recurs, cased or caseless; an everyday word with its article counts only as the name."""
+    analyzer = Analyzer(ner=None)
+    texts = ["I cover Wrenmoor Academy, which everyone calls the Wren, and Otterbrook School.",
+             "So at the Wren the notifications come in first thing.",
+             "i cover wrenmoor academy, which everyone calls the wren, most days",
+             "at the wren it was good, and a wren sang in the garden"]
+    spans = analyzer.analyze_corpus(texts)
+    second = [texts[1][s.start:s.end] for s in spans[1]]
+    assert "Wren" in " ".join(second), "the alias was not found again"
+    fourth = [(s.start, s.end) for s in spans[3]]
+    assert any(texts[3][a:b].endswith("wren") and a < texts[3].index("it was") for a, b in fourth)
+    assert not any(texts[3].index("a wren") <= a for a, _ in fourth), "the bird was taken for the school"
+    # the verb before an unexplained school name is the sentence's, not the name's
+    assert not any(texts[0][s.start:s.end].startswith("cover") for s in spans[0])
+    assert not any(texts[2][s.start:s.end].startswith("cover") for s in spans[2])
+
+
+def test_a_misheard_word_learned_as_a_name_is_not_spread_over_the_word():
+    """A name that is a dictionary word, learned in caseless speech ("a boy called lantern"),
+    counts again where a name stands, not wherever the word is ("a paper lantern")."""
+    analyzer = Analyzer(ner=None)
+    texts = ["so there was one for a boy called lantern sorry lantari he's kurdish",
+             "they'd put a paper lantern up before that so they'd only been there a while",
+             "and lantern said he was fine"]
+    spans = analyzer.analyze_corpus(texts)
+    assert spans[1] == [] or all("lantern" not in s.text for s in spans[1])
+    assert any(s.text == "lantern" for s in spans[2])
+
+
+def test_a_caseless_organisation_named_by_a_first_name_a_kind_and_a_head(analyzer):
+    spans = found(analyzer, "she linked mum with noor women's circle, they've got urdu speaking workers")
+    assert any("circle" in text and "noor" in text for text in spans)
+    assert "loves football club" not in " ".join(found(analyzer, "kayden loves football club"))

@@ -40,7 +40,7 @@ from .recognizers.base import Doc, Recognizer, capitals_read_as_word
 from .recognizers.lexicon import load_lexicon
 from .recognizers.ner import MODEL_DETECTORS, defer_to_rules
 from .propagation import (AMBIGUOUS_KNOWN, SHORT_FORM_MAX_ZIPF, LearnedTerm, build_matchers, cased_forms,
-                          find_learned, remember_term)
+                          find_learned, inside_ranges, remember_term)
 from .recognizers.vocab import (DETERMINERS, FUNCTION_WORDS, LANDMARK_HEADS, ORGANISATION_GENERIC,
                                 ORGANISATION_HEADS, SCHOOL_GENERIC, SCHOOL_HEADS, STREET_HEADS, TITLES)
 from .register import PARTICLES, Register
@@ -78,6 +78,13 @@ _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
 _HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS  # what an institution is, not its name
 _KIND_WORDS = SCHOOL_GENERIC | ORGANISATION_GENERIC  # "Catholic High School", "Family Centre"
+# A second name given straight after a name: "Wrenfield Academy, which everyone calls the Wren",
+# "Olufunmilayo, who goes by Funmi", "Harecroft School, known as the Croft"
+_ALIAS_AFTER_RE = re.compile(
+    r",? (?:(?:which|who|that) )?(?:(?:everyone|everybody|people|we|they|the kids|kids|staff|locals|"
+    r"most people|we all|everyone here) )?(?:calls?|called|know|knows|known as|goes by|go by|"
+    r"nicknamed|refer to|refers to)(?: (?:it|him|her|them|us|me))?(?: as)? (?:(the) )?"
+    r"([^\W\d_][\w'\u2019-]*)(?: ([A-Z][\w'\u2019-]*))?", re.IGNORECASE)
 _GENERIC_PARTS = (SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS | DETERMINERS | TITLES
                   | PARTICLES | {"i", "council", "county", "city", "borough", "district"})
 
@@ -477,6 +484,7 @@ class Analyzer:
                         yield LearnedTerm(f"{article} {last}", span.type, min(confidence, 0.8), True)
             elif span.type is EntityType.PERSON and "-" in parts[0]:
                 yield from self._short_forms(span.type, [parts[0].removesuffix("'s")])
+            yield from self._alias_after(doc, span, confidence)
             for part, is_word in zip(parts, ordinary):
                 bare = part.removesuffix("'s")
                 lower = bare.lower()
@@ -492,10 +500,36 @@ class Analyzer:
                     # "Kingfisher" of "Kingfisher Academy"
                 common = is_word or lexicon.word_zipf(bare) >= COMMON_PART_ZIPF
                 for form in cased_forms(bare, common):
-                    yield LearnedTerm(form, span.type, confidence, common)
+                    yield LearnedTerm(form, span.type, confidence, common, of_full_name=len(parts) > 1)
                 if bare != part and span.type is not EntityType.PERSON:
                     for form in cased_forms(part, common):
-                        yield LearnedTerm(form, span.type, confidence, common)
+                        yield LearnedTerm(form, span.type, confidence, common, of_full_name=len(parts) > 1)
+
+    def _alias_after(self, doc: Doc, span: Span, confidence: float) -> Iterable[LearnedTerm]:
+        """A second name given straight after a confident one ("..., which everyone calls the
+        Wren"): the same identifier, found again wherever it recurs. In cased text the alias
+        is capitalised; in a caseless line any word that is no function word."""
+        match = _ALIAS_AFTER_RE.match(doc.text, span.end)
+        if match is None:
+            return
+        article, first, second = match.groups()
+        caseless = inside_ranges(getattr(doc, "caseless_ranges", ()), match.start(2), match.end(2))
+        if first.lower() in FUNCTION_WORDS or first.lower() in DETERMINERS or len(first) < 2 \
+                or not (first[0].isupper() or caseless) or first in self.keep_list:
+            return
+        alias = first if second is None else f"{first} {second}"
+        common = self.lexicon.is_word(first.lower()) and second is None
+        confidence = min(confidence, 0.8)
+        if article and common:
+            # "the Wren": an everyday word, said with its article as the place's name
+            for form in ("the", "The"):
+                for cased in cased_forms(f"{form} {alias[0].upper()}{alias[1:]}", True):
+                    yield LearnedTerm(cased, span.type, confidence, True)
+        elif not common:
+            yield LearnedTerm(alias, span.type, confidence, False)
+        else:
+            for form in cased_forms(alias[0].upper() + alias[1:], True):
+                yield LearnedTerm(form, span.type, confidence, True)
 
     def _short_forms(self, entity_type: EntityType, parts: list[str]) -> Iterable[LearnedTerm]:
         """How a full name found in the corpus is written short elsewhere: a person's initials
@@ -515,7 +549,7 @@ class Analyzer:
         def initials(*candidates: str) -> Iterable[LearnedTerm]:
             for form in dict.fromkeys(candidates):
                 if 2 <= len(form) <= 5 and form not in keep_list and lexicon.word_zipf(form) < most_common:
-                    yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
+                    yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True, of_full_name=True)
 
         if entity_type is EntityType.PERSON and capitalised:
             # "TJ" of "Tyler-Jay", alone or with a surname
@@ -527,7 +561,7 @@ class Analyzer:
         if entity_type is EntityType.PERSON:
             first, last = capitalised[0], capitalised[-1]
             for form in (f"{first[0]}.{last[0]}.", f"{first[0]}. {last[0]}."):
-                yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True)
+                yield LearnedTerm(form, entity_type, SHORT_FORM_CONFIDENCE, True, of_full_name=True)
             # "TJ" of "Tyler-Jay Smith" (the first name's parts) or of "Tyler Johnson"
             yield from initials("".join(p[0] for p in halves), first[0] + last[0])
             if len(first) >= 5 and not first.isupper():
@@ -536,7 +570,7 @@ class Analyzer:
                     if size <= len(first) - 2 and prefix.lower() not in FUNCTION_WORDS \
                             and prefix not in keep_list and (lexicon.word_zipf(prefix) < SHORT_FORM_MAX_ZIPF
                                                               or lexicon.first_name_count(prefix)):
-                        yield LearnedTerm(prefix, entity_type, SHORT_FORM_CONFIDENCE, True)
+                        yield LearnedTerm(prefix, entity_type, SHORT_FORM_CONFIDENCE, True, of_full_name=True)
         elif entity_type in NAME_LIKE:
             words = [p for p in capitalised if p.lower() not in DETERMINERS]
             proper = [p for p in words if p.lower() not in _GENERIC_HEADS]
@@ -545,7 +579,7 @@ class Analyzer:
             # "Bride's" of "St Bride's Catholic College": the saint, as the school is called
             if len(parts) > 1 and parts[0].lower() in ("st", "saint") and parts[1].endswith("'s") \
                     and parts[1] not in keep_list:
-                yield LearnedTerm(parts[1], entity_type, SHORT_FORM_CONFIDENCE, True)
+                yield LearnedTerm(parts[1], entity_type, SHORT_FORM_CONFIDENCE, True, of_full_name=True)
             # "Our Lady's" of "Our Lady of Lourdes Catholic College", "St Thomas's" of "St Thomas
             # of Canterbury School": what comes before "of", as its owner
             if "of" in parts and entity_type is not EntityType.LOCAL_AUTHORITY:
@@ -554,7 +588,7 @@ class Analyzer:
                 if named and before[-1].lower() not in _HEADS and all(p[:1].isupper() for p in before):
                     owner = " ".join(before) + ("'" if before[-1].endswith("s") else "'s")
                     if owner not in keep_list:
-                        yield LearnedTerm(owner, entity_type, SHORT_FORM_CONFIDENCE, True)
+                        yield LearnedTerm(owner, entity_type, SHORT_FORM_CONFIDENCE, True, of_full_name=True)
 
     # ------------------------------------------------------------------ resolution
 

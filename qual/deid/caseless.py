@@ -184,7 +184,8 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
     capitals: list[int] = []
     for low, high in ranges:
         found = _truecase_range(text, low, high, lexicon, kept, keep_list)
-        capitals += found + _before_names(text, low, high, set(found), lexicon, kept)
+        found += _before_names(text, low, high, set(found), lexicon, kept)
+        capitals += found + _whole_places(text, low, high, set(found), lexicon)
     if not capitals:
         return text
     pieces, position = [], 0
@@ -193,6 +194,33 @@ def truecase(text: str, ranges: list[tuple[int, int]], lexicon: "Lexicon",
         position = index + 1
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _whole_places(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon") -> list[int]:
+    """Capitals for the other words of a listed place of several words once one of its words
+    got one ("high [W]ycombe", "market [H]arborough", "newcastle upon [T]yne"): the gazetteer
+    reads places in their own case, so a place left half capitalised is found half, and its
+    other words identify it as well as the rest. Each word gets the case the list gives it
+    ("upon" stays lower)."""
+    if not capitals:
+        return []
+    places = lexicon.multiword_places
+    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text, low, high)]
+    out: list[int] = []
+    for i in range(len(words)):
+        for n in (4, 3, 2):
+            run = words[i:i + n]
+            if len(run) < n or any(text[a[1]:b[0]] != " " for a, b in zip(run, run[1:])):
+                continue
+            if not any(start in capitals for start, _, _ in run) or run[0][2] in FUNCTION_WORDS \
+                    or run[-1][2] in FUNCTION_WORDS:
+                continue  # "the orchard" of "the orchard estate" is no place called The Orchard
+            listed = places.get(" ".join(word for _, _, word in run))
+            if listed is None:
+                continue
+            out += [start for (start, _, _), form in zip(run, listed.split()) if form[:1].isupper()]
+            break
+    return out
 
 
 # "42 larch walk", "forty one cinder lane": a house number, a word or two, a street head
@@ -244,7 +272,8 @@ ESTATE_NAME_MAX_ZIPF = 4.0
 # A first name after the words that give one: "who goes by jess", "a lad called hunter",
 # "everybody calls him mo"
 _NAMED_RE = re.compile(r"\b(?:called|named|nicknamed|known as|goes by|go by|went by|name's|name is|name was|"
-                       r"(?:calls?|calling|call) (?:him|her|them|me)|(?:known|called) (?:him|her) as)"
+                       r"(?:calls?|calling|call) (?:him|her|them|me)|(?:known|called) (?:him|her) as|"
+                       r"(?:know|knows|knew) (?:me|him|her|them|us) as)"
                        r"\s+([a-z]+)\b")
 # ... or said to be someone's kin or to hold a role: "joy is her cousin", "mark was their social worker"
 _IS_ROLE_RE = re.compile(rf"\b([a-z]+) (?:is|was|'s) (?:her|his|their|my|our) (?:[a-z]+ )?"
@@ -269,8 +298,19 @@ _STREET_AFTER_RE = re.compile(rf"\b(?:on|in|off|along|down|up|at|from|to|near|ro
 # A first name (or its short form) said, then said again with more of the name: "mercy, mercy
 # bo ateng", "jo, joanne tranter"
 _SAID_AGAIN_RE = re.compile(r"\b([a-z]{2,}) ?, ([a-z]{2,}) ([a-z]+)\b")
+# A word put right with another: "caravan sorry karwan", "faith, no, sorry, faye", "leeds i
+# mean bradford" (the second a name, the first then a name misspoken)
+_PUT_RIGHT_RE = re.compile(r"\b([a-z]+) ?,? (?:no ?,? )?(?:sorry|i mean|i meant|or rather) ?,? ([a-z]+)\b")
+# what a speaker apologises for, not a name put right ("yeah sorry jayden", "it's me sorry")
+_NOT_PUT_RIGHT = frozenset({"yeah", "yes", "no", "okay", "ok", "right", "well", "oh", "so", "um", "erm",
+                            "sorry", "thanks", "hi", "hello", "me", "you", "again"})
+# A title and a single letter: "mr q", "miss k"
+_TITLE_LETTER_RE = re.compile(r"(?<![\w'])(mr|mrs|ms|miss|mx) ([a-z])(?![\w'])")
 # A surname's prefix that speech-to-text writes apart: "o hare" (O'Hare), "mc donagh"
 _SPLIT_SURNAME_RE = re.compile(r"(?<![\w'])(o|mc|mac) ([a-z]{3,})\b")
+# ... or asked after: "how's joy doing now?", "how is hope getting on" (no one asks how a word is doing)
+_ASKED_AFTER_RE = re.compile(r"\bhow(?:'s| is| was| are) ([a-z]+) (?:doing|getting on|coping|getting along|"
+                             r"settling|managing|finding)\b")
 # ... or set off by commas before "who" at a clause's start: "a year 8, hope, who came" (a
 # relative "who" says its antecedent is a person; not "there was no hope, who knows")
 _WHO_AFTER_RE = re.compile(r"(?:[.?!,;:] |\b(?:and|but|so|then|because|with|to|for|like) )([a-z]+) ?, who(?:'s)?\b")
@@ -290,7 +330,18 @@ def _name_before(words: list[str], lexicon: "Lexicon", generic=ORGANISATION_GENE
         if bare in FUNCTION_WORDS or bare in FILLERS or len(bare) < 3 or bare in generic or len(name) == 3:
             break
         name.insert(0, word)
+    # "i cover [wrenfield] academy", "we visit [oakfield] school": an everyday word before a
+    # word no dictionary has is the sentence's, not the name's
+    while len(name) > 1 and lexicon.word_zipf(name[0]) >= EVERYDAY_BEFORE_NAME_ZIPF \
+            and name[0] not in _PLACE_MODIFIERS_LOWER and not lexicon.is_word(name[1].removesuffix("'s")):
+        name.pop(0)
     return name if any(lexicon.word_zipf(w.removesuffix("'s")) < CONGREGATION_WORD_ZIPF for w in name) else []
+
+
+# A word this common before a word no dictionary has opens no name ("cover", "visit", "love"),
+# unless it is a place's prefix ("upper wendham academy", "great ayton primary")
+_PLACE_MODIFIERS_LOWER = frozenset(m.lower() for m in PLACE_MODIFIERS)
+EVERYDAY_BEFORE_NAME_ZIPF = 4.5
 
 
 def _holds_kept(kept: list[tuple[int, int]], position: int, words: list[str]) -> bool:
@@ -300,6 +351,12 @@ def _holds_kept(kept: list[tuple[int, int]], position: int, words: list[str]) ->
             return True
         position += len(word) + 1
     return False
+
+
+def _rare_or_no_word(word: str, lexicon: "Lexicon") -> bool:
+    """``word`` is rarer than a word before a surname, or no dictionary word at all ("noor")."""
+    bare = word.removesuffix("'s")
+    return lexicon.word_zipf(bare) < RARE_BEFORE_SURNAME_ZIPF or not lexicon.is_word(bare)
 
 
 def _given_name_only(word: str, lexicon: "Lexicon") -> bool:
@@ -353,13 +410,15 @@ def _schools_and_organisations(text: str, low: int, high: int, capitals: set[int
             name = before[-2:] + name  # "[lady of lourdes] catholic college"
         elif school and name and before and before[-1] in SAINT_TITLES:
             name = before[-1:] + name  # "[st bride's] catholic college": the saint's title is the name's
-        if len(name) < 2 and not (name and lexicon.word_zipf(name[0]) < RARE_BEFORE_SURNAME_ZIPF):
+        if len(name) < 2 and not (name and _rare_or_no_word(name[0], lexicon)):
             continue  # "a catholic school", "the local academy", "a good high school"
-        if not school and (not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name)
-                           or _given_name_only(name[0], lexicon) or (
+        if not school and (not any(_rare_or_no_word(w, lexicon) for w in name)
+                           or (_given_name_only(name[0], lexicon) and len(kind) == 1) or (
                 len(name) == 1 and lexicon.is_word(name[0]) and not lexicon.surname_count(name[0].title()))):
             # an organisation's everyday words mostly say what it does ("the consultation week
-            # team"); one rare word names what is done there ("the slimming club"), a surname who
+            # team"); one rare word names what is done there ("the slimming club"), a surname who;
+            # a first name before a bare head is someone doing something ("kayden loves football
+            # club"), before a kind and a head a name ("noor women's circle")
             continue
         if kind == ["school"] and not any(lexicon.word_zipf(w) < RARE_BEFORE_SURNAME_ZIPF for w in name):
             continue  # "sends things back saying school should": "school" alone is mostly the word
@@ -382,11 +441,12 @@ def _names_given_by_context(text: str, low: int, high: int, capitals: set[int], 
     """A listed first name its context gives: in apposition ("mum, patience, was"), with a year
     group or a role after it ("summer, she's in year 8", "joy is her cousin"), after the words that
     give a name ("who goes by jess", "everyone calls her zee"), speaking ("river said no") or
-    before a relative "who" ("a year 8, hope, who came")."""
+    before a relative "who" ("a year 8, hope, who came") or asked after ("how's joy doing")."""
     more = []
     for match in itertools.chain(_APPOSITION_RE.finditer(text, low, high), _ROLE_AFTER_RE.finditer(text, low, high),
                                  _NAMED_RE.finditer(text, low, high), _IS_ROLE_RE.finditer(text, low, high),
-                                 _SPEAKS_RE.finditer(text, low, high), _WHO_AFTER_RE.finditer(text, low, high)):
+                                 _SPEAKS_RE.finditer(text, low, high), _WHO_AFTER_RE.finditer(text, low, high),
+                                 _ASKED_AFTER_RE.finditer(text, low, high)):
         word = match.group(1)
         # a name given by the words that give one may be two letters, or no listed name but
         # no everyday word either ("everyone calls her zee", "a lad called ty")
@@ -537,10 +597,31 @@ def _streets_after_a_number(text: str, low: int, high: int, capitals: set[int], 
     return more
 
 
+def _names_put_right(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                     kept: list[tuple[int, int]]) -> list[int]:
+    """A word the speaker puts right with a name is that name misspoken or misheard: "a boy
+    called caravan sorry karwan", "faith, no, sorry, faye": it says who as well as the name."""
+    more = []
+    for match in _PUT_RIGHT_RE.finditer(text, low, high):
+        said, meant = match.group(1), match.group(2)
+        if match.start(2) in capitals and said not in FUNCTION_WORDS and said not in FILLERS \
+                and said not in _NOT_PUT_RIGHT and len(said) >= 2 and not _inside_any(kept, *match.span(1)):
+            more.append(match.start(1))
+    return more
+
+
+def _titles_with_a_letter(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                          kept: list[tuple[int, int]]) -> list[int]:
+    """A title and a letter, as children name staff: "mr q", "miss k" (not "miss a lesson")."""
+    return [position for match in _TITLE_LETTER_RE.finditer(text, low, high)
+            if not (match.group(1) == "miss" and match.group(2) in "ai")
+            for position in (match.start(1), match.start(2))]
+
+
 _CONTEXT_READERS = (_congregations, _schools_and_organisations, _names_given_by_context,
                     _streets_after_a_preposition, _names_said_again, _split_surnames, _estates,
                     _rare_word_before_a_role, _words_before_a_head, _words_before_a_capital,
-                    _streets_after_a_number)
+                    _streets_after_a_number, _names_put_right, _titles_with_a_letter)
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -44,6 +44,10 @@ class LearnedTerm:
     # restored from a key or register (``remember``): a known identifier, which a keep-term
     # around it makes ambiguous, never harmless
     known: bool = False
+    # a part or a short form of a name found with more of it ("Kestrel" of "Kestrel Brennan",
+    # "Sim" of "Simona Winship"): tied to someone the corpus names in full, so looked for in
+    # caseless text even where it is also a word
+    of_full_name: bool = False
 
     def __repr__(self) -> str:  # the text is identifiable
         return f"LearnedTerm({self.type.value}, {self.confidence:.2f}, <{len(self.text)} chars>)"
@@ -198,8 +202,11 @@ def build_matchers(terms: Iterable[LearnedTerm]) -> Matchers:
             if term.type is EntityType.PERSON and 2 <= len(term.text) <= 3 and term.text.isalpha() \
                     and lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF and term.text.lower() not in FILLERS:
                 caseless.add(term.text, term)
-        elif lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF:
+        elif lexicon.word_zipf(term.text) < SHORT_FORM_MAX_ZIPF and (term.of_full_name or not (
+                term.type is EntityType.PERSON and lexicon.is_common_word(term.text.lower()))):
             caseless.add(term.text, term)
         elif term.type is EntityType.PERSON and " " not in term.text:
+            # a name that is a dictionary word, however rare ("caravan" misheard for Karwan,
+            # "the static caravan"), counts where a name stands, not wherever the word is
             caseless_words.add(term.text, term)
     return insensitive, sensitive, caseless, caseless_words, heard_apart

@@ -153,7 +153,42 @@ def deid_kind_cases(seed: int = 12) -> list[KindCase]:
         "And the family?",
         f"mum's insurance number is on the form, {national_insurance.lower()}, and I report to dave o {surname.lower()}"),
         surname, town, national_insurance.replace(" ", "").lower())
+    # 10. a postcode and a reference read out one character at a time, digits in words
+    postcode = _postcode(rng).lower().replace(" ", "")
+    letters = "".join(rng.choice("bcdfghjkmnpqrstvwxz") for _ in range(3))
+    digits = [rng.randint(0, 9) for _ in range(6)]
+    said = " ".join(_DIGIT_WORDS[c] if c.isdigit() else c for c in postcode)
+    add("said_codes", _turns(
+        "And the address on the referral?",
+        f"i got the postcode wrong as well, it's {said}, and i'd put the old one",
+        "And the reference?",
+        f"through mash the reference was {' '.join(letters)} {' '.join(_DIGIT_WORDS[str(d)] for d in digits)} "
+        f"and then it came back as early help"),
+        said, f"{' '.join(letters)} {' '.join(_DIGIT_WORDS[str(d)] for d in digits)}")
+    # 11. a name the speaker puts right, the wrong word then a name too; letters given as initials
+    first, surname, word = next(firsts), next(surnames), rng.choice(_EVERYDAY_NOUNS)
+    add("put_right", _turns(
+        "Who came through Encompass?",
+        f"there was one in march for a boy called {word} sorry {first.lower()}, he's fifteen",
+        "And who signed it off?",
+        f"I did, I signed it, my initials, {first[0]}{surname[0]}, on every page."),
+        word, first, f"{first[0]}{surname[0]}")
+    # 12. a second name given straight after a school's, then used alone
+    school, alias = next(surnames), rng.choice(_ALIASES)
+    add("alias", _turns(
+        "Which schools do you cover?",
+        f"I cover {school} Academy, which everyone calls the {alias}, three days a week.",
+        "And how is it there?",
+        f"At the {alias} the notifications come first thing, and the {alias} staff are great."),
+        school, f"the {alias}")
     return cases
+
+
+_DIGIT_WORDS = {"0": "oh", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
+                "7": "seven", "8": "eight", "9": "nine"}
+# words misheard for a name, and words a school is nicknamed by
+_EVERYDAY_NOUNS = ("lantern", "caravan", "window", "marble", "carpet", "button")
+_ALIASES = ("Beacon", "Lantern", "Harbour", "Tower", "Ridge", "Anchor")
 
 
 def _heard_apart(name: str) -> str:

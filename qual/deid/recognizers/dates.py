@@ -32,10 +32,11 @@ _SPOKEN_YEAR = (r"(?:(?:nineteen|twenty)[- ](?:ten|eleven|twelve|thirteen|fourte
 _ANY_YEAR = rf"(?:{_YEAR}|(?i:{_SPOKEN_YEAR}))"
 
 NUMERIC_PATTERNS = [
-    # 12/03/2019, 12.3.19, 2019-03-12
-    re.compile(r"(?<![\w/.\-])(?:(?:0?[1-9]|[12]\d|3[01])[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:(?:19|20)\d\d|\d\d)"
+    # 12/03/2019, 12.3.19, 2019-03-12; in a file name too ("interview_15-02-2022.m4a": an
+    # underscore joins words there, it does not make the date part of one)
+    re.compile(r"(?<![^\W_]|[/.\-])(?:(?:0?[1-9]|[12]\d|3[01])[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:(?:19|20)\d\d|\d\d)"
                r"|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:(?:19|20)\d\d|\d\d)"
-               r"|(?:19|20)\d\d-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01]))(?![\w/\-]|\.\d)"),
+               r"|(?:19|20)\d\d-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01]))(?![^\W_]|[/\-]|\.\d)"),
 ]
 # academic and financial years (2019/20, 2019-2020) and ISO year-months (2021-11)
 YEAR_PAIR_RE = re.compile(r"(?<![\w/])((?:19|20)\d\d)[/\-]((?:19|20)?\d\d)(?![\w/]|-\d)")
@@ -48,7 +49,7 @@ WORDED_PATTERNS = [
     # (Monday) March (the) 3rd (, 2019)
     re.compile(rf"\b(?:{_WEEKDAYS},?{_SP}+)?{_MONTHS}{_SP}+(?:the{_SP}+)?{_DAY}(?:,?{_SP}+{_ANY_YEAR})?\b"),
     # Monday the 3rd
-    re.compile(rf"\b{_WEEKDAYS}{_SP}+(?:the{_SP}+)?{_DAY}\b(?!\s*(?:minutes|hours|days|weeks|times))"),
+    re.compile(rf"\b{_WEEKDAYS}{_SP}+(?:the{_SP}+)?{_DAY}\b(?![ \t\u00a0]*(?:minutes|hours|days|weeks|times))"),
 ]
 # "the second of the third, oh eight", "14th of the 2nd 2010": a day and a month both as
 # ordinals, as people say a date of birth; looked for only around "of the"
@@ -141,10 +142,11 @@ AGE_PATTERNS = [
     re.compile(rf"\b{_AGE}(?:\s*|-)(?:years?|yrs?|months?)(?:\s*|-)old\b", re.IGNORECASE),
     # aged 7, age 12, at the age of 15, ages 11 to 16
     re.compile(rf"\b(?:aged|ages?|age of)\s+{_AGE}(?:\s*(?:-|to|and)\s*{_AGE})?\b", re.IGNORECASE),
-    # she's fifteen, he was 14, who is 9, turns 16, she was twelve at the time
+    # she's fifteen, he was 14, who is 9, turns 16, she was twelve at the time (what follows is
+    # read on the same line: a turn's end is no "and" of "fifteen and twenty")
     re.compile(rf"\b(?:(?:he|she|they|who|i|you)(?:'s|'re|'m|'d|'ll| is| was| were| are| am| would| will)"
                rf"(?: be)?|turned|turns|turning)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?{_AGE}\b"
-               rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|months|times|o'clock|"
+               rf"(?![ \t\u00a0]*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|months|times|o'clock|"
                rf"pounds|quid|p\b|pence|miles|metres|feet|foot|inches|kilos|stone|points|degrees|"
                rf"people|of|out|or|and(?!\s+(?:his|her|their|he|she|my|mum|dad)\b)|in|on|at(?!\s+(?:the|that)\s+(?:time|point|stage)\b)|"
                rf"to|more|less|too|a\b|an\b|the\b|kids|children|pupils|"
@@ -153,7 +155,7 @@ AGE_PATTERNS = [
     # she turned fifteen in June, turns 18 next month, she'll be sixteen in June: a birthday,
     # whatever follows but a unit
     re.compile(rf"\b(?:turned|turns|turning|(?:he|she|they|who|i|you)(?:'ll|\s+will|\s+would|'d)\s+be)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE}\b"
-               rf"(?!\s*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|times|o'clock|pounds|quid|"
+               rf"(?![ \t\u00a0]*(?:%|per\b|percent|minutes|mins|hours|hrs|days|weeks|times|o'clock|pounds|quid|"
                rf"p\b|pence|miles|degrees|points|[:.]\d))", re.IGNORECASE),
 ]
 

@@ -267,3 +267,73 @@ class SpelledOutRecognizer(Recognizer):
                 yield self.span(doc, *match.span(), EntityType.POSTCODE, 0.6)
             else:
                 yield self.span(doc, *match.span(), EntityType.PERSON, 0.6)
+
+
+# Digits said as words, one at a time ("two two oh one four seven")
+_SAID_DIGITS = {"zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2",
+                "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_SAID_REPEATS = {"double": 2, "treble": 3, "triple": 3}
+# A code said aloud holds at least this many digits; with letters as well it needs no context
+SAID_CODE_DIGITS = 4
+
+
+@register_recognizer("ids.spoken_code", default=True)
+class SpokenCodeRecognizer(Recognizer):
+    """A postcode or a reference read out one character at a time, digits as words, as
+    speech-to-text writes it: "x v seven two n d" (a postcode by its shape), "s f c two two oh
+    one four seven" (letters and four digits or more), "the reference was two two oh one four
+    seven" (digits alone, after a word that announces a code). Phone numbers are the spoken
+    phone recognizer's."""
+
+    entity_types = frozenset({EntityType.POSTCODE, EntityType.CASE_NUMBER})
+
+    def detect(self, doc: Doc) -> Iterable[Span]:
+        words = doc.lower_words
+        if not any(w in _SAID_DIGITS for w in words):
+            return
+        text = doc.text
+        i = 0
+        while i < len(words):
+            run = self._run(doc, words, i)
+            if not run:
+                i += 1
+                continue
+            first, last, characters = run
+            i = last + 1
+            letters = sum(c.isalpha() for c in characters)
+            digits = len(characters) - letters
+            start, end = doc.starts[first], doc.ends[last]
+            if letters and digits and 5 <= len(characters) <= 7 and POSTCODE_RE.fullmatch(
+                    characters[:-3].upper() + " " + characters[-3:].upper()):
+                yield self.span(doc, start, end, EntityType.POSTCODE, 0.85)
+            elif digits >= SAID_CODE_DIGITS and letters:
+                yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.85)
+            elif digits >= SAID_CODE_DIGITS and (CASE_CONTEXT_RE.search(text, max(0, start - 40), start)
+                                                 or NUMBER_CONTEXT_RE.search(text, max(0, start - 40), start)):
+                yield self.span(doc, start, end, EntityType.CASE_NUMBER, 0.8)
+
+    @staticmethod
+    def _run(doc: Doc, words: list[str], i: int) -> tuple[int, int, str] | None:
+        """The words from ``i`` that each say one character (a letter, a digit, "double"
+        before a digit), one space or comma apart, and the characters they say."""
+        characters, last = "", None
+        text = doc.text
+        j = i
+        while j < len(words) and len(characters) < 16:
+            word = words[j]
+            if last is not None and text[doc.ends[last]:doc.starts[j]] not in (" ", ", ", "-"):
+                break
+            if word in _SAID_REPEATS and j + 1 < len(words) and words[j + 1] in _SAID_DIGITS:
+                characters += _SAID_DIGITS[words[j + 1]] * _SAID_REPEATS[word]
+                last = j = j + 1
+            elif word in _SAID_DIGITS or (word.isdigit() and len(word) == 1):
+                characters += _SAID_DIGITS.get(word, word)
+            elif len(word) == 1 and word.isalpha() and (characters or word not in "ai"):
+                characters += word  # "a" and "i" open a run only as the article and the pronoun do not
+            else:
+                break
+            last = j
+            j += 1
+        if last is None:
+            return None
+        return (i, last, characters) if len(characters) >= 5 else None

@@ -228,6 +228,20 @@ class Lexicon:
         return frozenset(out)
 
     @functools.cached_property
+    def multiword_places(self) -> dict[str, str]:
+        """Listed places and local authorities of two to four words, keyed by their lower-case
+        form ("high wycombe" -> "High Wycombe", "newcastle upon tyne" -> "Newcastle upon
+        Tyne"), also without hyphens and apostrophes ("stoke on trent", "kings lynn"): what
+        caseless reading capitalises whole once one word of them reads as a name."""
+        out = {}
+        for name in (*self.places, *self.local_authorities.values()):
+            # as speech-to-text writes them too: "stoke on trent", "kings lynn"
+            for form in {name, name.replace("-", " "), name.replace("'", "").replace("\u2019", "")}:
+                if 2 <= len(form.split()) <= 4:
+                    out.setdefault(form.lower(), form)
+        return out
+
+    @functools.cached_property
     def lowercase_place_words(self) -> frozenset[str]:
         """The words of :attr:`lowercase_places` that no dictionary has: a text holds none of
         them, it holds no such place (a quick test before looking)."""

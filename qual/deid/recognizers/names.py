@@ -387,6 +387,11 @@ class PersonRecognizer(Recognizer):
         return start, end, confidence, detector
 
 
+# Letters said to be someone's initials: "I signed it, my initials, CO", "her initials are
+# K.B.", "initials jm on the form": the word says what the letters are, whatever they spell
+_GIVEN_INITIALS_RE = re.compile(r"(?i)\binitials\b(?:,| are| were| is| was|:)*[ ,:]*"
+                                r"([a-z](?:\.? ?[a-z]){1,2}\.?)(?![\w'])")
+GIVEN_INITIALS = 0.85
 # Two or three capitals each with its dot: "J.M.", "K. L.", "A.B.C.". A person's initials in an
 # interview ("J.M. is his key worker"); the keep-list explains the abbreviations ("U.K.", "P.E.").
 _DOTTED_INITIALS_RE = re.compile(r"(?<![\w.])[A-Z]\.(?: ?[A-Z]\.){1,2}(?![\w])")
@@ -405,6 +410,7 @@ class InitialsRecognizer(Recognizer):
 
     def detect(self, doc: Doc) -> Iterable[Span]:
         text = doc.text
+        yield from self._said_to_be_initials(doc)
         if "." not in text:
             return
         keep = doc.keep_list
@@ -415,3 +421,13 @@ class InitialsRecognizer(Recognizer):
             if doc.lexicon.word_zipf(letters.lower()) >= COMMON_LETTERS_ZIPF:
                 continue  # "T.V.", "U.S.", "P.S.", "R.I.P.": letters as common as a word
             yield self.span(doc, *match.span(), EntityType.PERSON, INITIALS)
+
+    def _said_to_be_initials(self, doc: Doc) -> Iterable[Span]:
+        if "initials" not in doc.lowered:
+            return
+        for match in _GIVEN_INITIALS_RE.finditer(doc.text):
+            letters = match.group(1)
+            # in lower case, a word after "initials" may be just a word ("initials on every page")
+            if letters.islower() and (letters in FUNCTION_WORDS or letters in DETERMINERS):
+                continue
+            yield self.span(doc, *match.span(1), EntityType.PERSON, GIVEN_INITIALS)

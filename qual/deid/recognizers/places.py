@@ -28,6 +28,9 @@ from .vocab import (DETERMINERS, ESTATE_HEADS, FUNCTION_WORDS, LANDMARK_HEADS, N
 COMMON_ZIPF = 3.0
 # A listed place in lower case after a preposition: redacted, failing the check gate
 LOWER_CASE_PLACE = 0.6
+# a listed place of several words, none of them all common ("High Wycombe", "Stoke on Trent"):
+# above a first name inside it (0.85), so that the place types the span
+MULTIWORD_PLACE = 0.9
 # "the Priory", "the Grange" alone: redacted, failing the gate, listed for review
 HOUSE_NAME = 0.6
 
@@ -49,6 +52,9 @@ def _gazetteer_matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
     lexicon = load_lexicon()
     places: PhraseMatcher[str] = PhraseMatcher(
         ((name, kind) for name, kind in lexicon.places.items()), case_sensitive=True)
+    for lowered, form in lexicon.multiword_places.items():
+        if form not in lexicon.places:  # "Stoke on Trent", "Kings Lynn": as people write them
+            places.add(form, "variant")
     for country in lexicon.countries:
         places.add(country, "Country")
     authorities: PhraseMatcher[str] = PhraseMatcher(
@@ -81,7 +87,10 @@ class GazetteerRecognizer(Recognizer):
             # "New Zealand", "the United States": a capital on every word of a country's
             # name says more than a sentence's first capital or an article takes away
             named = "Country" in kinds and " " in text[start:end]
-            confidence = self._confidence(doc, start, end, lexicon, 0.75, named)
+            # a place of several words, each as the list writes it ("Stoke on Trent"), is that
+            # place, though one of its words is a first name ("Trent", "Lynn")
+            rare = MULTIWORD_PLACE if " " in text[start:end] else 0.75
+            confidence = self._confidence(doc, start, end, lexicon, rare, named)
             if confidence and "Country" in kinds and len(kinds) == 1:
                 # a country narrows little down: reported, for a reviewer to weigh
                 confidence = 0.5 if not doc.is_kept(start, end) else 0.0
@@ -176,8 +185,11 @@ class GazetteerRecognizer(Recognizer):
         previous = doc.previous_lower(i) if doc.adjacent(i) else ""
         if (doc.capital_says_nothing(i) or previous in DETERMINERS) and not named:
             return 0.0
-        # "in Reading", "from Bath": a common word capitalised mid-sentence
-        return 0.65 if previous in PLACE_PREPOSITIONS else 0.5
+        # "in Reading", "from Bath": a common word capitalised mid-sentence; "in Stoke on
+        # Trent", "near Kings Lynn": a place of several words, each capitalised as listed
+        if previous in PLACE_PREPOSITIONS:
+            return MULTIWORD_PLACE if " " in phrase else 0.65
+        return 0.5
 
 
 

@@ -85,6 +85,8 @@ ORGANISATION_HEADS = frozenset({
     "gym", "studios", "works", "industries", "solutions", "consulting", "enterprises",
     "holdings", "logistics", "museum", "gallery", "theatre", "cinema", "stadium", "arena",
     "auditorium", "airport",
+    # groups that meet ("Noor Women's Circle", "the Hope Street Initiative")
+    "circle", "initiative", "sanctuary",
 })
 ORGANISATION_GENERIC = frozenset({
     "the", "of", "and", "&", "for", "children's", "childrens", "children", "family",
