@@ -162,11 +162,14 @@ def test_caseless_name_that_is_a_word_given_a_year_group_or_a_role(analyzer):
 
 
 def test_propagation_learns_no_function_word(analyzer):
-    """Item 11: "In Hong Kong's High Court" must not teach "In"."""
-    text = "In Hong Kong's High Court the judge ruled. In the end it was fine. In March they met."
+    """Item 11: "In Hong Kong's High Court" must not teach "In" (a country or territory alone
+    is kept, as the client's conventions have it; a name made with one is not: "Hong Kong
+    Polytechnic" below)."""
+    text = ("In Hong Kong's High Court the judge ruled. In the end it was fine. In March they met. "
+            "She studied at Hong Kong Polytechnic University.")
     spans = analyzer.analyze(text)
     assert [s.text for s in spans if s.text.startswith("In")] == []
-    assert any("Hong Kong" in s.text for s in spans)
+    assert any("Hong Kong Polytechnic" in s.text for s in spans)
 
 
 def test_a_short_form_is_found_in_lower_case_in_caseless_text(analyzer):

@@ -140,7 +140,15 @@ def continues_name(doc, j: int, entity_type: EntityType) -> bool:
     return (len(word) > 1 and word[0].isupper() and any(c.islower() for c in word[1:])
             and word.replace("-", "").replace("'", "").isalpha()
             and word.lower() not in FUNCTION_WORDS and word.lower() not in DETERMINERS
-            and j not in doc.keep_words and not _title_case_line(doc, j))
+            and (j not in doc.keep_words or _country_in_a_name(doc, word, entity_type))
+            and not _title_case_line(doc, j))
+
+
+def _country_in_a_name(doc, word: str, entity_type: EntityType) -> bool:
+    """A country the keep-list keeps is part of an organisation's or a place's name it stands
+    in ("Palestine Contemporary Art Museum", "Kenya Airways"): the name identifies, the
+    country alone does not."""
+    return entity_type is not EntityType.PERSON and word.removesuffix("'s") in doc.lexicon.country_words
 
 
 def continue_names(doc, spans: Sequence[Span], most: int = 2) -> list[Span]:

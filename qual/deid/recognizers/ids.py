@@ -292,14 +292,18 @@ class SpokenCodeRecognizer(Recognizer):
         if not any(w in _SAID_DIGITS for w in words):
             return
         text = doc.text
-        i = 0
-        while i < len(words):
+        # a run starts at a digit word or a single letter (a Python loop over every word of
+        # a long corpus costs; over these few it does not)
+        starts = [k for k, w in enumerate(words) if w in _SAID_DIGITS or (len(w) == 1 and w.isalnum())]
+        done = -1
+        for i in starts:
+            if i <= done:
+                continue
             run = self._run(doc, words, i)
             if not run:
-                i += 1
                 continue
             first, last, characters = run
-            i = last + 1
+            done = last
             letters = sum(c.isalpha() for c in characters)
             digits = len(characters) - letters
             start, end = doc.starts[first], doc.ends[last]

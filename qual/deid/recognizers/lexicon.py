@@ -266,6 +266,11 @@ class Lexicon:
         return word in self.language_words or self.is_demonym(word)
 
     @functools.cached_property
+    def country_words(self) -> frozenset[str]:
+        """The words of the listed countries' names as written ("Hong", "Kong", "Romania")."""
+        return frozenset(word.removesuffix(",") for country in self.countries for word in country.split())
+
+    @functools.cached_property
     def _countries_lower(self) -> frozenset[str]:
         return frozenset(c.lower() for c in self.countries)
 
