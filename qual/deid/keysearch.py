@@ -195,10 +195,9 @@ class KeySearch:
                 automaton.add_word(characters, (len(characters), term))
             automaton.make_automaton()
             self._spaced_automaton = automaton
-        positions = [k for k, c in enumerate(text) if c.isascii() and c.isalnum()]
+        positions, compact = _letters_and_digits(text)
         if len(positions) < 5:
             return []
-        compact = "".join(text[k] for k in positions).lower()
         hits = []
         for last, (length, term) in self._spaced_automaton.iter(compact):
             first = last - length + 1
@@ -229,3 +228,15 @@ def _sentence_initial(text: str, start: int) -> bool:
         position -= 1
     return position < 0 or text[position] in _SENTENCE_END
 
+
+def _letters_and_digits(text: str) -> tuple[list[int], str]:
+    """Where ``text``'s ASCII letters and digits are, and they run together in lower case: by
+    code point arrays (a Python loop over every character of a corpus took a tenth of a run)."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    lowered = codes | 0x20  # ASCII capitals to small letters; digits keep their codes
+    mask = ((codes >= 48) & (codes <= 57)) | ((lowered >= 97) & (lowered <= 122))
+    where = np.flatnonzero(mask)
+    kept = np.where(codes[where] <= 57, codes[where], lowered[where]).astype(np.uint32)
+    return where.tolist(), kept.tobytes().decode("utf-32-le")
