@@ -660,3 +660,12 @@ def test_a_date_joined_to_words_by_underscores_is_found(analyzer):
     spans = analyzer.analyze(text)
     for date in ("15-02-2022", "2019-03-12"):
         assert not uncovered(spans, text, date, T.DATE), "a date in a file name was missed"
+
+
+def test_a_thing_someone_has_is_no_subject_of_an_age(analyzer):
+    """"<Name>'s attendance is about eighty-five": a possessive marks a person, but what they
+    have (attendance, house, phone) is not the one whose age a number gives; "my son's
+    eleven" is. Read with a number after it too, as a check of the whole output file reads it."""
+    text = "And Marius's attendance is about eighty-five now.\n\n28\tInterviewer: and so"
+    assert not [s for s in analyzer.analyze(text) if s.type is T.AGE]
+    assert [s.text for s in analyzer.analyze("My son's eleven now.") if s.type is T.AGE] == ["eleven"]

@@ -531,3 +531,37 @@ def test_a_caseless_organisation_named_by_a_first_name_a_kind_and_a_head(analyze
     spans = found(analyzer, "she linked mum with noor women's circle, they've got urdu speaking workers")
     assert any("circle" in text and "noor" in text for text in spans)
     assert "loves football club" not in " ".join(found(analyzer, "kayden loves football club"))
+
+
+def test_a_short_form_said_before_the_full_name_is_that_person():
+    """"Aggie, Agnieszka Kowalczyk, the DSL": the word set off before the full name, opening as
+    its first name does, is what she is called, found again wherever it recurs."""
+    analyzer = Analyzer(ner=None)
+    texts = ["At the school it's on the hoof. Aggie, Agnieszka Kowalczyk, the DSL there, is lovely.",
+             "So I went to Aggie and we did the DASH together.",
+             "Yes, Jayden Smith came, and so did the others."]
+    spans = analyzer.analyze_corpus(texts)
+    assert any(s.text == "Aggie" for s in spans[0]) and any(s.text == "Aggie" for s in spans[1])
+    assert not any(s.text == "Yes" for s in spans[2])
+
+
+def test_an_organisation_named_by_a_foodbank_or_a_circle(analyzer):
+    spans = found(analyzer, "They were dropping off parcels from Hollins Cross Foodbank, and Noor Women's Circle helped.")
+    assert "Hollins Cross Foodbank" in spans
+    assert any("Circle" in text for text in spans)
+
+
+def test_caseless_a_name_spoken_to_and_a_family_by_its_surname(analyzer):
+    """Caseless speech: someone addressed at the start of a question ("cal, have you got a
+    minute?"), a family named by its surname in the plural ("the mirzas"); not "right, have
+    you got it", "the smiths", "the marks", "the parents"."""
+    assert "cal" in found(analyzer, 'and i say, "cal, have you got a minute?" and he says yes')
+    assert "mirzas" in found(analyzer, "there's a family, the mirzas. the son is in year 10")
+    assert found(analyzer, "right, have you got it. i met the smiths and the marks and the parents") == {}
+
+
+def test_a_school_named_with_a_plural_possessive(analyzer):
+    for text in ("She's in Year 11 at Elvermoor Girls' Academy. Four notifications came.",
+                 "she's in year 11 at elvermoor girls' academy and more came"):
+        assert any(t.lower() == "elvermoor girls' academy" for t in found(analyzer, text))
+    assert found(analyzer, "The kids' school was shut.") == {}

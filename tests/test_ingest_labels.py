@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qual.coding.segments import model_text
 from qual.ingest.labels import Line, label_kind, read_candidate, segment
 
 
@@ -168,6 +169,19 @@ def test_header_fields_are_preamble_and_a_speech_opening_is_not_a_legend():
     assert len(result.turns) == 4
 
 
+def test_a_header_of_case_notes_with_its_people_is_preamble_before_q_and_a_turns():
+    """A telephone interview's notes ('Participant: ...', 'Role: ...', 'LA: ...', 'Interviewer:
+    ...') end at their blank line; the 'Q:' and 'A:' turns after them are the speech, and the
+    people named in the notes are no speakers' turns."""
+    result = segment(lines("Participant: Ayesha Mahmood", "Role: DSL", "LA: Kirklees", "School: Northfield Academy",
+                           "Date: 16/06/2022, telephone", "Interviewer: R. Abbott", "Notes: line dropped once.", "",
+                           "Q: Hello, is that Ayesha?", "", "A: Speaking, hiya.", "", "Q: Could you tell me your role?",
+                           "", "A: I'm the DSL."))
+    assert [t.speaker for t in result.turns] == ["Q", "A", "Q", "A"]
+    assert result.legend == {"Participant": "Ayesha Mahmood", "Interviewer": "R. Abbott"}
+    assert "Role: DSL" in result.preamble
+
+
 def test_legend_written_on_one_line():
     result = segment(lines("Interview 6", "Interviewer (I) Interviewer (O) Informant (X)",
                            "I: Hej.", "X: Hej.", "O: Og så?", "X: Ja.", "I: Tak?", "X: Ok."))
@@ -322,7 +336,8 @@ def test_lower_case_name_labels_with_a_colon():
 
 def test_a_whisper_export_with_time_spans_and_lower_case_speaker_tags():
     # every line opens with the span of time Whisper writes; a speaker tag only where the
-    # speaker changes, so the other lines go on with the turn, without their time mark
+    # speaker changes, so the other lines go on with the turn, keeping their time mark (a
+    # note that models and detectors read past: nothing of the transcript is lost)
     turns = turns_of(
         "[00:00:01.000 --> 00:00:04.500] speaker a: right, i think it's recording now.",
         "[00:00:04.500 --> 00:00:06.000] speaker b: no problem, happy to help.",
@@ -331,8 +346,23 @@ def test_a_whisper_export_with_time_spans_and_lower_case_speaker_tags():
         "[00:00:15.800 --> 00:00:19.000] we started in the autumn, honestly.",
         "[00:00:19.000 --> 00:00:22.000] speaker a: and how did the schools take to it?")
     assert [t.speaker for t in turns] == ["speaker a", "speaker b"] * 2 + ["speaker a"]
-    assert turns[3].text == "yeah, so i manage the team.\nwe started in the autumn, honestly."
+    assert turns[3].text == "yeah, so i manage the team.\n[00:00:15.800 --> 00:00:19.000] we started in the autumn, honestly."
+    assert model_text(turns[3].text) == "yeah, so i manage the team. we started in the autumn, honestly."
     assert turns[1].timestamp == "00:00:04.500"
+
+
+def test_a_diarised_speakers_lines_in_a_row_are_one_turn():
+    """A diarised Whisper export labels every line; one speaker's lines in a row are one
+    turn (as a caption file's cues are), a labelled transcript's repeated label is not."""
+    turns = turns_of("[00:00:03.200 --> 00:00:07.900] SPEAKER_00: Thanks for making the time.",
+                     "[00:00:08.800 --> 00:00:19.100] SPEAKER_01: That's alright.",
+                     "[00:00:19.100 --> 00:00:25.000] SPEAKER_01: I'm in the car, it's quiet.",
+                     "[00:00:25.700 --> 00:00:27.100] SPEAKER_00: Your role?")
+    assert [t.speaker for t in turns] == ["SPEAKER_00", "SPEAKER_01", "SPEAKER_00"]
+    assert turns[1].text == "That's alright.\n[00:00:19.100 --> 00:00:25.000] I'm in the car, it's quiet."
+    assert turns[1].timestamp == "00:00:08.800"
+    plain = turns_of("Interviewer: Hello.", "Respondent: Hi.", "Respondent: Sorry, go on.", "Interviewer: Right.")
+    assert len(plain) == 4
 
 
 def test_diarised_whisper_labels_before_or_after_the_span_of_time():

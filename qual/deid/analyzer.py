@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .caseless import RARE_BEFORE_SURNAME_ZIPF, caseless_lines, truecase
+from .caseless import FILLERS, RARE_BEFORE_SURNAME_ZIPF, caseless_lines, truecase
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize
@@ -78,6 +78,8 @@ _PART_RE = re.compile(r"[^\W_](?:[^\W_]|['\-](?=[^\W_]))*")
 _GENERIC_HEADS = SCHOOL_GENERIC | ORGANISATION_GENERIC | STREET_HEADS
 _HEADS = SCHOOL_HEADS | ORGANISATION_HEADS | STREET_HEADS | LANDMARK_HEADS  # what an institution is, not its name
 _KIND_WORDS = SCHOOL_GENERIC | ORGANISATION_GENERIC  # "Catholic High School", "Family Centre"
+# A short form said just before the full name, set off by a comma: "Aggie, Agnieszka Kowalczyk"
+_SAID_BEFORE_RE = re.compile(r"(?<![\w'])([^\W\d_][\w'\u2019-]*) ?, ?$")
 # A second name given straight after a name: "Wrenfield Academy, which everyone calls the Wren",
 # "Olufunmilayo, who goes by Funmi", "Harecroft School, known as the Croft"
 _ALIAS_AFTER_RE = re.compile(
@@ -465,6 +467,8 @@ class Analyzer:
                 for form in cased_forms(text, all(ordinary)):
                     yield LearnedTerm(form, span.type, confidence, all(ordinary))
                 yield from self._short_forms(span.type, parts)
+                if span.type is EntityType.PERSON:
+                    yield from self._said_before(doc, span, parts[0])
                 if span.type is not EntityType.PERSON:
                     # "Holy Trinity" of "Holy Trinity Catholic High School": the name without
                     # its kind, as a phrase (its words alone may be everyday ones)
@@ -504,6 +508,23 @@ class Analyzer:
                 if bare != part and span.type is not EntityType.PERSON:
                     for form in cased_forms(part, common):
                         yield LearnedTerm(form, span.type, confidence, common, of_full_name=len(parts) > 1)
+
+    def _said_before(self, doc: Doc, span: Span, first: str) -> Iterable[LearnedTerm]:
+        """The short form a speaker says just before a full name ("Aggie, Agnieszka Kowalczyk",
+        "Rhi, Rhiannon Pryce"): a word that opens as the first name does (two letters or
+        more), set off by a comma, is what the person is called, found again wherever it
+        recurs, however ordinary a word it is as well."""
+        match = _SAID_BEFORE_RE.search(doc.text, max(0, span.start - 30), span.start)
+        if match is None:
+            return
+        said = match.group(1)
+        lower = said.lower()
+        if lower in FUNCTION_WORDS or lower in FILLERS or said in self.keep_list or len(said) < 2 \
+                or not first.lower().startswith(lower[:2]) or lower == first.lower():
+            return
+        common = self.lexicon.is_word(lower)
+        for form in cased_forms(said, common):
+            yield LearnedTerm(form, EntityType.PERSON, SHORT_FORM_CONFIDENCE, common, of_full_name=True)
 
     def _alias_after(self, doc: Doc, span: Span, confidence: float) -> Iterable[LearnedTerm]:
         """A second name given straight after a confident one ("..., which everyone calls the

@@ -259,7 +259,7 @@ _CONGREGATION_RE = re.compile(rf"(?<![\w'])((?:[a-z]+ ){{2,3}})({'|'.join(_CONGR
 # "a catholic school", "the local academy")
 _SCHOOL_KINDS = ("catholic", "rc", "c of e", "ce", "church of england", "methodist", "jewish", "islamic",
                  "muslim", "christian", "community", "free", "high", "primary", "secondary", "grammar",
-                 "junior", "infant", "infants", "comprehensive")
+                 "junior", "infant", "infants", "comprehensive", "girls'", "boys'", "girls", "boys")
 _SCHOOL_KIND_WORDS = frozenset(w for kind in _SCHOOL_KINDS for w in kind.split()) | SCHOOL_HEADS
 _SCHOOL_RE = re.compile(rf"(?<![\w'])((?:[a-z]+(?:'s)? ){{1,5}})((?:(?:{'|'.join(_SCHOOL_KINDS)}) ){{0,3}}"
                         rf"(?:school|academy|college|primary))\b")
@@ -304,6 +304,11 @@ _PUT_RIGHT_RE = re.compile(r"\b([a-z]+) ?,? (?:no ?,? )?(?:sorry|i mean|i meant|
 # what a speaker apologises for, not a name put right ("yeah sorry jayden", "it's me sorry")
 _NOT_PUT_RIGHT = frozenset({"yeah", "yes", "no", "okay", "ok", "right", "well", "oh", "so", "um", "erm",
                             "sorry", "thanks", "hi", "hello", "me", "you", "again"})
+# A name spoken to at the start of a question: "cal, have you got a minute?"
+_ADDRESSED_RE = re.compile(r"(?:^|[\"\u201c.?!] ?)([a-z]{2,}) ?, (?:have|can|could|are|do|did|would|will|is|"
+                           r"were|should|shall) (?:you|we)\b")
+# A family named by its surname in the plural: "the mirzas"
+_FAMILY_PLURAL_RE = re.compile(r"\bthe ([a-z]{4,}s)\b")
 # A title and a single letter: "mr q", "miss k"
 _TITLE_LETTER_RE = re.compile(r"(?<![\w'])(mr|mrs|ms|miss|mx) ([a-z])(?![\w'])")
 # A surname's prefix that speech-to-text writes apart: "o hare" (O'Hare), "mc donagh"
@@ -610,6 +615,37 @@ def _names_put_right(text: str, low: int, high: int, capitals: set[int], lexicon
     return more
 
 
+def _names_addressed(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                     kept: list[tuple[int, int]]) -> list[int]:
+    """Someone spoken to by name at the start of a question: "cal, have you got a minute?",
+    "\"mo, can you ring her\"" (a listed first name, or a word no dictionary has)."""
+    more = []
+    for match in _ADDRESSED_RE.finditer(text, low, high):
+        word = match.group(1)
+        if word not in FUNCTION_WORDS and word not in FILLERS and word not in _NOT_PUT_RIGHT \
+                and (lexicon.first_name_count(word.title()) or not lexicon.is_word(word)) \
+                and not _inside_any(kept, *match.span(1)):
+            more.append(match.start(1))
+    return more
+
+
+def _families_by_surname(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
+                         kept: list[tuple[int, int]]) -> list[int]:
+    """A family named by its surname in the plural: "a family, the mirzas", "the kowalskis" (a
+    listed surname or name that no standard dictionary has, so "the smiths", "the browns",
+    "the marks" stay words)."""
+    more = []
+    for match in _FAMILY_PLURAL_RE.finditer(text, low, high):
+        plural = match.group(1)
+        for stem in (plural[:-1], plural[:-2] if plural.endswith("es") else None):
+            if stem and len(stem) >= 3 and (lexicon.surname_count(stem.title()) or lexicon.first_name_count(stem.title())) \
+                    and not lexicon.is_common_word(stem) \
+                    and not _inside_any(kept, *match.span(1)):
+                more.append(match.start(1))
+                break
+    return more
+
+
 def _titles_with_a_letter(text: str, low: int, high: int, capitals: set[int], lexicon: "Lexicon",
                           kept: list[tuple[int, int]]) -> list[int]:
     """A title and a letter, as children name staff: "mr q", "miss k" (not "miss a lesson")."""
@@ -621,7 +657,8 @@ def _titles_with_a_letter(text: str, low: int, high: int, capitals: set[int], le
 _CONTEXT_READERS = (_congregations, _schools_and_organisations, _names_given_by_context,
                     _streets_after_a_preposition, _names_said_again, _split_surnames, _estates,
                     _rare_word_before_a_role, _words_before_a_head, _words_before_a_capital,
-                    _streets_after_a_number, _names_put_right, _titles_with_a_letter)
+                    _streets_after_a_number, _names_put_right, _titles_with_a_letter, _names_addressed,
+                    _families_by_surname)
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -61,7 +61,7 @@ def annotation_shapes(text: str) -> list[tuple[int, int]]:
         for word in _ANNOTATION_SHAPE_WORDS.finditer(body):
             ranges.append((match.start() + word.start(), match.start() + word.end()))
         ranges.append((match.end() - 1, match.end()))
-        if not keyword and re.fullmatch(r"\[\s*[\d:.,]+\s*\]", body):
+        if not keyword and re.fullmatch(r"\[\s*[\d:.,]+(?:\s*-->\s*[\d:.,]+)?\s*\]", body):
             ranges.append(match.span())
     return ranges
 

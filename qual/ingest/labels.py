@@ -404,17 +404,29 @@ def segment(lines: Sequence[Line]) -> Segmentation:
             if not lines[row].blank and row not in consumed:
                 drafts[-1].add(lines[row], _skip_space(lines[row].text, 0))
     start_set = set(starts)
+    previous_span = False  # the turn so far opened on a span of time ('[a --> b] SPEAKER_01:')
     for row in range(first, len(lines)):
         line = lines[row]
         if row in start_set:
             candidate = candidates[row]
+            span = "-->" in line.text[:candidate.text_start]
+            if span and previous_span and drafts and label_key(drafts[-1].label) == label_key(candidate.label):
+                # a diarised export writes one line per stretch of speech, each with its
+                # speaker: the same speaker's lines in a row are one turn, as captions' cues
+                # are; each line keeps its time mark (the speaker's tag goes: it is the turn's)
+                time_mark = _CONTINUED_TIME.match(line.text)
+                mark = time_mark.group().strip() if time_mark else ""
+                rest = line.text[candidate.text_start:].strip()
+                drafts[-1].add(Line(f"{mark} {rest}" if mark else rest, where=line.where), 0)
+                continue
+            previous_span = span
             drafts.append(_Draft(candidate.label, candidate.timestamp, where=line.where))
             drafts[-1].add(line, candidate.text_start)
         elif not line.blank and row not in consumed:
             # a line that goes on with the turn may open with the tool's time mark, as every
-            # line of a Whisper export does ('[00:00:15.800 --> 00:00:19.000] we started ...')
-            time_mark = _CONTINUED_TIME.match(line.text)
-            drafts[-1].add(line, time_mark.end() if time_mark else _skip_space(line.text, 0))
+            # line of a Whisper export does ('[00:00:15.800 --> 00:00:19.000] we started ...'):
+            # it stays, a transcriber's note that models and detectors read past
+            drafts[-1].add(line, _skip_space(line.text, 0))
 
     drafts = [d for d in drafts if d.text]
     aliases = _aliases([d.label for d in drafts])
@@ -535,13 +547,17 @@ def _find_legend(lines: Sequence[Line], candidates: list[Candidate | None]) -> t
         position += 1
     entries: list[tuple[int, str, str]] = []
     seen: set[str] = set()
+    metas = 0
     while position < len(rows):
         row = rows[position]
         candidate = candidates[row]
         if candidate is None:
             break
+        if metas >= 2 and entries and position and row - rows[position - 1] > 1:
+            break  # a header of case notes ends at its blank line; the turns follow
         if candidate.shape == "meta":
             position += 1
+            metas += 1
             continue
         key = label_key(candidate.label)
         if key in seen or candidate.kind not in ("colon", "bold") or candidate.timestamp:
@@ -557,6 +573,9 @@ def _find_legend(lines: Sequence[Line], candidates: list[Candidate | None]) -> t
     # label-like line (a column heading); a new recurring label means the block was speech
     ended_by_speech = following is None or label_key(following.label) in seen or sum(
         1 for c in candidates if c is not None and label_key(c.label) == label_key(following.label)) == 1
+    # ... or the block is a header: its people among case notes ('Participant: Ayesha Mahmood',
+    # 'Role: DSL', 'LA: Kirklees', 'Date: ...'), then 'Q:' and 'A:' take turns
+    ended_by_speech = ended_by_speech or metas >= 2
     described = all(_describes_speaker(label, description) for _, label, description in entries)
     stated = any(role_of_description(description) is not None or role_of_label(label) is not None
                  for _, label, description in entries)

@@ -51,7 +51,7 @@ NON_SPEECH_RE = re.compile(
     r"\[(?:"
     + "|".join(re.escape(w) for w in sorted(NON_SPEECH_WORDS, key=len, reverse=True))
     + r")(?:[ ,:;-]+[^\[\]\n]{0,60})?\]"
-    + rf"|\[\s*{_TIMESTAMP}\s*\]"
+    + rf"|\[\s*{_TIMESTAMP}(?:\s*-->\s*{_TIMESTAMP})?\s*\]"
     + r"|\((?:laughs|laughter|inaudible|crosstalk|pause|sighs|coughs|unclear)\b[^()\n]{0,40}\)",
     re.IGNORECASE,
 )

@@ -493,6 +493,15 @@ class Doc:
         start, previous_end = self.starts[i], self.ends[i - 1]
         return start - previous_end <= 2 and self.normalized.text[previous_end:start] in (" ", "  ")
 
+    def adjacent_or_possessive(self, i: int) -> bool:
+        """Like :meth:`adjacent`, also after a plural possessive's apostrophe ("Girls' Academy",
+        "St Thomas' Church")."""
+        if self.adjacent(i):
+            return True
+        start, previous_end = self.starts[i], self.ends[i - 1]
+        return (start - previous_end == 2 and self.normalized.text[previous_end:start] in ("' ", "\u2019 ")
+                and self.words[i - 1][-1:].lower() == "s")
+
     def adjacent_or_dotted(self, i: int) -> bool:
         """Like :meth:`adjacent`, also across the dot of an initial or title ("J. Smith")."""
         if i <= 0:

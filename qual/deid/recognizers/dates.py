@@ -11,7 +11,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
-from .vocab import KIN_WORDS, NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS, PERSON_NOUNS
+from .vocab import KIN_PEOPLE, NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS, PERSON_NOUNS
 
 # Months and weekdays must be capitalised, so that "may" the verb is no month.
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -269,7 +269,7 @@ def _person_subject(doc: Doc, word: str) -> bool:
     """Whether ``word``, the subject of "is nineteen", is a person: a word for one ("my son's
     eleven"), a listed first name, or a word no dictionary knows ("ashby's seven")."""
     lower = word.lower()
-    if lower in PERSON_NOUNS or lower in KIN_WORDS or lower.removesuffix("s") in PERSON_NOUNS:
+    if lower in PERSON_NOUNS or lower in KIN_PEOPLE or lower.removesuffix("s") in PERSON_NOUNS:
         return True  # "my son's eleven", "the twins are eleven", "her brothers are nine and seven"
     lexicon = doc.lexicon
     if lexicon.word_zipf(word) >= _SUBJECT_ZIPF:

@@ -395,9 +395,10 @@ class InstitutionRecognizer(Recognizer):
         head_lower = words[head].lower()
         category = _category(head_lower)
         lowercase_head = not words[head][0].isupper()
-        # walk left over capitalised words and connectors ("Newcastle upon Tyne Hospital")
+        # walk left over capitalised words and connectors ("Newcastle upon Tyne Hospital"),
+        # and over a plural possessive ("Elvermoor Girls' Academy")
         start = head
-        while start > 0 and doc.adjacent(start):
+        while start > 0 and doc.adjacent_or_possessive(start):
             previous = words[start - 1]
             if previous.isupper() and ((start - 1 in doc.keep_words and not doc.shouted(start - 1)) or (
                     previous.lower() in FUNCTION_WORDS and previous.lower() not in _CONNECTORS)):

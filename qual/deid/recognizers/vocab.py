@@ -28,6 +28,10 @@ KIN_WORDS = frozenset({
     "house", "home", "room", "bedroom", "behaviour", "attendance", "case", "needs", "name",
     "school", "class", "worker", "social", "nursery", "birthday", "dog", "phone", "plan",
 })
+# ... and those of them that are people ("my son's eleven"; not "his attendance is eighty-five")
+KIN_PEOPLE = KIN_WORDS - frozenset({"house", "home", "room", "bedroom", "behaviour", "attendance", "case",
+                                    "needs", "name", "school", "class", "social", "nursery", "birthday",
+                                    "dog", "phone", "plan", "family"})
 
 # Words after which an ordinary-looking capitalised word is no name ("the Head", "a Court").
 DETERMINERS = frozenset({
@@ -86,7 +90,7 @@ ORGANISATION_HEADS = frozenset({
     "holdings", "logistics", "museum", "gallery", "theatre", "cinema", "stadium", "arena",
     "auditorium", "airport",
     # groups that meet ("Noor Women's Circle", "the Hope Street Initiative")
-    "circle", "initiative", "sanctuary",
+    "circle", "initiative", "sanctuary", "foodbank", "foodbanks",
 })
 ORGANISATION_GENERIC = frozenset({
     "the", "of", "and", "&", "for", "children's", "childrens", "children", "family",
