@@ -669,3 +669,13 @@ def test_a_thing_someone_has_is_no_subject_of_an_age(analyzer):
     text = "And Marius's attendance is about eighty-five now.\n\n28\tInterviewer: and so"
     assert not [s for s in analyzer.analyze(text) if s.type is T.AGE]
     assert [s.text for s in analyzer.analyze("My son's eleven now.") if s.type is T.AGE] == ["eleven"]
+
+
+def test_an_age_given_as_the_answer_to_how_old(analyzer):
+    """"And how old is he now?" - "twelve, yeah, thirteen next month.": the reply's opening
+    numbers are his age; a building's age is no one's."""
+    texts = ["and how old is he now?", "twelve, yeah, thirteen next month.",
+             "How old is the building?", "Nineteen sixty-something."]
+    spans = analyzer.analyze_corpus(texts)
+    assert [texts[1][s.start:s.end] for s in spans[1] if s.type is T.AGE] == ["twelve", "thirteen"]
+    assert not [s for s in spans[3] if s.type is T.AGE]

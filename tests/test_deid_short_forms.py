@@ -565,3 +565,11 @@ def test_a_school_named_with_a_plural_possessive(analyzer):
                  "she's in year 11 at elvermoor girls' academy and more came"):
         assert any(t.lower() == "elvermoor girls' academy" for t in found(analyzer, text))
     assert found(analyzer, "The kids' school was shut.") == {}
+
+
+def test_an_organisation_named_after_a_preposition_then_said_to_be_one(analyzer):
+    """"a worker from roads and roots, which is a traveller support group": everyday words
+    name it because what follows says what it is; "mum and dad, who are a good team" do not."""
+    spans = found(analyzer, "she came with a worker from roads and roots, which is a traveller support group")
+    assert spans.get("roads and roots") is T.ORGANISATION
+    assert found(analyzer, "we talked to mum and dad, who are a good team, and to them, which is a service") == {}

@@ -32,7 +32,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .caseless import FILLERS, RARE_BEFORE_SURNAME_ZIPF, caseless_lines, truecase
+from .caseless import caseless_lines, truecase
+from .caseless_context import FILLERS, RARE_BEFORE_SURNAME_ZIPF
 from .identity import NAME_LIKE, PROPAGATED
 from .keeplist import KeepList
 from .normalize import NormalizedText, join, normalize

@@ -15,7 +15,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .caseless import FILLERS
+from .caseless_context import FILLERS
 from .identity import NAME_LIKE
 from .recognizers.base import Doc
 from .recognizers.lexicon import load_lexicon

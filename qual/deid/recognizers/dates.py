@@ -119,6 +119,15 @@ _NAMED_AGE_RE = re.compile(
     rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|are|were|turned|turns|has\s+just\s+turned))\s+"
     rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
     rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
+# An age given as the answer to "how old is he?" (a person asked about: not "how old is the
+# building?"): the reply opens with it ("twelve, yeah, thirteen next month"), in the next
+# text (a turn) or after the question on its line
+_ASKED_AGE_RE = re.compile(
+    rf"\bhow old(?: (?:is|was|are|were|will|would|'s))? (?:he|she|they|him|her|his|their|your|the (?:boy|girl|child|"
+    rf"kids?|children|lad|lass|baby|son|daughter|brother|sister|twins?)|(?-i:[A-Z][a-z]+)\b)"
+    rf"[^?\n]{{0,60}}\?[ \t]*(?:\n[ \t]*)*(?:(?:um|erm|er|uh|oh|so|well|yeah|he's|she's|"
+    rf"they're|he is|she is|they are|about|nearly|just)[ ,]+)*({_AGE})\b"
+    rf"(?:[ ,]+(?:yeah|yes|um|erm|and|but|so)?[ ,]*({_AGE})\b)?", re.IGNORECASE)
 # A child's age said in apposition after a name, in words, set off by commas
 _APPOSED_AGES = frozenset(NUMBER_UNITS[1:] + NUMBER_TEENS[:-1])  # two to eighteen
 _COUNTED_HEADS = frozenset({"year", "years", "room", "chapter", "page", "level", "step", "section", "stage",
@@ -229,6 +238,12 @@ class AgeRecognizer(Recognizer):
                 continue  # ("age" is in "page" and "message": the words say more, sooner)
             for match in doc.scan(pattern, doc.windows(anchor, before, after, lowered=True)):
                 yield self.span(doc, *match.span(), EntityType.AGE, 0.85)
+        if "how old" in lowered:
+            for match in _ASKED_AGE_RE.finditer(doc.text):
+                for group in (1, 2):
+                    value = match.group(group)
+                    if value and (not value.isdigit() or 1 <= int(value) <= 25):
+                        yield self.span(doc, *match.span(group), EntityType.AGE, 0.55)
         # "she's fifteen", "he'd be 14": only at a number a few words after such a verb
         words = doc.lower_words
         numbers = [i for i, w in enumerate(words) if w in _NUMBER_WORD_SET]

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from typing import Iterable
 
@@ -305,18 +306,21 @@ class InstitutionRecognizer(Recognizer):
             yield self.span(doc, *match.span(), EntityType.ADDRESS, 0.8)
 
     def _named_then_said(self, doc: Doc) -> Iterable[Span]:
-        """A place named by a word or two after "the", then said to be a school or an
-        organisation: "the Hive, which is the family hub", "the Bridge? ... the PRU", "the
-        lighthouse, it's a family centre". The everyday words name it because what follows
+        """A place named by a word or two after "the" (or by up to four after a preposition),
+        then said to be a school or an organisation: "the Hive, which is the family hub", "the
+        Bridge? ... the PRU", "the lighthouse, it's a family centre", "from roads and roots,
+        which is a traveller support group". The everyday words name it because what follows
         says what it is."""
         lowered = doc.lowered
         if "which" not in lowered and "it's" not in lowered and "that's" not in lowered:
             return
-        for match in doc.scan(_NAMED_THEN_SAID_RE, doc.windows(_SAID_TO_BE_RE, 40, 80, lowered=True)):
+        windows = doc.windows(_SAID_TO_BE_RE, 60, 80, lowered=True)
+        for match in itertools.chain(doc.scan(_NAMED_THEN_SAID_RE, windows),
+                                     doc.scan(_NAMED_AFTER_PREPOSITION_THEN_SAID_RE, windows)):
             name = match.group(1)
             start = match.start(1)
             if any(word in FUNCTION_WORDS or doc.lexicon.word_zipf(word) >= _SAID_TO_BE_MAX_ZIPF
-                   for word in name.lower().split()) \
+                   for word in name.lower().split() if word not in ("and", "&")) \
                     or doc.is_kept(start, match.end(1)) or name.lower() in SCHOOL_HEADS | ORGANISATION_HEADS:
                 continue  # "the school, which is ...", "the MASH, which is ...", "the same, it's a"
             head = match.group(2).lower()
@@ -517,9 +521,16 @@ class InstitutionRecognizer(Recognizer):
 # common names nothing so ("the same, it's a big school", "the office, which is a unit")
 _SAID_TO_BE_MAX_ZIPF = 5.0
 _SAID_TO_BE_RE = re.compile(r"\b(?:which|that|it)(?:'s|\s+is|\s+was)\b")
+_SAID_HEADS = '|'.join(sorted(SCHOOL_HEADS | ORGANISATION_HEADS))
 _NAMED_THEN_SAID_RE = re.compile(
     rf"\b[Tt]he ([A-Za-z][a-z]+(?: [A-Za-z][a-z]+)?)[,?]? (?:which|that|it)(?:'s| is| was) "
-    rf"(?:a|an|the|our|their|like a) (?:[A-Za-z]+ ){{0,2}}((?i:{'|'.join(sorted(SCHOOL_HEADS | ORGANISATION_HEADS))}))\b")
+    rf"(?:a|an|the|our|their|like a) (?:[A-Za-z]+ ){{0,2}}((?i:{_SAID_HEADS}))\b")
+# ... or named after a preposition, by up to four words ("a worker from roads and roots, which
+# is a traveller support group", "linked her with Second Step, which is a charity")
+_NAMED_AFTER_PREPOSITION_THEN_SAID_RE = re.compile(
+    rf"\b(?:from|with|to|at|by|called|for|via) ((?:[A-Za-z][a-z']+ (?:and|&) )?[A-Za-z][a-z']+"
+    rf"(?: [A-Za-z][a-z']+)?), (?:which|that|who)(?:'s| is| was| are) "
+    rf"(?:a|an|the|our|their|like a) (?:[A-Za-z]+ ){{0,2}}((?i:{_SAID_HEADS}))\b")
 
 
 def _house_number(word: str) -> bool:
