@@ -509,3 +509,45 @@ def test_what_the_keys_search_finds_is_replaced_so_that_the_check_agrees():
     out = engine.fit_transform([source])[0]
     assert "Thornleigh" not in out.turns[1].text
     assert KeySearch(engine.table).find(out.turns[1].text) == []
+
+
+CAPTIONS = {
+    "teams.vtt": ("WEBVTT\n\n5ce42461-af5b-acc0-5787-f5b8b449d0cd/0-0\n00:00:03.200 --> 00:00:08.585\n"
+                  "<v Callum Etherington>OK, I think we're recording.</v>\n\n"
+                  "5ce42461-af5b-acc0-5787-f5b8b449d0cd/0-1\n00:00:08.585 --> 00:00:10.914\n"
+                  "<v Callum Etherington>Thanks for making time, Nasreen.</v>\n\n"
+                  "5ce42461-af5b-acc0-5787-f5b8b449d0cd/1-0\n00:00:11.814 --> 00:00:19.957\n"
+                  "<v Nasreen Akhtar>That's fine. I'm at Thornbury Academy with Siobhan Mc</v>\n\n"
+                  "5ce42461-af5b-acc0-5787-f5b8b449d0cd/1-1\n00:00:19.957 --> 00:00:24.000\n"
+                  "<v Nasreen Akhtar>Donagh, the DSL.</v>\n"),
+    "zoom.srt": ("1\n00:00:01,000 --> 00:00:03,000\nCallum Etherington: Hello, thanks for joining.\n\n"
+                 "2\n00:00:03,500 --> 00:00:06,000\nNasreen Akhtar: No problem. I'm the DSL at\n\n"
+                 "3\n00:00:06,000 --> 00:00:08,000\nThornbury Academy in Wyvernham.\n\n"
+                 "4\n00:00:08,500 --> 00:00:09,500\nCallum Etherington: Great.\n"),
+}
+
+
+def test_a_caption_file_comes_back_as_captions_with_its_timings(tmp_path):
+    """A .vtt or .srt is also written back in its own format: every cue's timing (and a Teams
+    cue's id) kept, its text de-identified, its speaker named by the speaker's label; read
+    back, it gives the de-identified turns."""
+    from qual.ingest.reader import read_transcript
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for name, text in CAPTIONS.items():
+        (source / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    deidentify([source / name for name in CAPTIONS], out, workers=1)
+    for name, text in CAPTIONS.items():
+        stem, suffix = name.split(".")
+        written = (out / name).read_text(encoding="utf-8")
+        timings = re.findall(r"\d\d:\d\d:\d\d[.,]\d{3} --> \d\d:\d\d:\d\d[.,]\d{3}", text)
+        assert re.findall(r"\d\d:\d\d:\d\d[.,]\d{3} --> \d\d:\d\d:\d\d[.,]\d{3}", written) == timings
+        for identifier in ("Callum", "Etherington", "Nasreen", "Akhtar", "Thornbury", "Siobhan", "Donagh", "Wyvernham"):
+            assert identifier not in written, f"{stem}: an identifier was written back"
+        captions = read_transcript(out / name)
+        transcript = read_transcript(out / f"{stem}.txt")
+        assert [" ".join(t.text.split()) for t in captions.turns] == [" ".join(t.text.split()) for t in transcript.turns]
+        assert [t.speaker for t in captions.turns] == [t.speaker for t in transcript.turns]
+    assert "5ce42461-af5b-acc0-5787-f5b8b449d0cd/1-1" in (out / "teams.vtt").read_text(encoding="utf-8")

@@ -17,7 +17,10 @@ What a de-identified transcript keeps and loses:
 * speaker labels that hold a name are replaced by the person's tag (the same tag the name
   gets in the text) or, with ``speaker_labels="role"``, by the role;
 * attributes: see :mod:`qual.deid.attributes`;
-* ``metadata`` (the source's headers, footers, comments and properties) is dropped;
+* ``metadata`` (the source's headers, footers, comments and properties) is dropped; a caption
+  file's cue layout (timings and where each cue's text starts, moved to the de-identified
+  text) is kept apart (:meth:`Deidentifier.cue_layout_of`) for the writer to write the
+  captions back;
 * the id is de-identified too (a file stem can hold a name) and ``source`` becomes the
   name of the de-identified .txt.
 """
@@ -117,6 +120,8 @@ class Deidentifier:
         self._plans: dict[tuple[str, int], _Plan] = {}
         self._logs: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._reviews: dict[tuple[str, int], list[ReviewItem]] = {}
+        # a caption file's cues in its de-identified turns (see cue_layout_of)
+        self._cue_layouts: dict[tuple[str, int], list] = {}
         self._applied: set[tuple] = set()
         self._documents: set[str] = set()
 
@@ -134,6 +139,7 @@ class Deidentifier:
         self._plans = {}
         self._logs = {}
         self._reviews = {}
+        self._cue_layouts = {}
         self._applied = set()
         self._documents = set()
         return self.partial_fit(transcripts)
@@ -166,6 +172,14 @@ class Deidentifier:
         Never the original text. Covers every transcript transformed since the last ``fit``.
         """
         return self._log_frame(self._logs.values())
+
+    def cue_layout_of(self, transcript: Transcript) -> list | None:
+        """For a transformed (original) caption file: per de-identified turn, its cues as
+        ``[offset, timing, named, id]``, the offset where the cue's text starts in the turn
+        (moved past the replacements); timings and offsets only. Kept apart from the
+        de-identified transcript, whose metadata stays empty: the writer writes the captions
+        back from it."""
+        return self._cue_layouts.get(self._fingerprint(transcript))
 
     def log_of(self, transcripts: Iterable[Transcript]):
         """``log`` restricted to these (original) transcripts."""
@@ -486,8 +500,26 @@ class Deidentifier:
 
         from .writer import safe_stem
 
+        layout = transcript.metadata.get("cue_layout")
+        if layout and len(layout) == len(transcript.turns):
+            # a caption file's cues, moved to where their text starts in the de-identified turns
+            # (timings and offsets only: a cue's text is the output's, never the source's)
+            self._cue_layouts[fingerprint] = [
+                [[self._moved(offset, plan.text.get(turn.index, [])), *rest] for offset, *rest in cues]
+                for turn, cues in zip(transcript.turns, layout)]
         return Transcript(id=new_id, source=f"{safe_stem(new_id)}.txt", turns=turns,
                           attributes=attributes, metadata={}, format=transcript.format)
+
+    def _moved(self, offset: int, replacements: Sequence[_Replacement]) -> int:
+        """Where ``offset`` of a turn's text lies once ``replacements`` are made; inside one, at
+        its end (a name cut between two cues goes whole with the first)."""
+        moved = offset
+        for replacement in replacements:
+            if replacement.start < offset < replacement.end:
+                moved += replacement.end - offset
+            if replacement.start < offset:
+                moved += len(self._render(replacement)) - (replacement.end - replacement.start)
+        return moved
 
     def _review_item(self, document: str, part: str, turn: int, text: str, r: _Replacement) -> ReviewItem:
         before, after = context_of(text, r.start, r.end)

@@ -332,7 +332,7 @@ def _write_outputs(engine: Deidentifier, clean: list[Transcript], originals: lis
             engine.rename(original, stem)
             transcript = replace(transcript, id=stem)
         seen_ids.add(transcript.id)
-        ready.append((replace(transcript, source=f"{stem}.txt"), stem))
+        ready.append((replace(transcript, source=f"{stem}.txt"), stem, engine.cue_layout_of(original)))
     final = []
     lines = []
     tables: dict[str, Any] = {}
@@ -344,7 +344,7 @@ def _write_outputs(engine: Deidentifier, clean: list[Transcript], originals: lis
         tables["review"] = engine.review_items_of(originals)
 
     written_files = write_transcripts(ready, out_dir, workers, meanwhile=log_and_review)
-    for (transcript, stem), (files, line, error) in zip(ready, written_files):
+    for (transcript, stem, _), (files, line, error) in zip(ready, written_files):
         if error:
             failures.append(FileFailure(str(out_dir / stem), error))
         else:

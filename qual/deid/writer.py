@@ -212,6 +212,42 @@ def write_txt(transcript: Transcript, path: str | Path) -> Path:
     return path
 
 
+def caption_text(transcript: Transcript, layout: list) -> str:
+    """A caption file (``transcript.format``: vtt or srt) of the de-identified turns, cue by cue
+    with the source's timings (``layout``: :meth:`Deidentifier.cue_layout_of`): a cue that
+    named its speaker names the speaker's label (``<v [Person 3]>``, ``[Person 3]:``)."""
+    vtt = transcript.format == "vtt"
+    blocks = []
+    for turn, cues in zip(transcript.turns, layout):
+        text = _NOT_XML.sub("", turn.text)
+        starts = [cue[0] for cue in cues]
+        for k in range(1, len(starts)):
+            # a name cut between two cues went whole into the first: what clings to it (", the
+            # DSL") stays with it, so that the cues read back as the turn reads
+            while starts[k] < len(text) and not text[starts[k] - 1].isspace() and \
+                    (k + 1 >= len(starts) or starts[k] < starts[k + 1]):
+                starts[k] += 1
+        cues = [[start, *rest] for start, (_, *rest) in zip(starts, cues)]
+        ends = [cue[0] for cue in cues[1:]] + [len(text)]
+        for (offset, timing, named, ident), end in zip(cues, ends):
+            words = " ".join(text[offset:end].split())
+            if not words:
+                continue
+            if named:
+                words = f"<v {turn.speaker}>{words}" if vtt else f"{turn.speaker}: {words}"
+            blocks.append((ident, timing, words))
+    if vtt:
+        return "WEBVTT\n\n" + "\n\n".join(f"{ident}\n{timing}\n{words}" if ident else f"{timing}\n{words}"
+                                            for ident, timing, words in blocks) + "\n"
+    return "\n\n".join(f"{n}\n{timing}\n{words}" for n, (_, timing, words) in enumerate(blocks, 1)) + "\n"
+
+
+def write_captions(transcript: Transcript, layout: list, path: str | Path) -> Path:
+    path = Path(path)
+    write_text(path, caption_text(transcript, layout))
+    return path
+
+
 def write_log(log, path: str | Path) -> Path:
     """The replacement log: what type went where, under which tag; never the original."""
     path = Path(path)
@@ -222,7 +258,7 @@ def write_log(log, path: str | Path) -> Path:
 
 def _write_share(bounds: tuple[int, int]) -> list[tuple[list[Path], str, str]]:
     """Write transcripts ``start..end`` of the shared list (in a worker, or here): each one's
-    .docx and .txt, made durable together. Per transcript: (files written, its corpus.jsonl
+    .docx and .txt (and a caption file's .vtt or .srt), made durable together. Per transcript: (files written, its corpus.jsonl
     line, an error line or "")."""
     from ..corpus import corpus_line
     from ..files import durable_batch
@@ -231,10 +267,14 @@ def _write_share(bounds: tuple[int, int]) -> list[tuple[list[Path], str, str]]:
     items, out_dir = shared()
     results = []
     with durable_batch():
-        for transcript, stem in items[bounds[0]:bounds[1]]:
+        for transcript, stem, *layout in items[bounds[0]:bounds[1]]:
             try:
                 written = [write_docx(transcript, out_dir / f"{stem}.docx"),
                            write_txt(transcript, out_dir / f"{stem}.txt")]
+                if transcript.format in ("vtt", "srt") and layout and layout[0]:
+                    # a caption file also comes back as one, its timings kept (for a video's
+                    # subtitles, and so that nothing of the file but its identifiers is lost)
+                    written.append(write_captions(transcript, layout[0], out_dir / f"{stem}.{transcript.format}"))
             except OSError as error:
                 results.append(([], "", f"{out_dir / stem}: cannot be written "
                                         f"({error.strerror or 'I/O error'})"))
@@ -243,10 +283,11 @@ def _write_share(bounds: tuple[int, int]) -> list[tuple[list[Path], str, str]]:
     return results
 
 
-def write_transcripts(items: list[tuple[Transcript, str]], out_dir: str | Path,
+def write_transcripts(items: list[tuple], out_dir: str | Path,
                       workers: int | None = None,
                       meanwhile: Callable[[], Any] | None = None) -> list[tuple[list[Path], str, str]]:
-    """Write each ``(transcript, stem)`` as ``out_dir/<stem>.docx`` and ``.txt``, spread over
+    """Write each ``(transcript, stem)`` (or ``(transcript, stem, cue layout)``, for a caption
+    file written back as one too) as ``out_dir/<stem>.docx`` and ``.txt``, spread over
     worker processes; per item, in order: (files written, its corpus.jsonl line, an error line
     naming the file that could not be written, or "").
 
@@ -260,7 +301,7 @@ def write_transcripts(items: list[tuple[Transcript, str]], out_dir: str | Path,
     count = resolve_workers(workers)
     # a few shares per worker, of about equal text, so that one long transcript does not
     # leave the other workers idle
-    shares = split_evenly((len(t.text) for t, _ in items), count * 4 if count > 1 else 1)
+    shares = split_evenly((len(item[0].text) for item in items), count * 4 if count > 1 else 1)
     done = process_map(_write_share, shares, workers=count, shared_data=(items, out_dir), chunk_size=1,
                        min_items=2, meanwhile=meanwhile)
     return [result for share in done for result in share]

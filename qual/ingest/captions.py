@@ -48,6 +48,9 @@ class Cue:
     order: int
     head: str | None = None   # first line of a multi-line cue without a voice: maybe a name
     rest: str = ""            # the text after that line
+    timing: str = ""          # the timing line as written ("00:00:01.000 --> 00:00:04.000")
+    named: bool = False       # the cue names its speaker (a voice tag or a 'Name:' prefix)
+    ident: str = ""           # its identifier line when a number or a Teams id
 
 
 def looks_like_captions(lines: Sequence[str]) -> bool:
@@ -91,13 +94,18 @@ def parse_cues(lines: Sequence[str], path: str | Path = "") -> tuple[list[Cue], 
         before = block[:timings[0]]
         if len(before) > 1 and not before[0].strip().startswith("WEBVTT"):
             malformed += _fold(cues, before[:-1])
+        # a cue's identifier, kept when it is a number or a Teams id (other text may name someone)
+        ident = before[-1].strip() if before and _CUE_ID.fullmatch(before[-1].strip()) else ""
         for n, row in enumerate(timings):
             end = timings[n + 1] if n + 1 < len(timings) else len(block)
             payload = block[row + 1:end]
             if n + 1 < len(timings) and payload and _CUE_ID.fullmatch(payload[-1].strip()):
                 payload = payload[:-1]  # the next cue's number
             start = _seconds(TIMING.match(block[row]), "a")
-            cues.extend(_cue_parts(start, payload, len(cues)))
+            parts = _cue_parts(start, payload, len(cues), block[row].strip())
+            for part in parts:
+                part.ident = ident if n == 0 else ""
+            cues.extend(parts)
     return cues, malformed
 
 
@@ -107,7 +115,7 @@ def _fold(cues: list[Cue], payload: list[str]) -> int:
         payload = payload[1:]  # the SRT number of a cue whose timing is broken
     if not payload:
         return 0
-    parts = _cue_parts(cues[-1].start if cues else 0.0, payload, len(cues))
+    parts = _cue_parts(cues[-1].start if cues else 0.0, payload, len(cues), cues[-1].timing if cues else "")
     if parts and parts[0].speaker is None and cues:
         cues[-1].text = f"{cues[-1].text} {parts.pop(0).text}"
     cues.extend(parts)
@@ -120,7 +128,7 @@ def _seconds(match: re.Match, prefix: str) -> float:
     return hours * 3600 + int(match[f"{prefix}m"]) * 60 + int(match[f"{prefix}s"]) + int(fraction) / 10 ** len(fraction)
 
 
-def _cue_parts(start: float, payload: list[str], order: int) -> list[Cue]:
+def _cue_parts(start: float, payload: list[str], order: int, timing: str = "") -> list[Cue]:
     """A cue's text, split where it changes voice ('<v A>hi</v> <v B>hello</v>')."""
     joined = " ".join(line.strip() for line in payload)
     voices = list(_VOICE.finditer(joined))
@@ -128,20 +136,20 @@ def _cue_parts(start: float, payload: list[str], order: int) -> list[Cue]:
         text = _clean(joined)
         if not text:
             return []
-        cue = Cue(start, text, None, order)
+        cue = Cue(start, text, None, order, timing=timing)
         if len(payload) >= 2:
             cue.head, cue.rest = _clean(payload[0]), _clean(" ".join(payload[1:]))
         return [cue]
     parts = []
     leading = _clean(joined[:voices[0].start()])
     if leading:
-        parts.append(Cue(start, leading, None, order))
+        parts.append(Cue(start, leading, None, order, timing=timing))
     for i, voice in enumerate(voices):
         end = voices[i + 1].start() if i + 1 < len(voices) else len(joined)
         text = _clean(joined[voice.end():end])
         name = normalise_label(html.unescape(voice["name"] or "")) or None
         if text:
-            parts.append(Cue(start, text, name, order + len(parts)))
+            parts.append(Cue(start, text, name, order + len(parts), timing=timing, named=name is not None))
     return parts
 
 
@@ -158,27 +166,36 @@ def cue_turns(cues: list[Cue], path: str | Path = "") -> tuple[list[Turn], dict]
         raise InputFileError(path, "has captions but no speaker names", NO_SPEAKERS_ADVICE)
     ordered = sorted(cues, key=lambda cue: (cue.start, cue.order))
     turns: list[Turn] = []
+    # where each cue's text starts in its turn, its timing and whether it names its speaker:
+    # no text, so a de-identified caption file can be written back cue by cue
+    layout: list[list[list]] = []
     speaker = "Unknown"
     for cue in ordered:
         speaker = cue.speaker or speaker
         if turns and turns[-1].speaker == speaker:
+            layout[-1].append([len(turns[-1].text) + 1, cue.timing, cue.named, cue.ident])
             turns[-1].text = f"{turns[-1].text} {cue.text}"
         else:
             turns.append(Turn(index=len(turns), speaker=speaker, role=Role.OTHER, text=cue.text,
                               timestamp=_clock(cue.start)))
-    return turns, {"cues": len(cues)}
+            layout.append([[0, cue.timing, True, cue.ident]])
+    return turns, {"cues": len(cues), "cue_layout": layout}
 
 
 def _name_prefixes(cues: list[Cue]) -> None:
     """'Sarah Collins: text' cues (Zoom, SRT), '[Sarah Collins] text' cues (captions that
-    bracket the speaker) and a name on its own first line (Teams .docx)."""
+    bracket the speaker), '[Person 3]: text' (captions qual de-identified) and a name on its
+    own first line (Teams .docx)."""
     prefixed: list[tuple[Cue, str, str]] = []
     for cue in cues:
         if cue.speaker:
             continue
         text = _SRT_SPEAKER.sub("", cue.text)
-        match = COLON_LABEL.match(text) or _BRACKET_LABEL.match(text)
-        if match and label_kind(match["label"]) in ("role", "code", "caps", "name") \
+        colon = COLON_LABEL.match(text)
+        match = colon or _BRACKET_LABEL.match(text)
+        if match and not colon and _qual_tag(f"[{match['label']}]"):
+            continue  # a pseudonym tag speaks only before a colon: "[School A] in ..." is speech
+        if match and label_kind(match["label"]) in ("role", "code", "caps", "name", "tag") \
                 and not NON_SPEECH_RE.match(text):
             prefixed.append((cue, normalise_label(match["label"]), text[match.end():].strip()))
     counts = Counter(label for _, label, _ in prefixed)
@@ -188,9 +205,16 @@ def _name_prefixes(cues: list[Cue]) -> None:
         # a one-off 'Name:' is more likely speech ('Note: ...') unless it is a role word or in
         # capitals, or, in a file whose speakers are named that way, a full name or a listed
         # first name (as in a transcript's 'Name:' labels)
-        if counts[label] >= 2 or label_kind(label) in ("role", "caps") or (
+        if counts[label] >= 2 or label_kind(label) in ("role", "caps", "tag") or (
                 styled and label_kind(label) == "name" and (len(label.split()) >= 2 or is_first_name(label))):
-            cue.speaker, cue.text = label, text
+            cue.speaker, cue.text, cue.named = label, text, True
+
+
+def _qual_tag(text: str) -> bool:
+    """``text`` is a pseudonym tag as qual writes them ("[School A]", "[Person 3]")."""
+    from ..deid.identity.tags import TAG_RE
+
+    return TAG_RE.fullmatch(text) is not None
 
 
 def _name_lines(cues: list[Cue]) -> None:
@@ -200,7 +224,7 @@ def _name_lines(cues: list[Cue]) -> None:
              if label_kind(head) in ("role", "caps", "name") and (count >= 2 or label_kind(head) == "role")}
     for cue in cues:
         if cue.head in names and cue.rest:
-            cue.speaker, cue.text = normalise_label(cue.head), cue.rest
+            cue.speaker, cue.text, cue.named = normalise_label(cue.head), cue.rest, True
 
 
 def _clock(seconds: float) -> str:
