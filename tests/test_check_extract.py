@@ -359,6 +359,23 @@ def test_caption_voice_names_are_read_and_timings_blanked(tmp_path):
     assert len(unit.text) == len(path.read_text(encoding="utf-8"))  # offsets unchanged
 
 
+def test_caption_cue_numbers_and_teams_ids_are_blanked_not_read_as_codes(tmp_path):
+    """A cue ending "the reference number is" and the next cue's number (or Teams id) read
+    together are no case number; a cue identifier that is words is still read."""
+    path = tmp_path / "call.srt"
+    path.write_text("210\n00:14:01,000 --> 00:14:03,000\nSo the reference number is\n\n"
+                    "211\n00:14:03,000 --> 00:14:05,000\non the form, I think.\n", encoding="utf-8")
+    (unit,) = [u for u in extract_text_units(path) if isinstance(u, TextUnit)]
+    assert "211" not in unit.text and "210" not in unit.text
+    vtt = tmp_path / "teams.vtt"
+    vtt.write_text("WEBVTT\n\n5ce42461-af5b-acc0-5787-f5b8b449d0cd/12-0\n00:00:01.000 --> 00:00:04.000\n"
+                   "<v [Person 1]>The number is\n\njayden-okafor-2\n00:00:04.000 --> 00:00:05.000\nfine.\n",
+                   encoding="utf-8")
+    units = [u for u in extract_text_units(vtt) if isinstance(u, TextUnit)]
+    assert "5ce42461" not in units[0].text and "jayden-okafor-2" in units[0].text
+    assert any("Jayden Okafor" in u.text for u in units[1:])
+
+
 def test_json_keys_are_scanned_and_only_schema_words_shown_in_paths(tmp_path):
     path = tmp_path / "map.json"
     path.write_text(json.dumps({"participant_id": "SW01", "Mrs Wadsworth": {"text": "x"}}), encoding="utf-8")

@@ -78,7 +78,8 @@ def _blank(text: str, start: int, end: int) -> str:
 
 @register_extractor(".vtt", ".srt")
 def read_captions(name: str, data: bytes) -> Iterator[TextUnit]:
-    """Captions with timings and markup blanked (offsets kept); voice names stay as text."""
+    """Captions with timings, machine cue ids and markup blanked (offsets kept); voice names
+    stay as text, and other cue identifiers are read on their own (:func:`_cue_identifiers`)."""
     text = _decode(name, data)
     if not text.strip():
         return
@@ -94,6 +95,15 @@ def read_captions(name: str, data: bytes) -> Iterator[TextUnit]:
     for match in _VOICE.finditer(text):
         blank(match.start(), match.start(1))
         blank(match.end(1), match.end())
+    # a cue's number or Teams id (before its timing) is no text: "the reference number is"
+    # at the end of one cue and the next cue's "211" read together are no case number
+    position = 0
+    lines = text.splitlines(keepends=True)
+    for line, following in zip(lines, lines[1:] + [""]):
+        if "-->" in following and _VTT_TIMING.match(following) and line.strip() \
+                and _MACHINE_CUE_ID.fullmatch(line.strip()):
+            blank(position, position + len(line.rstrip("\r\n")))
+        position += len(line)
     yield TextUnit("", "text", "".join(chars), first_line=1)
     yield from _cue_identifiers(text)
 
