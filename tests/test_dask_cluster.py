@@ -106,8 +106,9 @@ def test_deidentify_on_a_cluster_of_two_worker_processes_equals_a_local_run(clus
     local, local_key = _run(tmp_path, "local", "--workers", "1")
     remote, remote_key = _run(tmp_path, "cluster", "--scheduler", address)
     local_files, remote_files = _files(local), _files(remote)
-    # transcripts: .docx, .txt, corpus, log, provenance; survey: csv, log, provenance
-    assert len(local_files) == 2 * 8 + 3 + SURVEY_OUTPUTS
+    # transcripts: .docx, .txt (and the .vtt sample's captions back), corpus, log, provenance;
+    # survey: csv, log, provenance
+    assert len(local_files) == 2 * 8 + 1 + 3 + SURVEY_OUTPUTS
     assert local_files == remote_files
     survey = (remote / "survey" / "survey.csv").read_text(encoding="utf-8")
     assert "Quillfeather" not in survey and "quillfeather" not in survey and "[Person" in survey

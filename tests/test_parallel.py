@@ -95,8 +95,9 @@ def test_deidentify_transcripts_on_workers_writes_what_one_process_writes(tmp_pa
     assert every_path_parallel["detections"] == 1  # the two-process run detected in workers
     assert every_path_parallel["pools"] >= 2  # and read and wrote in workers
     one, two = folder_bytes(tmp_path / "out1"), folder_bytes(tmp_path / "out2")
-    # .docx byte for byte, .txt, corpus.jsonl, deid_log.csv, deid_provenance.json
-    assert len(one) == 2 * 8 + 3 and one == two
+    # .docx byte for byte, .txt (and the .vtt sample's captions back), corpus.jsonl,
+    # deid_log.csv, deid_provenance.json
+    assert len(one) == 2 * 8 + 1 + 3 and one == two
     assert key_entities(tmp_path / "secure1" / "k.qualkey") == key_entities(tmp_path / "secure2" / "k.qualkey")
     assert [vars(item) for item in results[1].review_items] == [vars(item) for item in results[2].review_items]
     assert results[1].summary == results[2].summary

@@ -95,6 +95,9 @@ def read_captions(name: str, data: bytes) -> Iterator[TextUnit]:
     for match in _VOICE.finditer(text):
         blank(match.start(), match.start(1))
         blank(match.end(1), match.end())
+        # the voice's name is read as a speaker label ("<v Interviewer>How did ...": no
+        # "Interviewer How" read as one phrase, "How" as a place mid-sentence)
+        chars[match.end() - 1] = ":"
     # a cue's number or Teams id (before its timing) is no text: "the reference number is"
     # at the end of one cue and the next cue's "211" read together are no case number
     position = 0

@@ -459,8 +459,8 @@ def _families_by_surname(text: str, low: int, high: int, capitals: set[int], lex
     for match in _FAMILY_PLURAL_RE.finditer(text, low, high):
         plural = match.group(1)
         for stem in (plural[:-1], plural[:-2] if plural.endswith("es") else None):
-            if stem and len(stem) >= 3 and (lexicon.surname_count(stem.title()) or lexicon.first_name_count(stem.title())) \
-                    and not lexicon.is_common_word(stem) \
+            listed = stem and (lexicon.surname_count(stem.title()) or lexicon.first_name_count(stem.title()))
+            if stem and len(stem) >= 3 and listed and not lexicon.is_common_word(stem) \
                     and not _inside_any(kept, *match.span(1)):
                 more.append(match.start(1))
                 break

@@ -243,6 +243,7 @@ def caption_text(transcript: Transcript, layout: list) -> str:
 
 
 def write_captions(transcript: Transcript, layout: list, path: str | Path) -> Path:
+    """``caption_text(transcript, layout)`` written atomically to ``path``."""
     path = Path(path)
     write_text(path, caption_text(transcript, layout))
     return path
@@ -258,8 +259,8 @@ def write_log(log, path: str | Path) -> Path:
 
 def _write_share(bounds: tuple[int, int]) -> list[tuple[list[Path], str, str]]:
     """Write transcripts ``start..end`` of the shared list (in a worker, or here): each one's
-    .docx and .txt (and a caption file's .vtt or .srt), made durable together. Per transcript: (files written, its corpus.jsonl
-    line, an error line or "")."""
+    .docx and .txt (and a caption file's .vtt or .srt), made durable together. Per transcript:
+    (files written, its corpus.jsonl line, an error line or "")."""
     from ..corpus import corpus_line
     from ..files import durable_batch
     from ..workers import shared

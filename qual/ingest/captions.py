@@ -48,7 +48,7 @@ class Cue:
     order: int
     head: str | None = None   # first line of a multi-line cue without a voice: maybe a name
     rest: str = ""            # the text after that line
-    timing: str = ""          # the timing line as written ("00:00:01.000 --> 00:00:04.000")
+    timing: str = ""          # the cue's timing as written ("00:00:01.000 --> 00:00:04.000")
     named: bool = False       # the cue names its speaker (a voice tag or a 'Name:' prefix)
     ident: str = ""           # its identifier line when a number or a Teams id
 
@@ -102,7 +102,8 @@ def parse_cues(lines: Sequence[str], path: str | Path = "") -> tuple[list[Cue], 
             if n + 1 < len(timings) and payload and _CUE_ID.fullmatch(payload[-1].strip()):
                 payload = payload[:-1]  # the next cue's number
             start = _seconds(TIMING.match(block[row]), "a")
-            parts = _cue_parts(start, payload, len(cues), block[row].strip())
+            # the timing as the pattern reads it (text after it, hand-typed, may name someone)
+            parts = _cue_parts(start, payload, len(cues), TIMING.match(block[row]).group().strip())
             for part in parts:
                 part.ident = ident if n == 0 else ""
             cues.extend(parts)
