@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
-from .vocab import FUNCTION_WORDS
+from .vocab import FUNCTION_WORDS, SAID_DIGITS, SAID_REPEATS
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                       r"\.[A-Za-z]{2,24}\b")
@@ -62,11 +62,9 @@ PHONE_CONTEXT_RE = re.compile(
     r"\b(?:phone|tel|telephone|mobile|mob|number|call|ring|rang|text|texted|whatsapp|contact|"
     r"extension|ext|landline|dial|dialled)\b", re.IGNORECASE)
 
-_DIGIT_WORDS = {
-    "zero": 1, "oh": 1, "o": 1, "nought": 1, "nil": 1, "one": 1, "two": 1, "three": 1, "four": 1,
-    "five": 1, "six": 1, "seven": 1, "eight": 1, "nine": 1, "double": 0, "treble": 0,
-    "triple": 0, "hundred": 2, "thousand": 3,
-}
+# how many digits each word says (a repeat says none itself: it doubles the next)
+_DIGIT_WORDS = {**{word: 1 for word in SAID_DIGITS}, **{word: 0 for word in SAID_REPEATS},
+                "hundred": 2, "thousand": 3}
 _SPOKEN_TOKEN = (r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|double|"
                  r"treble|triple|hundred|thousand|\d{1,5})")
 _DIGIT_WORD_SET = frozenset(_DIGIT_WORDS) - {"hundred", "thousand"}

@@ -10,7 +10,7 @@ from typing import Iterable
 from ..registry import register_recognizer
 from ..types import EntityType, Span
 from .base import Doc, Recognizer
-from .vocab import FUNCTION_WORDS
+from .vocab import FUNCTION_WORDS, SAID_DIGITS, SAID_REPEATS
 
 # starts with a character class so the scan is fast; the word boundary before is checked after.
 # Any first letter: no area starts with Q, V or X, but invented and misheard ones do ("QX7 4RU"
@@ -269,10 +269,6 @@ class SpelledOutRecognizer(Recognizer):
                 yield self.span(doc, *match.span(), EntityType.PERSON, 0.6)
 
 
-# Digits said as words, one at a time ("two two oh one four seven")
-_SAID_DIGITS = {"zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2",
-                "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
-_SAID_REPEATS = {"double": 2, "treble": 3, "triple": 3}
 # A code said aloud holds at least this many digits; with letters as well it needs no context
 SAID_CODE_DIGITS = 4
 
@@ -289,12 +285,12 @@ class SpokenCodeRecognizer(Recognizer):
 
     def detect(self, doc: Doc) -> Iterable[Span]:
         words = doc.lower_words
-        if not any(w in _SAID_DIGITS for w in words):
+        if not any(w in SAID_DIGITS for w in words):
             return
         text = doc.text
         # a run starts at a digit word or a single letter (a Python loop over every word of
         # a long corpus costs; over these few it does not)
-        starts = [k for k, w in enumerate(words) if w in _SAID_DIGITS or (len(w) == 1 and w.isalnum())]
+        starts = [k for k, w in enumerate(words) if w in SAID_DIGITS or (len(w) == 1 and w.isalnum())]
         done = -1
         for i in starts:
             if i <= done:
@@ -327,11 +323,11 @@ class SpokenCodeRecognizer(Recognizer):
             word = words[j]
             if last is not None and text[doc.ends[last]:doc.starts[j]] not in (" ", ", ", "-"):
                 break
-            if word in _SAID_REPEATS and j + 1 < len(words) and words[j + 1] in _SAID_DIGITS:
-                characters += _SAID_DIGITS[words[j + 1]] * _SAID_REPEATS[word]
+            if word in SAID_REPEATS and j + 1 < len(words) and words[j + 1] in SAID_DIGITS:
+                characters += SAID_DIGITS[words[j + 1]] * SAID_REPEATS[word]
                 last = j = j + 1
-            elif word in _SAID_DIGITS or (word.isdigit() and len(word) == 1):
-                characters += _SAID_DIGITS.get(word, word)
+            elif word in SAID_DIGITS or (word.isdigit() and len(word) == 1):
+                characters += SAID_DIGITS.get(word, word)
             elif len(word) == 1 and word.isalpha() and (characters or word not in "ai"):
                 characters += word  # "a" and "i" open a run only as the article and the pronoun do not
             else:

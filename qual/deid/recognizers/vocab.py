@@ -223,6 +223,11 @@ PLACE_MODIFIERS = frozenset({"North", "South", "East", "West", "Northern", "Sout
 
 # Numbers said in words: one definition for house numbers, dates and digits read aloud
 NUMBER_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Digits said one at a time, as numbers and codes are read out ("oh seven seven double oh"):
+# each word's digit, and the words that repeat the next one
+SAID_DIGITS = {"zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0",
+               **{word: str(value) for value, word in enumerate(NUMBER_UNITS, 1)}}
+SAID_REPEATS = {"double": 2, "treble": 3, "triple": 3}
 NUMBER_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
                 "eighteen", "nineteen")
 NUMBER_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
