@@ -679,3 +679,7 @@ def test_an_age_given_as_the_answer_to_how_old(analyzer):
     spans = analyzer.analyze_corpus(texts)
     assert [texts[1][s.start:s.end] for s in spans[1] if s.type is T.AGE] == ["twelve", "thirteen"]
     assert not [s for s in spans[3] if s.type is T.AGE]
+    # an age checked back ("so he's twelve?") is answered the same way
+    texts = ["so she's fourteen?", "fourteen, yeah, fifteen in may."]
+    spans = analyzer.analyze_corpus(texts)
+    assert [texts[1][s.start:s.end] for s in spans[1] if s.type is T.AGE] == ["fourteen", "fifteen"]

@@ -119,12 +119,13 @@ _NAMED_AGE_RE = re.compile(
     rf"\b([^\W\d_][^\W\d_'-]*)(?:'s|\s+(?:is|was|are|were|turned|turns|has\s+just\s+turned))\s+"
     rf"(?:only\s+|just\s+|nearly\s+|almost\s+|about\s+|now\s+)?({_AGE})"
     rf"(?=\s*(?:[.,;!?)]|$|(?:and|now|so|but|next|this|in|years?|yrs?)\b))", re.IGNORECASE)
-# An age given as the answer to "how old is he?" (a person asked about: not "how old is the
-# building?"): the reply opens with it ("twelve, yeah, thirteen next month"), in the next
-# text (a turn) or after the question on its line
+# An age given as the answer to "how old is he?" or to "so he's twelve?" (a person asked
+# about: not "how old is the building?"): the reply opens with it ("twelve, yeah, thirteen
+# next month"), in the next text (a turn) or after the question on its line
 _ASKED_AGE_RE = re.compile(
-    rf"\bhow old(?: (?:is|was|are|were|will|would|'s))? (?:he|she|they|him|her|his|their|your|the (?:boy|girl|child|"
+    rf"\b(?:how old(?: (?:is|was|are|were|will|would|'s))? (?:he|she|they|him|her|his|their|your|the (?:boy|girl|child|"
     rf"kids?|children|lad|lass|baby|son|daughter|brother|sister|twins?)|(?-i:[A-Z][a-z]+)\b)"
+    rf"|(?:he|she|they)(?:'s|'re| is| are| was| were)(?: only| just| nearly| now| about)? {_AGE}\b)"
     rf"[^?\n]{{0,60}}\?[ \t]*(?:\n[ \t]*)*(?:(?:um|erm|er|uh|oh|so|well|yeah|he's|she's|"
     rf"they're|he is|she is|they are|about|nearly|just)[ ,]+)*({_AGE})\b"
     rf"(?:[ ,]+(?:yeah|yes|um|erm|and|but|so)?[ ,]*({_AGE})\b)?", re.IGNORECASE)
@@ -238,7 +239,7 @@ class AgeRecognizer(Recognizer):
                 continue  # ("age" is in "page" and "message": the words say more, sooner)
             for match in doc.scan(pattern, doc.windows(anchor, before, after, lowered=True)):
                 yield self.span(doc, *match.span(), EntityType.AGE, 0.85)
-        if "how old" in lowered:
+        if "?" in lowered:
             for match in _ASKED_AGE_RE.finditer(doc.text):
                 for group in (1, 2):
                     value = match.group(group)
